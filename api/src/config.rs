@@ -1,0 +1,166 @@
+//! Configuration from environment variables, each with a documented default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ormas_persistence::{DatabaseTarget, PoolOptions};
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./data";
+pub const DEFAULT_POOL_SIZE: u32 = 10;
+pub const DEFAULT_POOL_TIMEOUT_SECS: u64 = 5;
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
+
+/// The variables, their defaults and meaning, as printed by `ormas-api --help` and the README.
+pub const ENVIRONMENT_HELP: &str = "\
+Environment variables:
+  ORMAS_BIND                  address to listen on [default: 127.0.0.1:8080]
+  ORMAS_DATA_DIR              directory for the SQLite file and other local data [default: ./data]
+  DATABASE_URL                postgres://user:pass@host/db for PostgreSQL, or an SQLite file path
+                              (sqlite://PATH also accepted) [default: $ORMAS_DATA_DIR/ormas.db]
+  ORMAS_DB_POOL_SIZE          connections in the pool [default: 10]
+  ORMAS_DB_POOL_TIMEOUT_SECS  seconds a request waits for a connection before a 503 [default: 5]
+  ORMAS_BODY_LIMIT            largest JSON request body, in bytes [default: 1048576]
+  ORMAS_WORKERS               HTTP worker threads [default: number of CPUs]
+  ORMAS_SHUTDOWN_TIMEOUT_SECS seconds in-flight requests get to finish after SIGTERM [default: 30]
+  RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
+
+/// The service's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: DatabaseTarget,
+    pub pool: PoolOptions,
+    pub body_limit: usize,
+    pub workers: Option<usize>,
+    pub shutdown_timeout: Duration,
+}
+
+/// A variable is set to something unusable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let bind = get("ORMAS_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let bind = bind.parse().map_err(|_| ConfigError {
+            variable: "ORMAS_BIND",
+            message: format!("`{bind}` is not an address such as 127.0.0.1:8080"),
+        })?;
+        let data_dir =
+            PathBuf::from(get("ORMAS_DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.into()));
+        let database = match get("DATABASE_URL") {
+            Some(url) => DatabaseTarget::parse(&url).map_err(|message| ConfigError {
+                variable: "DATABASE_URL",
+                message,
+            })?,
+            None => DatabaseTarget::Sqlite(data_dir.join("ormas.db")),
+        };
+        let number =
+            |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+                match get(name) {
+                    None => Ok(default),
+                    Some(text) => match text.trim().parse::<u64>() {
+                        Ok(n) if (min..=max).contains(&n) => Ok(n),
+                        _ => Err(ConfigError {
+                            variable: name,
+                            message: format!("`{text}` is not a whole number from {min} to {max}"),
+                        }),
+                    },
+                }
+            };
+        let pool = PoolOptions {
+            max_size: number("ORMAS_DB_POOL_SIZE", DEFAULT_POOL_SIZE.into(), 1, 1000)? as u32,
+            connection_timeout: Duration::from_secs(number(
+                "ORMAS_DB_POOL_TIMEOUT_SECS",
+                DEFAULT_POOL_TIMEOUT_SECS,
+                1,
+                600,
+            )?),
+        };
+        let body_limit =
+            number("ORMAS_BODY_LIMIT", DEFAULT_BODY_LIMIT as u64, 1024, 1 << 30)? as usize;
+        let workers = match get("ORMAS_WORKERS") {
+            None => None,
+            Some(_) => Some(number("ORMAS_WORKERS", 1, 1, 1024)? as usize),
+        };
+        let shutdown_timeout = Duration::from_secs(number(
+            "ORMAS_SHUTDOWN_TIMEOUT_SECS",
+            DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+            0,
+            3600,
+        )?);
+        Ok(Config {
+            bind,
+            data_dir,
+            database,
+            pool,
+            body_limit,
+            workers,
+            shutdown_timeout,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database, DatabaseTarget::Sqlite("./data/ormas.db".into()));
+        assert_eq!(c.pool.max_size, 10);
+        assert_eq!(c.body_limit, 1024 * 1024);
+        assert_eq!(c.workers, None);
+    }
+
+    #[test]
+    fn overrides_and_errors() {
+        let c = config(&[
+            ("ORMAS_DATA_DIR", "/var/lib/ormas"),
+            ("ORMAS_DB_POOL_SIZE", "3"),
+            ("ORMAS_WORKERS", "2"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.database,
+            DatabaseTarget::Sqlite("/var/lib/ormas/ormas.db".into())
+        );
+        assert_eq!(c.pool.max_size, 3);
+        assert_eq!(c.workers, Some(2));
+        for (name, value) in [
+            ("ORMAS_BIND", "localhost"),
+            ("ORMAS_DB_POOL_SIZE", "0"),
+            ("ORMAS_BODY_LIMIT", "lots"),
+            ("DATABASE_URL", "mysql://x/y"),
+        ] {
+            let err = config(&[(name, value)]).unwrap_err();
+            assert_eq!(err.variable, name);
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! One error type for every handler, rendered as RFC 9457 `application/problem+json` in the language
+//! the client asked for.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use ormas_openapi::{FieldError, Problem};
+use ormas_persistence::PersistenceError;
+
+use crate::context::{self, Lang};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A message in both languages the API speaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub id: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(id: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn pick(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Id => &self.id,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// One offending field, before it is rendered in a language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldIssue {
+    pub field: String,
+    pub code: String,
+    pub message: Text,
+}
+
+impl FieldIssue {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: Text) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message,
+        }
+    }
+}
+
+/// The kinds of problem, each with its status and stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    BadRequest,
+    MalformedJson,
+    InvalidQuery,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Validation,
+    Internal,
+    Unavailable,
+}
+
+impl ErrorKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorKind::BadRequest | ErrorKind::MalformedJson | ErrorKind::InvalidQuery => {
+                StatusCode::BAD_REQUEST
+            }
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::MalformedJson => "malformed_json",
+            ErrorKind::InvalidQuery => "invalid_query",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::UnsupportedMediaType => "unsupported_media_type",
+            ErrorKind::Validation => "validation_failed",
+            ErrorKind::Internal => "internal_error",
+            ErrorKind::Unavailable => "service_unavailable",
+        }
+    }
+
+    pub fn title(self) -> Text {
+        let (id, en) = match self {
+            ErrorKind::BadRequest => ("Permintaan tidak valid", "Bad request"),
+            ErrorKind::MalformedJson => ("JSON tidak dapat dibaca", "Malformed JSON"),
+            ErrorKind::InvalidQuery => ("Parameter kueri tidak valid", "Invalid query parameters"),
+            ErrorKind::NotFound => ("Tidak ditemukan", "Not found"),
+            ErrorKind::MethodNotAllowed => ("Metode tidak diizinkan", "Method not allowed"),
+            ErrorKind::Conflict => ("Konflik", "Conflict"),
+            ErrorKind::PayloadTooLarge => ("Isi permintaan terlalu besar", "Payload too large"),
+            ErrorKind::UnsupportedMediaType => {
+                ("Jenis media tidak didukung", "Unsupported media type")
+            }
+            ErrorKind::Validation => ("Data tidak valid", "Validation failed"),
+            ErrorKind::Internal => ("Kesalahan internal", "Internal server error"),
+            ErrorKind::Unavailable => ("Layanan tidak tersedia", "Service unavailable"),
+        };
+        Text::new(id, en)
+    }
+
+    /// The detail given when nothing more specific is known.
+    pub fn default_detail(self) -> Text {
+        let (id, en) = match self {
+            ErrorKind::BadRequest => (
+                "Permintaan tidak dapat diproses.",
+                "The request could not be processed.",
+            ),
+            ErrorKind::MalformedJson => (
+                "Isi permintaan bukan JSON yang sah.",
+                "The request body is not valid JSON.",
+            ),
+            ErrorKind::InvalidQuery => (
+                "Parameter kueri tidak valid.",
+                "The query parameters are invalid.",
+            ),
+            ErrorKind::NotFound => (
+                "Sumber daya yang diminta tidak ditemukan.",
+                "The requested resource was not found.",
+            ),
+            ErrorKind::MethodNotAllowed => (
+                "Metode HTTP ini tidak didukung untuk alamat ini.",
+                "This HTTP method is not supported for this path.",
+            ),
+            ErrorKind::Conflict => (
+                "Permintaan bertentangan dengan keadaan saat ini.",
+                "The request conflicts with the current state.",
+            ),
+            ErrorKind::PayloadTooLarge => (
+                "Isi permintaan melebihi batas ukuran.",
+                "The request body exceeds the size limit.",
+            ),
+            ErrorKind::UnsupportedMediaType => (
+                "Gunakan Content-Type: application/json.",
+                "Use Content-Type: application/json.",
+            ),
+            ErrorKind::Validation => ("Beberapa isian tidak valid.", "Some fields are invalid."),
+            ErrorKind::Internal => (
+                "Terjadi kesalahan pada server. Sebutkan request_id bila menghubungi dukungan.",
+                "The server failed. Quote the request_id when contacting support.",
+            ),
+            ErrorKind::Unavailable => (
+                "Basis data sedang tidak dapat dijangkau. Coba lagi sebentar lagi.",
+                "The database cannot be reached right now. Try again shortly.",
+            ),
+        };
+        Text::new(id, en)
+    }
+
+    /// The kind that answers a bare status produced outside the handlers (router, Swagger UI).
+    pub fn for_status(status: StatusCode) -> ErrorKind {
+        match status.as_u16() {
+            404 => ErrorKind::NotFound,
+            405 => ErrorKind::MethodNotAllowed,
+            409 => ErrorKind::Conflict,
+            413 => ErrorKind::PayloadTooLarge,
+            415 => ErrorKind::UnsupportedMediaType,
+            422 => ErrorKind::Validation,
+            503 => ErrorKind::Unavailable,
+            500..=599 => ErrorKind::Internal,
+            _ => ErrorKind::BadRequest,
+        }
+    }
+}
+
+/// Seconds a client should wait before retrying when the database is unavailable.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
+
+/// The error every handler and extractor returns.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub detail: Option<Text>,
+    pub errors: Vec<FieldIssue>,
+    /// Methods to list in `Allow` on a 405.
+    pub allow: Option<String>,
+    /// The underlying cause, logged and never sent to the client.
+    pub cause: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind) -> Self {
+        Self {
+            kind,
+            detail: None,
+            errors: Vec::new(),
+            allow: None,
+            cause: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: Text) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldIssue>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn with_cause(mut self, cause: impl fmt::Display) -> Self {
+        self.cause = Some(cause.to_string());
+        self
+    }
+
+    pub fn not_found(detail: Text) -> Self {
+        Self::new(ErrorKind::NotFound).with_detail(detail)
+    }
+
+    pub fn validation(errors: Vec<FieldIssue>) -> Self {
+        Self::new(ErrorKind::Validation).with_errors(errors)
+    }
+
+    pub fn invalid_query(errors: Vec<FieldIssue>) -> Self {
+        Self::new(ErrorKind::InvalidQuery).with_errors(errors)
+    }
+
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        Self::new(ErrorKind::Internal).with_cause(cause)
+    }
+
+    pub fn method_not_allowed(allow: String) -> Self {
+        let mut e = Self::new(ErrorKind::MethodNotAllowed);
+        e.allow = Some(allow);
+        e
+    }
+
+    /// The problem document for this error, in the request's language.
+    pub fn problem(&self) -> Problem {
+        let ctx = context::current();
+        let lang = ctx.lang;
+        Problem {
+            problem_type: format!("urn:ormas:problem:{}", self.kind.code()),
+            title: self.kind.title().pick(lang).to_owned(),
+            status: self.kind.status().as_u16(),
+            detail: self
+                .detail
+                .clone()
+                .unwrap_or_else(|| self.kind.default_detail())
+                .pick(lang)
+                .to_owned(),
+            code: self.kind.code().to_owned(),
+            request_id: ctx.request_id,
+            errors: self
+                .errors
+                .iter()
+                .map(|e| FieldError {
+                    field: e.field.clone(),
+                    code: e.code.clone(),
+                    message: e.message.pick(lang).to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind.code())?;
+        if let Some(detail) = &self.detail {
+            write!(f, ": {}", detail.en)?;
+        }
+        if let Some(cause) = &self.cause {
+            write!(f, " (cause: {cause})")?;
+        }
+        Ok(())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.kind.status().is_server_error() {
+            log::error!("request_id={} {}", context::current().request_id, self);
+        }
+        let mut response = HttpResponse::build(self.kind.status());
+        response.content_type(PROBLEM_JSON);
+        if self.kind == ErrorKind::Unavailable {
+            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+        if let Some(allow) = &self.allow
+            && let Ok(value) = HeaderValue::from_str(allow)
+        {
+            response.insert_header((header::ALLOW, value));
+        }
+        match serde_json::to_string(&self.problem()) {
+            Ok(body) => response.body(body),
+            Err(_) => response.finish(),
+        }
+    }
+}
+
+impl From<PersistenceError> for ApiError {
+    fn from(error: PersistenceError) -> Self {
+        match error {
+            PersistenceError::NotFound => ApiError::new(ErrorKind::NotFound),
+            PersistenceError::UniqueViolation(what) => {
+                ApiError::new(ErrorKind::Conflict).with_cause(what)
+            }
+            PersistenceError::Unavailable(cause) => {
+                ApiError::new(ErrorKind::Unavailable).with_cause(cause)
+            }
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(error)
+    }
+}

@@ -1,0 +1,86 @@
+//! The HTTP service: configuration, request context, errors, extractors, routes, and the server.
+//! `main.rs` is only the command line over [`serve`] and [`openapi_spec`].
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod routes;
+pub mod state;
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use ormas_persistence::DbPool;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use config::Config;
+use middleware::RouteTable;
+use state::AppState;
+
+/// The OpenAPI document of every registered service, as served at `/openapi.json`.
+pub fn openapi_spec() -> utoipa::openapi::OpenApi {
+    let (_, spec) = App::new()
+        .into_utoipa_app()
+        .openapi(ormas_openapi::base())
+        .configure(routes::configure)
+        .split_for_parts();
+    spec
+}
+
+/// The spec as pretty JSON with a trailing newline: the committed `openapi/openapi.json`.
+pub fn openapi_json() -> Result<String, serde_json::Error> {
+    openapi_spec().to_pretty_json().map(|json| json + "\n")
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// A server bound to its listener, ready to be awaited.
+pub struct Application {
+    pub server: Server,
+    pub addr: SocketAddr,
+}
+
+/// Binds `listener` and builds the server over `pool`. The caller has prepared the database.
+pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Result<Application> {
+    let addr = listener.local_addr()?;
+    let spec = openapi_spec();
+    let route_table = web::Data::new(RouteTable::from_spec(&spec));
+    let state = web::Data::new(AppState {
+        pool,
+        config: Arc::new(config.clone()),
+    });
+    let mut server = HttpServer::new(move || {
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .openapi(ormas_openapi::base())
+            .app_data(state.clone())
+            .app_data(route_table.clone())
+            .configure(routes::configure)
+            .split_for_parts();
+        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .route("/docs", web::get().to(docs_redirect))
+            .default_service(web::to(middleware::fallback))
+            .wrap(actix_web::middleware::Compress::default())
+            .wrap(actix_web::middleware::from_fn(middleware::request_context))
+    })
+    .shutdown_timeout(config.shutdown_timeout.as_secs())
+    .listen(listener)?;
+    if let Some(workers) = config.workers {
+        server = server.workers(workers);
+    }
+    Ok(Application {
+        server: server.run(),
+        addr,
+    })
+}

@@ -1,0 +1,157 @@
+//! `ormas-api`: the service binary and its command line.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use ormas_api::config::{Config, ENVIRONMENT_HELP};
+use ormas_persistence::{build_pool, prepare_database};
+
+/// The open backend for registering and overseeing Indonesian community organisations (ormas).
+#[derive(Debug, Parser)]
+#[command(name = "ormas-api", version, after_help = ENVIRONMENT_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Migrate the database, load the reference data, and serve HTTP (the default).
+    Serve,
+    /// Apply pending migrations and load the bundled reference data, then exit.
+    Migrate,
+    /// Print the OpenAPI document (JSON) to standard output.
+    Openapi,
+    /// Exit 0 when GET /health on the configured address answers 200 (for container health checks).
+    Healthcheck {
+        /// Address to check instead of ORMAS_BIND (0.0.0.0 is checked on 127.0.0.1).
+        #[arg(long)]
+        addr: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(),
+        Command::Migrate => migrate(),
+        Command::Openapi => print_openapi(),
+        Command::Healthcheck { addr } => healthcheck(addr),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            log::error!("{message}");
+            eprintln!("ormas-api: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config() -> Result<Config, String> {
+    Config::from_env().map_err(|e| format!("configuration: {e}"))
+}
+
+fn migrate() -> Result<(), String> {
+    let config = load_config()?;
+    let report =
+        prepare_database(&config.database).map_err(|e| format!("{}: {e}", config.database))?;
+    log::info!(
+        "{}: {} migration(s) applied, {} region(s) and {} holiday(s) loaded",
+        config.database,
+        report.migrations_applied.len(),
+        report.seeded.regions,
+        report.seeded.holidays
+    );
+    Ok(())
+}
+
+fn print_openapi() -> Result<(), String> {
+    let json = ormas_api::openapi_json().map_err(|e| e.to_string())?;
+    std::io::stdout()
+        .write_all(json.as_bytes())
+        .map_err(|e| e.to_string())
+}
+
+fn serve() -> Result<(), String> {
+    let started = Instant::now();
+    let config = load_config()?;
+    log::info!("database: {}", config.database);
+    let report =
+        prepare_database(&config.database).map_err(|e| format!("{}: {e}", config.database))?;
+    if !report.migrations_applied.is_empty() {
+        log::info!(
+            "applied {} migration(s): {}",
+            report.migrations_applied.len(),
+            report.migrations_applied.join(", ")
+        );
+    }
+    if report.seeded.regions > 0 || report.seeded.holidays > 0 {
+        log::info!(
+            "loaded reference data: {} regions, {} holidays",
+            report.seeded.regions,
+            report.seeded.holidays
+        );
+    }
+    let pool = build_pool(&config.database, &config.pool);
+    let listener = TcpListener::bind(config.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = ormas_api::build(config, pool, listener).map_err(|e| e.to_string())?;
+        let base = display_base(app.addr);
+        log::info!(
+            "listening on {base} (ready in {} ms); API docs at {base}/docs/ , spec at {base}/openapi.json",
+            started.elapsed().as_millis()
+        );
+        app.server.await.map_err(|e| e.to_string())?;
+        log::info!("stopped");
+        Ok(())
+    })
+}
+
+fn display_base(addr: std::net::SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        format!("http://127.0.0.1:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    }
+}
+
+fn healthcheck(addr: Option<String>) -> Result<(), String> {
+    let addr = match addr {
+        Some(addr) => addr,
+        None => load_config()?.bind.to_string(),
+    };
+    let addr = addr.replace("0.0.0.0", "127.0.0.1");
+    let target = addr
+        .to_socket_addrs()
+        .map_err(|e| format!("{addr}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{addr}: no address"))?;
+    let timeout = Duration::from_secs(3);
+    let mut stream =
+        TcpStream::connect_timeout(&target, timeout).map_err(|e| format!("{addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| e.to_string())?;
+    if response.starts_with("HTTP/1.1 200") {
+        println!("healthy");
+        Ok(())
+    } else {
+        Err(format!(
+            "unhealthy: {}",
+            response.lines().next().unwrap_or("no answer")
+        ))
+    }
+}

@@ -1,0 +1,12 @@
+//! The rules of the ormas register as pure functions over data and a date passed in: no IO, no
+//! database, no HTTP. Every other crate depends on this one; it depends on none of them.
+
+#![forbid(unsafe_code)]
+
+pub mod calendar;
+pub mod region;
+
+pub use calendar::{
+    DateOutOfRange, Holiday, HolidayCalendar, HolidayKind, add_working_days, working_days_between,
+};
+pub use region::{Region, RegionCode, RegionLevel};

@@ -1,0 +1,81 @@
+//! The base OpenAPI document: info, tags and the shared schemas. The `api` crate adds every path it
+//! registers (through utoipa-actix-web) to this base, and exports the assembled document.
+
+#![forbid(unsafe_code)]
+
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+/// An RFC 9457 problem document: the body of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:ormas:problem:not_found",
+    "title": "Tidak ditemukan",
+    "status": 404,
+    "detail": "Wilayah 99.99 tidak ditemukan.",
+    "code": "not_found",
+    "request_id": "01934b7e-6f1a-7c3e-9d2b-5a4f3e2d1c0b",
+    "errors": []
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem; stable, machine-readable (`urn:ormas:problem:{code}`).
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem, in the language asked for.
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// What went wrong with this request, in the language asked for (`Accept-Language`: `id` by
+    /// default, `en`).
+    pub detail: String,
+    /// The kind of problem as a stable code, e.g. `not_found`, `validation_failed`.
+    pub code: String,
+    /// The request's `X-Request-Id`, to quote when asking for support.
+    pub request_id: String,
+    /// For validation problems, one entry per offending field; otherwise empty.
+    pub errors: Vec<FieldError>,
+}
+
+/// One offending field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"field": "working_days", "code": "range", "message": "harus antara 0 dan 1000"}))]
+pub struct FieldError {
+    /// The path of the field in the request: `board[0].nik`, or a query parameter's name.
+    pub field: String,
+    /// A stable code for the rule broken, e.g. `required`, `range`, `invalid_type`, `invalid_nik`.
+    pub code: String,
+    /// A human-readable explanation, in the language asked for.
+    pub message: String,
+}
+
+/// The base document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Ormas register API",
+        description = "The open backend for registering and overseeing Indonesian community \
+organisations (ormas): regional Kesbangpol offices receive ormas and issue their registration \
+letters, collect semester reports and run oversight; representatives file from web and mobile apps; \
+national integrators sync; the public checks the register.\n\n\
+Conventions: JSON with `snake_case` fields; dates `YYYY-MM-DD`; timestamps RFC 3339 in UTC; every \
+error is `application/problem+json` (RFC 9457) with a stable `code`; messages are in Indonesian by \
+default and in English with `Accept-Language: en`; lists use cursor pagination \
+(`page_size`, `page_token` → `next_page_token`). Every response carries `X-Request-Id` (sent by \
+the client or generated).\n\n\
+Region data: idn-area-data by fityannugroho, ODbL.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        version = "0.1.0"
+    ),
+    tags(
+        (name = "system", description = "Liveness and readiness of the service."),
+        (name = "reference", description = "Reference data: Kemendagri regions (provinsi, kabupaten/kota, kecamatan) and the holiday calendar with working-day arithmetic.")
+    ),
+    components(schemas(Problem, FieldError))
+)]
+pub struct BaseDoc;
+
+/// The base document to which the API adds its paths.
+pub fn base() -> utoipa::openapi::OpenApi {
+    BaseDoc::openapi()
+}

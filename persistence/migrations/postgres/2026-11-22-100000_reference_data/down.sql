@@ -1,0 +1,3 @@
+DROP TABLE reference_seeds;
+DROP TABLE holidays;
+DROP TABLE regions;

@@ -1,0 +1,55 @@
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// What the repositories can fail with, already sorted into the kinds the API answers differently.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistenceError {
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint refused the row; the text names the constraint or column when known.
+    #[error("conflicts with an existing row: {0}")]
+    UniqueViolation(String),
+    #[error("refers to a row that does not exist: {0}")]
+    ForeignKeyViolation(String),
+    /// No connection could be had: the database is down or the pool is exhausted.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(DieselError),
+    #[error("bundled data is malformed: {0}")]
+    Seed(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+impl From<DieselError> for PersistenceError {
+    fn from(error: DieselError) -> Self {
+        match error {
+            DieselError::NotFound => PersistenceError::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                PersistenceError::UniqueViolation(
+                    info.constraint_name()
+                        .or(info.column_name())
+                        .unwrap_or(info.message())
+                        .to_owned(),
+                )
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                PersistenceError::ForeignKeyViolation(
+                    info.constraint_name().unwrap_or(info.message()).to_owned(),
+                )
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                PersistenceError::Unavailable(info.message().to_owned())
+            }
+            other => PersistenceError::Database(other),
+        }
+    }
+}
+
+impl From<r2d2::Error> for PersistenceError {
+    fn from(error: r2d2::Error) -> Self {
+        PersistenceError::Unavailable(error.to_string())
+    }
+}
+
+pub type PersistenceResult<T> = Result<T, PersistenceError>;

@@ -1,0 +1,289 @@
+//! One connection type over both backends, and an r2d2 pool whose manager picks the backend from the
+//! URL and reports the real connection error (diesel's derived `establish` hides PostgreSQL's).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+
+/// A connection to whichever database the deployment uses.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs the same expression against the concrete connection of either backend, for the few
+/// statements the multi-backend cannot express (batch inserts, upserts, migrations).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::AnyConnection::Postgresql($c) => $body,
+            $crate::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Which backend a connection or URL is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn of(conn: &AnyConnection) -> Backend {
+        match conn {
+            AnyConnection::Postgresql(_) => Backend::Postgres,
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// Where the database is: a PostgreSQL URL, or an SQLite file.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DatabaseTarget {
+    /// `postgres://…` or `postgresql://…` is PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or a bare path
+    /// is an SQLite file. In-memory SQLite is refused: every pooled connection would see its own
+    /// empty database.
+    pub fn parse(url: &str) -> Result<DatabaseTarget, String> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseTarget::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() {
+            return Err("DATABASE_URL is empty".into());
+        }
+        if path == ":memory:" || path.contains("mode=memory") {
+            return Err(
+                "an in-memory SQLite database cannot be shared by a pool; name a file".into(),
+            );
+        }
+        if let Some((scheme, _)) = url.split_once("://")
+            && scheme != "sqlite"
+        {
+            return Err(format!(
+                "unsupported database scheme `{scheme}://` (use postgres://… or an SQLite file path)"
+            ));
+        }
+        Ok(DatabaseTarget::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseTarget::Postgres(_) => Backend::Postgres,
+            DatabaseTarget::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Opens one connection, configured as the pool configures every connection.
+    pub fn connect(&self) -> Result<AnyConnection, ConnectError> {
+        match self {
+            DatabaseTarget::Postgres(url) => PgConnection::establish(url)
+                .map(AnyConnection::Postgresql)
+                .map_err(|e| ConnectError(format!("PostgreSQL: {e}"))),
+            DatabaseTarget::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(|e| ConnectError(format!("SQLite {}: {e}", path.display())))?;
+                // Per connection: wait for a writer rather than fail at once, and enforce the
+                // foreign keys SQLite ignores by default.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(|e| ConnectError(format!("SQLite {}: {e}", path.display())))?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    /// Prepares the database before the pool opens it: creates the SQLite file's directory and
+    /// switches the file to write-ahead logging (a property of the file, set once).
+    pub fn prepare(&self) -> Result<(), ConnectError> {
+        if let DatabaseTarget::Sqlite(path) = self {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    ConnectError(format!("cannot create directory {}: {e}", dir.display()))
+                })?;
+            }
+            let mut conn = self.connect()?;
+            conn.batch_execute("PRAGMA journal_mode = WAL;")
+                .map_err(|e| ConnectError(format!("SQLite {}: {e}", path.display())))?;
+        }
+        Ok(())
+    }
+
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            DatabaseTarget::Sqlite(path) => Some(path),
+            DatabaseTarget::Postgres(_) => None,
+        }
+    }
+}
+
+/// Shows the target without the password.
+impl fmt::Display for DatabaseTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseTarget::Sqlite(path) => write!(f, "SQLite file {}", path.display()),
+            DatabaseTarget::Postgres(url) => write!(f, "PostgreSQL {}", redact_password(url)),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// The database refused or could not be reached; the text is the driver's own message.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct ConnectError(pub String);
+
+/// The r2d2 manager: opens connections of the target's backend.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    target: DatabaseTarget,
+}
+
+impl ConnectionManager {
+    pub fn new(target: DatabaseTarget) -> Self {
+        Self { target }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<AnyConnection, ConnectError> {
+        self.target.connect()
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ConnectError(e.to_string()))
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    /// How long a request waits for a free connection before the API answers 503.
+    pub connection_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 10,
+            connection_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Builds the pool without opening connections up front; call [`DatabaseTarget::prepare`] and
+/// connect once first when the caller wants a failure at start-up rather than at the first request.
+pub fn build_pool(target: &DatabaseTarget, options: &PoolOptions) -> DbPool {
+    r2d2::Pool::builder()
+        .max_size(options.max_size)
+        .min_idle(Some(0))
+        .connection_timeout(options.connection_timeout)
+        .test_on_check_out(true)
+        .error_handler(Box::new(r2d2::LoggingErrorHandler))
+        .build_unchecked(ConnectionManager::new(target.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_database_urls() {
+        let cases: &[(&str, Option<DatabaseTarget>)] = &[
+            (
+                "postgres://u:p@h/db",
+                Some(DatabaseTarget::Postgres("postgres://u:p@h/db".into())),
+            ),
+            (
+                "postgresql://h/db",
+                Some(DatabaseTarget::Postgres("postgresql://h/db".into())),
+            ),
+            (
+                "./data/ormas.db",
+                Some(DatabaseTarget::Sqlite("./data/ormas.db".into())),
+            ),
+            (
+                "sqlite://data/x.db",
+                Some(DatabaseTarget::Sqlite("data/x.db".into())),
+            ),
+            (
+                "sqlite:///tmp/x.db",
+                Some(DatabaseTarget::Sqlite("/tmp/x.db".into())),
+            ),
+            ("sqlite:x.db", Some(DatabaseTarget::Sqlite("x.db".into()))),
+            (":memory:", None),
+            ("", None),
+            ("mysql://h/db", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(DatabaseTarget::parse(url).ok(), *expected, "{url}");
+        }
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_password("postgres://ormas:s3cret@db:5432/ormas"),
+            "postgres://ormas:***@db:5432/ormas"
+        );
+        assert_eq!(
+            redact_password("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+    }
+}
