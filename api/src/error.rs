@@ -193,12 +193,12 @@ pub const RETRY_AFTER_SECONDS: u32 = 5;
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub kind: ErrorKind,
-    pub detail: Option<Text>,
+    pub detail: Option<Box<Text>>,
     pub errors: Vec<FieldIssue>,
     /// Methods to list in `Allow` on a 405.
-    pub allow: Option<String>,
+    pub allow: Option<Box<str>>,
     /// The underlying cause, logged and never sent to the client.
-    pub cause: Option<String>,
+    pub cause: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -213,7 +213,7 @@ impl ApiError {
     }
 
     pub fn with_detail(mut self, detail: Text) -> Self {
-        self.detail = Some(detail);
+        self.detail = Some(Box::new(detail));
         self
     }
 
@@ -223,7 +223,7 @@ impl ApiError {
     }
 
     pub fn with_cause(mut self, cause: impl fmt::Display) -> Self {
-        self.cause = Some(cause.to_string());
+        self.cause = Some(cause.to_string().into());
         self
     }
 
@@ -245,7 +245,7 @@ impl ApiError {
 
     pub fn method_not_allowed(allow: String) -> Self {
         let mut e = Self::new(ErrorKind::MethodNotAllowed);
-        e.allow = Some(allow);
+        e.allow = Some(allow.into());
         e
     }
 
@@ -257,12 +257,10 @@ impl ApiError {
             problem_type: format!("urn:ormas:problem:{}", self.kind.code()),
             title: self.kind.title().pick(lang).to_owned(),
             status: self.kind.status().as_u16(),
-            detail: self
-                .detail
-                .clone()
-                .unwrap_or_else(|| self.kind.default_detail())
-                .pick(lang)
-                .to_owned(),
+            detail: match &self.detail {
+                Some(detail) => detail.pick(lang).to_owned(),
+                None => self.kind.default_detail().pick(lang).to_owned(),
+            },
             code: self.kind.code().to_owned(),
             request_id: ctx.request_id,
             errors: self

@@ -92,24 +92,31 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             )),
         );
     }
-    let malformed = |inner: &serde_json::Error| {
+    // Parse to a tree first, so that broken JSON (400) is told apart from JSON of the wrong shape
+    // (422), and so that a body must be an object: serde would also accept a struct as an array.
+    let tree: serde_json::Value = serde_json::from_slice(body).map_err(|inner| {
         ApiError::new(ErrorKind::MalformedJson).with_detail(Text::new(
             format!("JSON tidak sah: {inner}."),
             format!("Invalid JSON: {inner}."),
         ))
-    };
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        if inner.is_data() {
-            ApiError::validation(vec![issue_from_serde(&path, &inner.to_string())])
-        } else {
-            malformed(&inner)
-        }
     })?;
-    deserializer.end().map_err(|e| malformed(&e))?;
-    Ok(value)
+    if !tree.is_object() {
+        return Err(ApiError::validation(vec![FieldIssue::new(
+            "",
+            "invalid_type",
+            Text::new(
+                "isi permintaan harus berupa objek JSON",
+                "the request body must be a JSON object",
+            ),
+        )]));
+    }
+    serde_path_to_error::deserialize::<_, T>(tree).map_err(|error| {
+        let path = error.path().to_string();
+        ApiError::validation(vec![issue_from_serde(
+            &path,
+            &error.into_inner().to_string(),
+        )])
+    })
 }
 
 /// A query string, deserialized and validated.

@@ -1,1 +1,327 @@
+//! The test harness: [`TestApp::spawn`] starts the real server on port 0 against a fresh database —
+//! a temporary SQLite file by default, or a freshly created PostgreSQL database (dropped afterwards)
+//! when `TEST_DATABASE_URL` names a PostgreSQL server — and gives the test an HTTP client.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use ormas_api::Config;
+use ormas_persistence::{DatabaseTarget, PoolOptions, build_pool, prepare_database};
+use serde_json::Value;
+
+pub use reqwest;
+pub use serde_json::json;
+
+/// The admin URL of the PostgreSQL server the suite creates its databases on, if any.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
+}
+
+/// `postgres://user@host:5432/anything?opts` → the same URL naming database `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// A database that exists for one test and is removed when dropped.
+pub enum TestDatabase {
+    Sqlite { dir: PathBuf },
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// Creates an empty database on the configured backend.
+    pub fn create() -> TestDatabase {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        match postgres_admin_url() {
+            Some(admin_url) => {
+                let name = format!("ormas_test_{id}");
+                let mut conn = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {admin_url}: {e}"));
+                conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                    .expect("create test database");
+                TestDatabase::Postgres { admin_url, name }
+            }
+            None => {
+                let dir = std::env::temp_dir().join("ormas-tests").join(id);
+                std::fs::create_dir_all(&dir).expect("create test directory");
+                TestDatabase::Sqlite { dir }
+            }
+        }
+    }
+
+    pub fn target(&self) -> DatabaseTarget {
+        match self {
+            TestDatabase::Sqlite { dir } => DatabaseTarget::Sqlite(dir.join("ormas.db")),
+            TestDatabase::Postgres { admin_url, name } => {
+                DatabaseTarget::Postgres(with_database(admin_url, name))
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self.target() {
+            DatabaseTarget::Sqlite(path) => path.to_string_lossy().into_owned(),
+            DatabaseTarget::Postgres(url) => url,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDatabase::Postgres { .. })
+    }
+
+    /// Drops the PostgreSQL database now, closing every connection to it (the server keeps running,
+    /// and must notice).
+    pub fn drop_now(&self) {
+        if let TestDatabase::Postgres { admin_url, name } = self
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            TestDatabase::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDatabase::Postgres { .. } => self.drop_now(),
+        }
+    }
+}
+
+/// Settings for a test server.
+pub fn test_config(database: DatabaseTarget) -> Config {
+    let mut config = Config::from_lookup(|_| None).expect("default config");
+    config.bind = "127.0.0.1:0".parse().expect("address");
+    config.database = database;
+    config.workers = Some(1);
+    config.shutdown_timeout = Duration::from_secs(1);
+    config.pool = PoolOptions {
+        max_size: 4,
+        connection_timeout: Duration::from_secs(5),
+    };
+    config
+}
+
+/// The real server, on its own thread and actix system, with a client.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+    handle: Option<actix_web::dev::ServerHandle>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestApp {
+    /// A server on a fresh, migrated and seeded database.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with the settings adjusted first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let database = tokio::task::spawn_blocking(|| {
+            let database = TestDatabase::create();
+            prepare_database(&database.target()).expect("prepare test database");
+            database
+        })
+        .await
+        .expect("prepare task");
+        let mut config = test_config(database.target());
+        adjust(&mut config);
+        Self::start(config, database)
+    }
+
+    /// A server whose database cannot be reached (the pool points at a closed port).
+    pub async fn spawn_without_database() -> TestApp {
+        let database = tokio::task::spawn_blocking(TestDatabase::create)
+            .await
+            .expect("create task");
+        let mut config = test_config(DatabaseTarget::Postgres(
+            "postgres://nobody@127.0.0.1:1/none".into(),
+        ));
+        config.pool.connection_timeout = Duration::from_millis(500);
+        Self::start(config, database)
+    }
+
+    fn start(config: Config, database: TestDatabase) -> TestApp {
+        let listener = TcpListener::bind(config.bind).expect("bind test port");
+        let address = format!("http://{}", listener.local_addr().expect("local addr"));
+        let pool = build_pool(&config.database, &config.pool);
+        let (tx, rx) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let app = ormas_api::build(config, pool, listener).expect("build server");
+                tx.send(app.server.handle()).expect("send handle");
+                let _ = app.server.await;
+            });
+        });
+        let handle = rx.recv().expect("server handle");
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        TestApp {
+            address,
+            client,
+            database,
+            handle: Some(handle),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            futures_executor_block_on(handle.stop(false));
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Waits for a future from synchronous code (`Drop`), without a second tokio runtime.
+fn futures_executor_block_on<F: std::future::Future>(future: F) -> F::Output {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    struct ThreadWaker(std::thread::Thread);
+    impl Wake for ThreadWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut context = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        match future.as_mut().poll(&mut context) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => std::thread::park_timeout(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Reads a response as JSON, asserting its status and content type; returns the body.
+pub async fn expect_json(response: reqwest::Response, status: u16) -> Value {
+    let actual = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = response.text().await.expect("body");
+    assert_eq!(actual, status, "status; body: {body}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "content type {content_type}; body: {body}"
+    );
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// Asserts an RFC 9457 problem document with this status and code; returns the body.
+pub async fn expect_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
+    let actual = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response.text().await.expect("body");
+    assert_eq!(actual, status, "status; body: {body}");
+    assert_eq!(
+        content_type, "application/problem+json",
+        "content type; body: {body}"
+    );
+    let problem: Value =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"));
+    assert_eq!(problem["status"], status, "{problem}");
+    assert_eq!(problem["code"], code, "{problem}");
+    assert_eq!(
+        problem["type"],
+        format!("urn:ormas:problem:{code}"),
+        "{problem}"
+    );
+    for field in ["title", "detail", "request_id"] {
+        assert!(problem[field].is_string(), "{field} missing in {problem}");
+    }
+    assert!(problem["errors"].is_array(), "{problem}");
+    assert_eq!(
+        problem["request_id"].as_str(),
+        request_id.as_deref(),
+        "{problem}"
+    );
+    problem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
+    }
+}

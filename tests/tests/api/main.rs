@@ -1,0 +1,10 @@
+//! Black-box tests over HTTP, on SQLite by default and on PostgreSQL with `TEST_DATABASE_URL`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod calendar;
+mod errors;
+mod migrations;
+mod openapi;
+mod regions;
+mod system;
