@@ -45,7 +45,6 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            log::error!("{message}");
             eprintln!("ormas-api: {message}");
             ExitCode::FAILURE
         }

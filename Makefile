@@ -1,0 +1,39 @@
+# The two set-up commands are `make run` and `make test`; see README.md.
+.PHONY: run test lint fmt openapi validate-openapi docker build release clean help
+
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+run: ## build, migrate, load reference data, serve on 127.0.0.1:8080 (SQLite in ./data unless DATABASE_URL is set)
+	cargo run -p ormas-api -- serve
+
+test: ## the whole suite on SQLite, then on PostgreSQL when one is reachable (TEST_DATABASE_URL or 127.0.0.1:5432)
+	@bash scripts/test.sh
+
+lint: ## rustfmt and clippy, warnings as errors
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt: ## format the code
+	cargo fmt --all
+
+openapi: ## regenerate the committed OpenAPI document
+	cargo run -q -p ormas-api -- openapi > openapi/openapi.json
+	@echo "wrote openapi/openapi.json"
+
+validate-openapi: ## validate the committed document as OpenAPI 3.1 (installs openapi-spec-validator in target/)
+	@bash scripts/validate-openapi.sh
+
+build: ## debug build of everything
+	cargo build --workspace
+
+release: ## optimised binary at target/release/ormas-api
+	cargo build --release --locked -p ormas-api
+
+docker: ## container image ormas-api:latest (needs a Docker engine)
+	docker build -t ormas-api:latest .
+
+clean:
+	cargo clean

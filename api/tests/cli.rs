@@ -1,0 +1,215 @@
+//! The binary as an operator runs it: help, migrate, serve until SIGTERM, and clear start-up errors.
+//! Uses PostgreSQL when `TEST_DATABASE_URL` is set (a database created and dropped here), SQLite
+//! otherwise.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ormas-api");
+
+/// A database for one test: a temp SQLite file, or a PostgreSQL database dropped afterwards.
+struct Db {
+    url: String,
+    dir: std::path::PathBuf,
+    postgres: Option<(String, String)>,
+}
+
+impl Db {
+    fn new() -> Db {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let dir = std::env::temp_dir().join("ormas-cli-tests").join(&id);
+        std::fs::create_dir_all(&dir).unwrap();
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))
+        {
+            Some(admin) => {
+                let name = format!("ormas_test_cli_{id}");
+                let mut conn = PgConnection::establish(&admin).unwrap();
+                conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                    .unwrap();
+                let base = admin.rsplit_once('/').unwrap().0;
+                Db {
+                    url: format!("{base}/{name}"),
+                    dir,
+                    postgres: Some((admin, name)),
+                }
+            }
+            None => Db {
+                url: dir.join("ormas.db").to_string_lossy().into_owned(),
+                dir,
+                postgres: None,
+            },
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin, name)) = &self.postgres
+            && let Ok(mut conn) = PgConnection::establish(admin)
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        }
+    }
+}
+
+fn command(db: &Db) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &db.url)
+        .env("ORMAS_DATA_DIR", &db.dir)
+        .env("ORMAS_BIND", "127.0.0.1:0")
+        .env("ORMAS_WORKERS", "1")
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+fn http_get(addr: &str, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+/// Starts `serve` and waits for its "listening on" line; returns the child and its address.
+fn start(db: &Db) -> (Child, String, std::sync::mpsc::Receiver<String>) {
+    let mut child = command(db)
+        .arg("serve")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100))
+            && let Some(rest) = line.split("listening on http://").nth(1)
+        {
+            let addr = rest.split_whitespace().next().unwrap().to_owned();
+            return (child, addr, rx);
+        }
+    }
+    let _ = child.kill();
+    panic!("the server did not start within 60 s");
+}
+
+#[test]
+fn help_lists_subcommands_and_variables() {
+    let output = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for word in [
+        "serve",
+        "migrate",
+        "openapi",
+        "healthcheck",
+        "ORMAS_BIND",
+        "DATABASE_URL",
+        "ORMAS_DB_POOL_SIZE",
+        "ORMAS_BODY_LIMIT",
+        "RUST_LOG",
+    ] {
+        assert!(help.contains(word), "--help lacks {word}:\n{help}");
+    }
+}
+
+#[test]
+fn migrate_then_serve_then_stop_on_sigterm() {
+    let db = Db::new();
+    let status = command(&db).arg("migrate").status().unwrap();
+    assert!(status.success());
+
+    let started = Instant::now();
+    let (mut child, addr, logs) = start(&db);
+    let ready = loop {
+        if let Some(r) = http_get(&addr, "/ready")
+            && r.starts_with("HTTP/1.1 200")
+        {
+            break r;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "never ready");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    eprintln!("start-up to first /ready = 200: {} ms", started.elapsed().as_millis());
+    assert!(ready.contains("\"status\":\"ready\""));
+    let provinces = http_get(&addr, "/v1/regions?level=province").unwrap();
+    assert!(provinces.starts_with("HTTP/1.1 200"));
+    assert_eq!(provinces.matches("\"level\":\"province\"").count(), 38);
+
+    // The health check subcommand agrees.
+    let check = command(&db)
+        .args(["healthcheck", "--addr", &addr])
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{check:?}");
+
+    // Requests are logged with their id.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut saw_log = false;
+    while Instant::now() < deadline && !saw_log {
+        if let Ok(line) = logs.recv_timeout(Duration::from_millis(100)) {
+            saw_log = line.contains("GET /ready 200") && line.contains("request_id=");
+        }
+    }
+    assert!(saw_log, "no access log line for /ready");
+
+    let pid = child.id().to_string();
+    let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running 20 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status after SIGTERM: {status:?}");
+}
+
+#[test]
+fn unusable_configuration_is_refused_with_the_variable_named() {
+    let db = Db::new();
+    let output = command(&db)
+        .env("ORMAS_DB_POOL_SIZE", "none")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("ORMAS_DB_POOL_SIZE"), "{stderr}");
+}
+
+#[test]
+fn unreachable_postgres_reports_the_real_error() {
+    let db = Db::new();
+    let output = command(&db)
+        .env("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/ormas")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Connection refused") || stderr.contains("connection"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("secret"), "the password leaked: {stderr}");
+}
