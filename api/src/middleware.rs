@@ -112,7 +112,7 @@ impl RouteTable {
             .paths
             .iter()
             .map(|(path, item)| {
-                let mut methods: Vec<Method> = [
+                let methods: Vec<Method> = [
                     (&item.get, Method::GET),
                     (&item.post, Method::POST),
                     (&item.put, Method::PUT),
@@ -123,15 +123,12 @@ impl RouteTable {
                 .filter(|(op, _)| op.is_some())
                 .map(|(_, m)| m)
                 .collect();
-                if methods.contains(&Method::GET) {
-                    methods.push(Method::HEAD);
-                }
                 (ResourceDef::new(path.as_str()), methods)
             })
             .collect();
         // Served outside the documented API, GET only.
         for path in ["/openapi.json", "/docs", "/docs/{_:.*}"] {
-            routes.push((ResourceDef::new(path), vec![Method::GET, Method::HEAD]));
+            routes.push((ResourceDef::new(path), vec![Method::GET]));
         }
         Self { routes }
     }

@@ -22,6 +22,11 @@ struct Db {
 
 impl Db {
     fn new() -> Db {
+        Self::with_creation(true)
+    }
+
+    /// On PostgreSQL, `create == false` names a database that does not exist yet (dropped all the same).
+    fn with_creation(create: bool) -> Db {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let dir = std::env::temp_dir().join("ormas-cli-tests").join(&id);
         std::fs::create_dir_all(&dir).unwrap();
@@ -31,9 +36,11 @@ impl Db {
         {
             Some(admin) => {
                 let name = format!("ormas_test_cli_{id}");
-                let mut conn = PgConnection::establish(&admin).unwrap();
-                conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
-                    .unwrap();
+                if create {
+                    let mut conn = PgConnection::establish(&admin).unwrap();
+                    conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                        .unwrap();
+                }
                 let base = admin.rsplit_once('/').unwrap().0;
                 Db {
                     url: format!("{base}/{name}"),
@@ -76,7 +83,11 @@ fn command(db: &Db) -> Command {
 fn http_get(addr: &str, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(addr).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     Some(response)
@@ -147,7 +158,10 @@ fn migrate_then_serve_then_stop_on_sigterm() {
         assert!(started.elapsed() < Duration::from_secs(30), "never ready");
         std::thread::sleep(Duration::from_millis(20));
     };
-    eprintln!("start-up to first /ready = 200: {} ms", started.elapsed().as_millis());
+    eprintln!(
+        "start-up to first /ready = 200: {} ms",
+        started.elapsed().as_millis()
+    );
     assert!(ready.contains("\"status\":\"ready\""));
     let provinces = http_get(&addr, "/v1/regions?level=province").unwrap();
     assert!(provinces.starts_with("HTTP/1.1 200"));
@@ -178,7 +192,10 @@ fn migrate_then_serve_then_stop_on_sigterm() {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "still running 20 s after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "still running 20 s after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
@@ -212,4 +229,19 @@ fn unreachable_postgres_reports_the_real_error() {
         "{stderr}"
     );
     assert!(!stderr.contains("secret"), "the password leaked: {stderr}");
+}
+
+#[test]
+fn a_missing_postgres_database_is_created() {
+    let db = Db::with_creation(false);
+    if db.postgres.is_none() {
+        return; // SQLite creates its file anyway; covered by every other test.
+    }
+    let output = command(&db).arg("migrate").output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("created PostgreSQL database"), "{stderr}");
+    // A second run finds it.
+    let again = command(&db).arg("migrate").output().unwrap();
+    assert!(again.status.success(), "{again:?}");
 }

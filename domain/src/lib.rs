@@ -3,9 +3,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod calendar;
 pub mod region;
 
+pub use access::{Action, GrantError, Role, Scope, allows, check_grant};
 pub use calendar::{
     DateOutOfRange, Holiday, HolidayCalendar, HolidayKind, add_working_days, working_days_between,
 };

@@ -118,8 +118,12 @@ impl DatabaseTarget {
     }
 
     /// Prepares the database before the pool opens it: creates the SQLite file's directory and
-    /// switches the file to write-ahead logging (a property of the file, set once).
+    /// switches the file to write-ahead logging (a property of the file, set once); creates a
+    /// missing PostgreSQL database when the server lets this user do so.
     pub fn prepare(&self) -> Result<(), ConnectError> {
+        if let DatabaseTarget::Postgres(url) = self {
+            return create_missing_postgres_database(url);
+        }
         if let DatabaseTarget::Sqlite(path) = self {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| {
@@ -139,6 +143,49 @@ impl DatabaseTarget {
             DatabaseTarget::Postgres(_) => None,
         }
     }
+}
+
+/// The database name in a PostgreSQL URL, and the same URL naming the `postgres` database.
+fn split_postgres_url(url: &str) -> Option<(String, String)> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://")? + 3;
+    let slash = after_scheme + base[after_scheme..].find('/')?;
+    let name = &base[slash + 1..];
+    let mut maintenance = format!("{}/postgres", &base[..slash]);
+    if let Some(q) = query {
+        maintenance.push('?');
+        maintenance.push_str(q);
+    }
+    Some((name.to_owned(), maintenance))
+}
+
+/// Connects once; when PostgreSQL says the database does not exist, creates it from the server's
+/// `postgres` database, so that `DATABASE_URL=postgres://…/ormas_dev make run` works on a new server.
+fn create_missing_postgres_database(url: &str) -> Result<(), ConnectError> {
+    let error = match PgConnection::establish(url) {
+        Ok(_) => return Ok(()),
+        Err(e) => e.to_string(),
+    };
+    let missing = error.contains("does not exist") && error.contains("database");
+    let Some((name, maintenance)) = split_postgres_url(url).filter(|_| missing) else {
+        return Err(ConnectError(format!("PostgreSQL: {error}")));
+    };
+    let plain_name = !name.is_empty()
+        && name.len() <= 63
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !plain_name {
+        return Err(ConnectError(format!("PostgreSQL: {error}")));
+    }
+    let mut admin = PgConnection::establish(&maintenance)
+        .map_err(|e| ConnectError(format!("PostgreSQL: {error}; cannot create it: {e}")))?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .map_err(|e| ConnectError(format!("PostgreSQL: {error}; cannot create it: {e}")))?;
+    log::info!("created PostgreSQL database {name}");
+    Ok(())
 }
 
 /// Shows the target without the password.
@@ -273,6 +320,18 @@ mod tests {
         for (url, expected) in cases {
             assert_eq!(DatabaseTarget::parse(url).ok(), *expected, "{url}");
         }
+    }
+
+    #[test]
+    fn splits_postgres_urls() {
+        assert_eq!(
+            split_postgres_url("postgres://u:p@h:5432/ormas_dev?sslmode=disable"),
+            Some((
+                "ormas_dev".to_owned(),
+                "postgres://u:p@h:5432/postgres?sslmode=disable".to_owned()
+            ))
+        );
+        assert_eq!(split_postgres_url("postgres://h"), None);
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub enum Level {
     Province,
     /// Kabupaten or kota, e.g. `64.71` Kota Balikpapan.
     Regency,
-    /// Kecamatan, e.g. `64.71.01` Balikpapan Selatan.
+    /// Kecamatan, e.g. `64.71.01` Balikpapan Timur.
     District,
 }
 
@@ -58,7 +58,7 @@ pub struct Region {
     pub name: String,
     pub level: Level,
     /// The region directly above; `null` for a province.
-    #[schema(pattern = r"^[0-9]{2}(\.[0-9]{2}){0,1}$")]
+    #[schema(required = true, pattern = r"^[0-9]{2}(\.[0-9]{2}){0,1}$")]
     pub parent_code: Option<String>,
 }
 
@@ -77,7 +77,7 @@ impl Region {
 /// A region with the regions above it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
-    "code": "64.71.01", "name": "Balikpapan Selatan", "level": "district", "parent_code": "64.71",
+    "code": "64.71.01", "name": "Balikpapan Timur", "level": "district", "parent_code": "64.71",
     "ancestors": [
         {"code": "64", "name": "Kalimantan Timur", "level": "province", "parent_code": null},
         {"code": "64.71", "name": "Kota Balikpapan", "level": "regency", "parent_code": "64"}
@@ -95,6 +95,7 @@ pub struct RegionDetail {
 pub struct RegionPage {
     pub items: Vec<Region>,
     /// Pass as `page_token` to get the next page; `null` on the last page.
+    #[schema(required = true)]
     pub next_page_token: Option<String>,
 }
 

@@ -1,0 +1,386 @@
+//! Roles, actions and the one permission matrix; region scopes and who may grant what.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::region::RegionCode;
+
+/// What an account is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Operates the deployment; the whole nation.
+    SuperAdmin,
+    /// Manages users and settings in its region.
+    Admin,
+    /// Petugas: verifies, returns and rejects.
+    Officer,
+    /// Kepala badan: approves registrations and signs letters and sanctions.
+    Head,
+    /// Tim terpadu member: reads everything in its region and runs oversight cases.
+    Oversight,
+    /// Pengurus of one ormas: acts only for the ormas bound to the account.
+    OrmasRep,
+    /// A service client (Kemendagri and other agencies): read-only.
+    Integrator,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::SuperAdmin,
+        Role::Admin,
+        Role::Officer,
+        Role::Head,
+        Role::Oversight,
+        Role::OrmasRep,
+        Role::Integrator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SuperAdmin => "super_admin",
+            Role::Admin => "admin",
+            Role::Officer => "officer",
+            Role::Head => "head",
+            Role::Oversight => "oversight",
+            Role::OrmasRep => "ormas_rep",
+            Role::Integrator => "integrator",
+        }
+    }
+
+    /// The order in which roles may grant one another: nobody grants a role ranked above their own.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::SuperAdmin => 6,
+            Role::Admin => 5,
+            Role::Head => 4,
+            Role::Officer | Role::Oversight => 3,
+            Role::Integrator => 2,
+            Role::OrmasRep => 1,
+        }
+    }
+
+    /// Staff of a Kesbangpol office (as opposed to representatives and service clients).
+    pub fn is_staff(self) -> bool {
+        matches!(
+            self,
+            Role::SuperAdmin | Role::Admin | Role::Officer | Role::Head | Role::Oversight
+        )
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text is not a role.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role `{0}`")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+/// Everything an account may be allowed to do. Each endpoint names exactly one action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read one's own account (`GET /v1/me`) and end one's own session.
+    ReadSelf,
+    /// Read accounts in scope.
+    ReadUsers,
+    /// Create and change accounts in scope (never above one's own role or outside one's scope).
+    ManageUsers,
+    /// Create and list service clients in scope.
+    ManageClients,
+    /// Read the audit log of one's scope.
+    ReadAudit,
+    /// Add and remove holidays and cuti bersama.
+    EditCalendar,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::ReadSelf,
+        Action::ReadUsers,
+        Action::ManageUsers,
+        Action::ManageClients,
+        Action::ReadAudit,
+        Action::EditCalendar,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ReadSelf => "read_self",
+            Action::ReadUsers => "read_users",
+            Action::ManageUsers => "manage_users",
+            Action::ManageClients => "manage_clients",
+            Action::ReadAudit => "read_audit",
+            Action::EditCalendar => "edit_calendar",
+        }
+    }
+}
+
+/// The permission matrix: one place, role × action. Region scoping is checked separately, on the
+/// data each request touches.
+pub fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ReadSelf => true,
+        ReadUsers => matches!(role, SuperAdmin | Admin),
+        ManageUsers => matches!(role, SuperAdmin | Admin),
+        ManageClients => matches!(role, SuperAdmin | Admin),
+        ReadAudit => matches!(role, SuperAdmin | Admin),
+        EditCalendar => matches!(role, SuperAdmin | Admin),
+    }
+}
+
+/// The region an account acts on: the whole nation, or a region and everything below it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Scope {
+    National,
+    Region(RegionCode),
+}
+
+impl Scope {
+    pub fn from_region(region: Option<RegionCode>) -> Scope {
+        match region {
+            Some(code) => Scope::Region(code),
+            None => Scope::National,
+        }
+    }
+
+    pub fn region(&self) -> Option<&RegionCode> {
+        match self {
+            Scope::National => None,
+            Scope::Region(code) => Some(code),
+        }
+    }
+
+    /// Whether a record in `region` lies within this scope.
+    pub fn covers(&self, region: &RegionCode) -> bool {
+        match self {
+            Scope::National => true,
+            Scope::Region(own) => own.covers(region),
+        }
+    }
+
+    /// Whether this scope contains the whole of `other`.
+    pub fn contains(&self, other: &Scope) -> bool {
+        match (self, other) {
+            (Scope::National, _) => true,
+            (Scope::Region(_), Scope::National) => false,
+            (Scope::Region(own), Scope::Region(theirs)) => own.covers(theirs),
+        }
+    }
+}
+
+/// Why an account may not be given a role and scope.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GrantError {
+    #[error("the granting account may not manage users")]
+    NotPermitted,
+    #[error("role {granted} is above the granting account's role {own}")]
+    RoleAboveOwn { own: Role, granted: Role },
+    #[error("the region lies outside the granting account's scope")]
+    OutsideScope,
+    #[error("only super_admin accounts cover the whole nation")]
+    NationalScopeReserved,
+}
+
+/// Whether an account with `own_role` and `own_scope` may give an account `role` over `scope`.
+pub fn check_grant(
+    own_role: Role,
+    own_scope: &Scope,
+    role: Role,
+    scope: &Scope,
+) -> Result<(), GrantError> {
+    if !allows(own_role, Action::ManageUsers) {
+        return Err(GrantError::NotPermitted);
+    }
+    if role.rank() > own_role.rank() {
+        return Err(GrantError::RoleAboveOwn {
+            own: own_role,
+            granted: role,
+        });
+    }
+    if *scope == Scope::National && !matches!(role, Role::SuperAdmin | Role::Integrator) {
+        return Err(GrantError::NationalScopeReserved);
+    }
+    if !own_scope.contains(scope) {
+        return Err(GrantError::OutsideScope);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(code: &str) -> Scope {
+        Scope::Region(RegionCode::parse(code).unwrap())
+    }
+
+    /// The matrix, row by row, as documented in the README.
+    #[test]
+    fn permission_matrix() {
+        use Action::*;
+        use Role::*;
+        let rows: &[(Role, &[Action])] = &[
+            (
+                SuperAdmin,
+                &[
+                    ReadSelf,
+                    ReadUsers,
+                    ManageUsers,
+                    ManageClients,
+                    ReadAudit,
+                    EditCalendar,
+                ],
+            ),
+            (
+                Admin,
+                &[
+                    ReadSelf,
+                    ReadUsers,
+                    ManageUsers,
+                    ManageClients,
+                    ReadAudit,
+                    EditCalendar,
+                ],
+            ),
+            (Officer, &[ReadSelf]),
+            (Head, &[ReadSelf]),
+            (Oversight, &[ReadSelf]),
+            (OrmasRep, &[ReadSelf]),
+            (Integrator, &[ReadSelf]),
+        ];
+        assert_eq!(rows.len(), Role::ALL.len());
+        for (role, allowed) in rows {
+            for action in Action::ALL {
+                assert_eq!(
+                    allows(*role, action),
+                    allowed.contains(&action),
+                    "{role} × {}",
+                    action.as_str()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn scopes_cover_their_subtree() {
+        let kaltim = scope("64");
+        assert!(kaltim.covers(&RegionCode::parse("64.71").unwrap()));
+        assert!(!kaltim.covers(&RegionCode::parse("62.01").unwrap()));
+        assert!(Scope::National.covers(&RegionCode::parse("62.01").unwrap()));
+        assert!(kaltim.contains(&scope("64.71")));
+        assert!(!scope("64.71").contains(&kaltim));
+        assert!(!kaltim.contains(&Scope::National));
+    }
+
+    #[test]
+    fn grants() {
+        use Role::*;
+        let cases: &[(Role, Scope, Role, Scope, Result<(), GrantError>)] = &[
+            (
+                SuperAdmin,
+                Scope::National,
+                SuperAdmin,
+                Scope::National,
+                Ok(()),
+            ),
+            (SuperAdmin, Scope::National, Admin, scope("64"), Ok(())),
+            (Admin, scope("64"), Admin, scope("64.71"), Ok(())),
+            (Admin, scope("64"), Officer, scope("64"), Ok(())),
+            (Admin, scope("64.71"), Head, scope("64.71"), Ok(())),
+            (Admin, scope("64.71"), Integrator, scope("64.71"), Ok(())),
+            (
+                Admin,
+                scope("64.71"),
+                SuperAdmin,
+                Scope::National,
+                Err(GrantError::RoleAboveOwn {
+                    own: Admin,
+                    granted: SuperAdmin,
+                }),
+            ),
+            (
+                Admin,
+                scope("64.71"),
+                Officer,
+                scope("64.01"),
+                Err(GrantError::OutsideScope),
+            ),
+            (
+                Admin,
+                scope("64.71"),
+                Officer,
+                scope("64"),
+                Err(GrantError::OutsideScope),
+            ),
+            (
+                Admin,
+                scope("64"),
+                Officer,
+                scope("62"),
+                Err(GrantError::OutsideScope),
+            ),
+            (
+                Admin,
+                scope("64"),
+                Officer,
+                Scope::National,
+                Err(GrantError::NationalScopeReserved),
+            ),
+            (
+                SuperAdmin,
+                Scope::National,
+                Admin,
+                Scope::National,
+                Err(GrantError::NationalScopeReserved),
+            ),
+            (
+                Officer,
+                scope("64"),
+                OrmasRep,
+                scope("64"),
+                Err(GrantError::NotPermitted),
+            ),
+            (
+                Head,
+                scope("64"),
+                Officer,
+                scope("64"),
+                Err(GrantError::NotPermitted),
+            ),
+        ];
+        for (own_role, own_scope, role, target_scope, expected) in cases {
+            assert_eq!(
+                check_grant(*own_role, own_scope, *role, target_scope),
+                *expected,
+                "{own_role} {own_scope:?} grants {role} {target_scope:?}"
+            );
+        }
+    }
+}
