@@ -302,7 +302,8 @@ mod tests {
     #[test]
     fn grants() {
         use Role::*;
-        let cases: &[(Role, Scope, Role, Scope, Result<(), GrantError>)] = &[
+        type Case = (Role, Scope, Role, Scope, Result<(), GrantError>);
+        let cases: &[Case] = &[
             (
                 SuperAdmin,
                 Scope::National,
