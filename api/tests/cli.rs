@@ -2,6 +2,8 @@
 //! Uses PostgreSQL when `TEST_DATABASE_URL` is set (a database created and dropped here), SQLite
 //! otherwise.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -118,6 +120,7 @@ fn start(db: &Db) -> (Child, String, std::sync::mpsc::Receiver<String>) {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start within 60 s");
 }
 
