@@ -24,16 +24,28 @@ reachable() {
   fi
 }
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Sums cargo's "test result" lines of one run into the plain closing line "NAME: N passed, M failed".
+summarize() {
+  awk -v name="$1" '/^test result:/ { p += $4; f += $6 } END { printf "%s: %d passed, %d failed\n", name, p, f }' "$log"
+}
+
 echo "==> test suite on SQLite"
-env -u TEST_DATABASE_URL cargo test --workspace
+env -u TEST_DATABASE_URL cargo test --workspace 2>&1 | tee "$log"
+sqlite_summary=$(summarize sqlite)
 
 if reachable "$pg_url"; then
   echo "==> test suite on PostgreSQL ($redacted)"
-  TEST_DATABASE_URL="$pg_url" cargo test --workspace
+  TEST_DATABASE_URL="$pg_url" cargo test --workspace 2>&1 | tee "$log"
   echo "==> both backends passed"
+  echo "$sqlite_summary"
+  summarize postgres
 elif [[ "${REQUIRE_POSTGRES:-0}" == 1 ]]; then
   echo "ERROR: PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable at $redacted" >&2
   exit 1
 else
   echo "==> SKIPPED the PostgreSQL run: nothing reachable at $redacted (set TEST_DATABASE_URL to a server's admin URL)"
+  echo "$sqlite_summary"
 fi

@@ -79,3 +79,34 @@ pub struct BaseDoc;
 pub fn base() -> utoipa::openapi::OpenApi {
     BaseDoc::openapi()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_document_declares_the_shared_schemas_and_tags() {
+        let doc = base();
+        let schemas = &doc.components.as_ref().unwrap().schemas;
+        assert!(schemas.contains_key("Problem") && schemas.contains_key("FieldError"));
+        let tags: Vec<&str> = doc.tags.iter().flatten().map(|t| t.name.as_str()).collect();
+        assert_eq!(tags, ["system", "reference"]);
+        assert!(doc.info.license.is_some());
+    }
+
+    #[test]
+    fn problem_serializes_type_as_the_rfc_names_it() {
+        let problem = Problem {
+            problem_type: "urn:ormas:problem:not_found".into(),
+            title: "Not found".into(),
+            status: 404,
+            detail: "x".into(),
+            code: "not_found".into(),
+            request_id: "r".into(),
+            errors: vec![],
+        };
+        let json = serde_json::to_value(&problem).unwrap();
+        assert_eq!(json["type"], "urn:ormas:problem:not_found");
+        assert!(json.get("problem_type").is_none());
+    }
+}
