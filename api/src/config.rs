@@ -12,6 +12,11 @@ pub const DEFAULT_POOL_SIZE: u32 = 10;
 pub const DEFAULT_POOL_TIMEOUT_SECS: u64 = 5;
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
+pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 15 * 60;
+pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
+pub const DEFAULT_LOGIN_MAX_FAILURES: u64 = 5;
+pub const DEFAULT_LOGIN_WINDOW_SECS: u64 = 15 * 60;
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 /// The variables, their defaults and meaning, as printed by `ormas-api --help` and the README.
 pub const ENVIRONMENT_HELP: &str = "\
@@ -25,6 +30,13 @@ Environment variables:
   ORMAS_BODY_LIMIT            largest JSON request body, in bytes [default: 1048576]
   ORMAS_WORKERS               HTTP worker threads [default: number of CPUs]
   ORMAS_SHUTDOWN_TIMEOUT_SECS seconds in-flight requests get to finish after SIGTERM [default: 30]
+  ORMAS_JWT_SECRET            key that signs access tokens, at least 32 bytes [default: generated
+                              once and kept in $ORMAS_DATA_DIR/jwt-secret, with a warning]
+  ORMAS_ACCESS_TOKEN_TTL_SECS lifetime of an access token [default: 900]
+  ORMAS_REFRESH_TOKEN_TTL_SECS lifetime of a login session and its refresh tokens [default: 2592000]
+  ORMAS_LOGIN_MAX_FAILURES    failed logins per username before 429 [default: 5]
+  ORMAS_LOGIN_WINDOW_SECS     the window those failures are counted in [default: 900]
+  ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
 /// The service's settings.
@@ -37,6 +49,13 @@ pub struct Config {
     pub body_limit: usize,
     pub workers: Option<usize>,
     pub shutdown_timeout: Duration,
+    /// The token signing key from `ORMAS_JWT_SECRET`; `None` means use (or create) the one kept in
+    /// the data directory.
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub login_max_failures: u32,
+    pub login_window: Duration,
 }
 
 /// A variable is set to something unusable.
@@ -104,7 +123,50 @@ impl Config {
             0,
             3600,
         )?);
+        let jwt_secret = get("ORMAS_JWT_SECRET");
+        if let Some(secret) = &jwt_secret
+            && secret.len() < MIN_JWT_SECRET_BYTES
+        {
+            return Err(ConfigError {
+                variable: "ORMAS_JWT_SECRET",
+                message: format!(
+                    "is {} bytes long; it must be at least {MIN_JWT_SECRET_BYTES}",
+                    secret.len()
+                ),
+            });
+        }
+        let seconds =
+            |name, default, min, max| number(name, default, min, max).map(Duration::from_secs);
+        let access_token_ttl = seconds(
+            "ORMAS_ACCESS_TOKEN_TTL_SECS",
+            DEFAULT_ACCESS_TOKEN_TTL_SECS,
+            30,
+            86_400,
+        )?;
+        let refresh_token_ttl = seconds(
+            "ORMAS_REFRESH_TOKEN_TTL_SECS",
+            DEFAULT_REFRESH_TOKEN_TTL_SECS,
+            60,
+            365 * 86_400,
+        )?;
+        let login_max_failures = number(
+            "ORMAS_LOGIN_MAX_FAILURES",
+            DEFAULT_LOGIN_MAX_FAILURES,
+            1,
+            1000,
+        )? as u32;
+        let login_window = seconds(
+            "ORMAS_LOGIN_WINDOW_SECS",
+            DEFAULT_LOGIN_WINDOW_SECS,
+            1,
+            86_400,
+        )?;
         Ok(Config {
+            jwt_secret,
+            access_token_ttl,
+            refresh_token_ttl,
+            login_max_failures,
+            login_window,
             bind,
             data_dir,
             database,
@@ -158,6 +220,8 @@ mod tests {
             ("ORMAS_DB_POOL_SIZE", "0"),
             ("ORMAS_BODY_LIMIT", "lots"),
             ("DATABASE_URL", "mysql://x/y"),
+            ("ORMAS_JWT_SECRET", "too-short"),
+            ("ORMAS_LOGIN_MAX_FAILURES", "0"),
         ] {
             let err = config(&[(name, value)]).unwrap_err();
             assert_eq!(err.variable, name);

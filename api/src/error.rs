@@ -60,12 +60,18 @@ pub enum ErrorKind {
     BadRequest,
     MalformedJson,
     InvalidQuery,
+    Unauthorized,
+    InvalidCredentials,
+    InvalidClient,
+    Forbidden,
     NotFound,
     MethodNotAllowed,
     Conflict,
     PayloadTooLarge,
     UnsupportedMediaType,
     Validation,
+    PreconditionFailed,
+    TooManyRequests,
     Internal,
     Unavailable,
 }
@@ -76,12 +82,18 @@ impl ErrorKind {
             ErrorKind::BadRequest | ErrorKind::MalformedJson | ErrorKind::InvalidQuery => {
                 StatusCode::BAD_REQUEST
             }
+            ErrorKind::Unauthorized | ErrorKind::InvalidCredentials | ErrorKind::InvalidClient => {
+                StatusCode::UNAUTHORIZED
+            }
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -92,12 +104,18 @@ impl ErrorKind {
             ErrorKind::BadRequest => "bad_request",
             ErrorKind::MalformedJson => "malformed_json",
             ErrorKind::InvalidQuery => "invalid_query",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::InvalidCredentials => "invalid_credentials",
+            ErrorKind::InvalidClient => "invalid_client",
+            ErrorKind::Forbidden => "forbidden",
             ErrorKind::NotFound => "not_found",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Conflict => "conflict",
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::UnsupportedMediaType => "unsupported_media_type",
             ErrorKind::Validation => "validation_failed",
+            ErrorKind::PreconditionFailed => "precondition_failed",
+            ErrorKind::TooManyRequests => "too_many_requests",
             ErrorKind::Internal => "internal_error",
             ErrorKind::Unavailable => "service_unavailable",
         }
@@ -108,6 +126,10 @@ impl ErrorKind {
             ErrorKind::BadRequest => ("Permintaan tidak valid", "Bad request"),
             ErrorKind::MalformedJson => ("JSON tidak dapat dibaca", "Malformed JSON"),
             ErrorKind::InvalidQuery => ("Parameter kueri tidak valid", "Invalid query parameters"),
+            ErrorKind::Unauthorized => ("Perlu autentikasi", "Authentication required"),
+            ErrorKind::InvalidCredentials => ("Kredensial tidak valid", "Invalid credentials"),
+            ErrorKind::InvalidClient => ("Klien tidak valid", "Invalid client"),
+            ErrorKind::Forbidden => ("Tidak diizinkan", "Forbidden"),
             ErrorKind::NotFound => ("Tidak ditemukan", "Not found"),
             ErrorKind::MethodNotAllowed => ("Metode tidak diizinkan", "Method not allowed"),
             ErrorKind::Conflict => ("Konflik", "Conflict"),
@@ -116,6 +138,8 @@ impl ErrorKind {
                 ("Jenis media tidak didukung", "Unsupported media type")
             }
             ErrorKind::Validation => ("Data tidak valid", "Validation failed"),
+            ErrorKind::PreconditionFailed => ("Versi sudah berubah", "Precondition failed"),
+            ErrorKind::TooManyRequests => ("Terlalu banyak percobaan", "Too many requests"),
             ErrorKind::Internal => ("Kesalahan internal", "Internal server error"),
             ErrorKind::Unavailable => ("Layanan tidak tersedia", "Service unavailable"),
         };
@@ -136,6 +160,21 @@ impl ErrorKind {
             ErrorKind::InvalidQuery => (
                 "Parameter kueri tidak valid.",
                 "The query parameters are invalid.",
+            ),
+            ErrorKind::Unauthorized => (
+                "Token akses tidak ada, tidak sah, kedaluwarsa, atau sudah dicabut.",
+                "The access token is missing, invalid, expired or revoked.",
+            ),
+            ErrorKind::InvalidCredentials => (
+                "Nama pengguna atau kata sandi salah.",
+                "The username or password is wrong.",
+            ),
+            ErrorKind::InvalidClient => {
+                ("Autentikasi klien gagal.", "Client authentication failed.")
+            }
+            ErrorKind::Forbidden => (
+                "Peran Anda tidak mengizinkan tindakan ini.",
+                "Your role does not allow this action.",
             ),
             ErrorKind::NotFound => (
                 "Sumber daya yang diminta tidak ditemukan.",
@@ -158,6 +197,14 @@ impl ErrorKind {
                 "Use Content-Type: application/json.",
             ),
             ErrorKind::Validation => ("Beberapa isian tidak valid.", "Some fields are invalid."),
+            ErrorKind::PreconditionFailed => (
+                "Data telah diubah oleh orang lain; muat ulang lalu coba lagi.",
+                "The resource was changed meanwhile; reload it and try again.",
+            ),
+            ErrorKind::TooManyRequests => (
+                "Terlalu banyak percobaan gagal; coba lagi setelah waktu pada Retry-After.",
+                "Too many failed attempts; try again after Retry-After.",
+            ),
             ErrorKind::Internal => (
                 "Terjadi kesalahan pada server. Sebutkan request_id bila menghubungi dukungan.",
                 "The server failed. Quote the request_id when contacting support.",
@@ -173,12 +220,16 @@ impl ErrorKind {
     /// The kind that answers a bare status produced outside the handlers (router, Swagger UI).
     pub fn for_status(status: StatusCode) -> ErrorKind {
         match status.as_u16() {
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
             404 => ErrorKind::NotFound,
             405 => ErrorKind::MethodNotAllowed,
             409 => ErrorKind::Conflict,
             413 => ErrorKind::PayloadTooLarge,
             415 => ErrorKind::UnsupportedMediaType,
+            412 => ErrorKind::PreconditionFailed,
             422 => ErrorKind::Validation,
+            429 => ErrorKind::TooManyRequests,
             503 => ErrorKind::Unavailable,
             500..=599 => ErrorKind::Internal,
             _ => ErrorKind::BadRequest,
@@ -199,6 +250,8 @@ pub struct ApiError {
     pub allow: Option<Box<str>>,
     /// The underlying cause, logged and never sent to the client.
     pub cause: Option<Box<str>>,
+    /// Seconds for `Retry-After` (429; 503 always gets the default).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -209,6 +262,7 @@ impl ApiError {
             errors: Vec::new(),
             allow: None,
             cause: None,
+            retry_after: None,
         }
     }
 
@@ -241,6 +295,20 @@ impl ApiError {
 
     pub fn internal(cause: impl fmt::Display) -> Self {
         Self::new(ErrorKind::Internal).with_cause(cause)
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(ErrorKind::Unauthorized)
+    }
+
+    pub fn forbidden(detail: Text) -> Self {
+        Self::new(ErrorKind::Forbidden).with_detail(detail)
+    }
+
+    pub fn too_many_requests(retry_after_seconds: u64) -> Self {
+        let mut e = Self::new(ErrorKind::TooManyRequests);
+        e.retry_after = Some(retry_after_seconds.max(1));
+        e
     }
 
     pub fn method_not_allowed(allow: String) -> Self {
@@ -300,8 +368,26 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.kind.status());
         response.content_type(PROBLEM_JSON);
-        if self.kind == ErrorKind::Unavailable {
-            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        match (self.kind, self.retry_after) {
+            (ErrorKind::Unavailable, None) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            (_, Some(seconds)) => {
+                response.insert_header((header::RETRY_AFTER, seconds));
+            }
+            _ => {}
+        }
+        if matches!(self.kind, ErrorKind::Unauthorized) {
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                r#"Bearer realm="ormas", error="invalid_token""#,
+            ));
+        }
+        if matches!(self.kind, ErrorKind::InvalidCredentials) {
+            response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="ormas""#));
+        }
+        if matches!(self.kind, ErrorKind::InvalidClient) {
+            response.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="ormas""#));
         }
         if let Some(allow) = &self.allow
             && let Ok(value) = HeaderValue::from_str(allow)
@@ -319,9 +405,12 @@ impl From<PersistenceError> for ApiError {
     fn from(error: PersistenceError) -> Self {
         match error {
             PersistenceError::NotFound => ApiError::new(ErrorKind::NotFound),
-            PersistenceError::UniqueViolation(what) => {
-                ApiError::new(ErrorKind::Conflict).with_cause(what)
-            }
+            PersistenceError::UniqueViolation(what) => ApiError::new(ErrorKind::Conflict)
+                .with_detail(Text::new(
+                    "Data yang sama sudah ada.",
+                    "The same record already exists.",
+                ))
+                .with_cause(what),
             PersistenceError::Unavailable(cause) => {
                 ApiError::new(ErrorKind::Unavailable).with_cause(cause)
             }

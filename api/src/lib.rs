@@ -3,6 +3,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod context;
 pub mod error;
@@ -56,8 +58,10 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
     let addr = listener.local_addr()?;
     let spec = openapi_spec();
     let route_table = web::Data::new(RouteTable::from_spec(&spec));
+    let secret = auth::resolve_secret(&config).map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         pool,
+        keys: Arc::new(auth::TokenKeys::new(&secret, config.access_token_ttl)),
         config: Arc::new(config.clone()),
     });
     let mut server = HttpServer::new(move || {

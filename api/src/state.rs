@@ -5,6 +5,7 @@ use std::sync::Arc;
 use actix_web::web;
 use ormas_persistence::{AnyConnection, DbPool, PersistenceResult};
 
+use crate::auth::TokenKeys;
 use crate::config::Config;
 use crate::error::ApiError;
 
@@ -13,6 +14,7 @@ use crate::error::ApiError;
 pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
+    pub keys: Arc<TokenKeys>,
 }
 
 impl AppState {

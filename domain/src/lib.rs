@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod auth;
 pub mod calendar;
 pub mod region;
 

@@ -4,7 +4,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
 mod error;
+pub mod identity;
 pub mod migrations;
 mod pool;
 pub mod reference;
