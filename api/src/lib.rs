@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bootstrap;
 pub mod config;
 pub mod context;
 pub mod error;

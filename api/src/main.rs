@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use ormas_api::bootstrap;
 use ormas_api::config::{Config, ENVIRONMENT_HELP};
 use ormas_persistence::{build_pool, prepare_database};
 
@@ -20,7 +21,21 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Migrate the database, load the reference data, and serve HTTP (the default).
-    Serve,
+    Serve {
+        /// When the database has no account yet, create the demo accounts and print them.
+        #[arg(long)]
+        seed_demo: bool,
+    },
+    /// Manage accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Add data: `--demo` creates the demo accounts (idempotent) and prints their credentials.
+    Seed {
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply pending migrations and load the bundled reference data, then exit.
     Migrate,
     /// Print the OpenAPI document (JSON) to standard output.
@@ -33,11 +48,41 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Create an account; the password comes from ORMAS_PASSWORD or standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// super_admin, admin, officer, head, oversight, ormas_rep or integrator.
+        #[arg(long)]
+        role: String,
+        /// The account's region (omit for a super_admin, who covers the nation).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(),
+    let result = match cli.command.unwrap_or(Command::Serve { seed_demo: false }) {
+        Command::Serve { seed_demo } => serve(seed_demo),
+        Command::Users {
+            command:
+                UsersCommand::Create {
+                    username,
+                    role,
+                    region,
+                    display_name,
+                    email,
+                },
+        } => create_user(username, role, region, display_name, email),
+        Command::Seed { demo } => seed(demo),
         Command::Migrate => migrate(),
         Command::Openapi => print_openapi(),
         Command::Healthcheck { addr } => healthcheck(addr),
@@ -76,7 +121,67 @@ fn print_openapi() -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn serve() -> Result<(), String> {
+fn read_password() -> Result<String, String> {
+    if let Ok(password) = std::env::var("ORMAS_PASSWORD")
+        && !password.is_empty()
+    {
+        return Ok(password);
+    }
+    eprintln!("password (from standard input):");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err("no password: set ORMAS_PASSWORD or write it on standard input".into());
+    }
+    Ok(password)
+}
+
+fn create_user(
+    username: String,
+    role: String,
+    region: Option<String>,
+    display_name: Option<String>,
+    email: Option<String>,
+) -> Result<(), String> {
+    let config = load_config()?;
+    let role: ormas_domain::Role = role.parse().map_err(|e| format!("--role: {e}"))?;
+    let password = read_password()?;
+    prepare_database(&config.database).map_err(|e| format!("{}: {e}", config.database))?;
+    let mut conn = config.database.connect().map_err(|e| e.to_string())?;
+    let account = bootstrap::NewAccount {
+        display_name: display_name.unwrap_or_else(|| username.clone()),
+        username,
+        email,
+        role,
+        region,
+        password,
+    };
+    let row = bootstrap::create_account(&mut conn, &account)?;
+    println!(
+        "created {} ({}, {}) with id {}",
+        row.username,
+        row.role,
+        row.region_code.as_deref().unwrap_or("nation"),
+        row.id
+    );
+    Ok(())
+}
+
+fn seed(demo: bool) -> Result<(), String> {
+    if !demo {
+        return Err("nothing to seed: pass --demo".into());
+    }
+    let config = load_config()?;
+    prepare_database(&config.database).map_err(|e| format!("{}: {e}", config.database))?;
+    let credentials = bootstrap::seed_demo(&config.database)?;
+    print!("{}", bootstrap::format_credentials(&credentials));
+    Ok(())
+}
+
+fn serve(seed_demo: bool) -> Result<(), String> {
     let started = Instant::now();
     let config = load_config()?;
     log::info!("database: {}", config.database);
@@ -95,6 +200,11 @@ fn serve() -> Result<(), String> {
             report.seeded.regions,
             report.seeded.holidays
         );
+    }
+    if seed_demo && bootstrap::has_no_accounts(&config.database)? {
+        let credentials = bootstrap::seed_demo(&config.database)?;
+        log::info!("new database: created the demo accounts");
+        eprint!("{}", bootstrap::format_credentials(&credentials));
     }
     let pool = build_pool(&config.database, &config.pool);
     let listener = TcpListener::bind(config.bind)

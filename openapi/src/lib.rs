@@ -4,7 +4,10 @@
 #![forbid(unsafe_code)]
 
 use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
+};
+use utoipa::{Modify, OpenApi, ToSchema};
 
 /// An RFC 9457 problem document: the body of every error response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -69,11 +72,48 @@ Region data: idn-area-data by fityannugroho, ODbL.",
     ),
     tags(
         (name = "system", description = "Liveness and readiness of the service."),
-        (name = "reference", description = "Reference data: Kemendagri regions (provinsi, kabupaten/kota, kecamatan) and the holiday calendar with working-day arithmetic.")
+        (name = "reference", description = "Reference data: Kemendagri regions (provinsi, kabupaten/kota, kecamatan) and the holiday calendar with working-day arithmetic."),
+        (name = "auth", description = "Sign in, renew and end sessions; service tokens for integrators; self-registration of representatives; the caller's profile."),
+        (name = "users", description = "Accounts, managed by administrators within their region."),
+        (name = "clients", description = "Service clients for integrators (OAuth 2.0 client credentials)."),
+        (name = "audit", description = "The append-only audit log of authentication events and changes.")
     ),
-    components(schemas(Problem, FieldError))
+    components(schemas(Problem, FieldError)),
+    modifiers(&SecuritySchemes)
 )]
 pub struct BaseDoc;
+
+/// The two ways to authenticate: a user's bearer JWT, and the client-credentials grant.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from `POST /v1/auth/login` or `POST /v1/auth/refresh` \
+(15 minutes by default).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "client_credentials",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    "/v1/auth/token",
+                    Scopes::new(),
+                ))],
+                "For integrators: a service token from `POST /v1/auth/token`, sent as a bearer token.",
+            )),
+        );
+    }
+}
 
 /// The base document to which the API adds its paths.
 pub fn base() -> utoipa::openapi::OpenApi {
@@ -90,7 +130,12 @@ mod tests {
         let schemas = &doc.components.as_ref().unwrap().schemas;
         assert!(schemas.contains_key("Problem") && schemas.contains_key("FieldError"));
         let tags: Vec<&str> = doc.tags.iter().flatten().map(|t| t.name.as_str()).collect();
-        assert_eq!(tags, ["system", "reference"]);
+        assert_eq!(
+            tags,
+            ["system", "reference", "auth", "users", "clients", "audit"]
+        );
+        let schemes = &doc.components.as_ref().unwrap().security_schemes;
+        assert!(schemes.contains_key("bearer") && schemes.contains_key("client_credentials"));
         assert!(doc.info.license.is_some());
     }
 

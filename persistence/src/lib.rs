@@ -42,3 +42,12 @@ pub fn prepare_database(target: &DatabaseTarget) -> PersistenceResult<SetupRepor
         seeded,
     })
 }
+
+/// Runs `work` in one database transaction: committed when it returns `Ok`, rolled back otherwise.
+pub fn in_transaction<T>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection) -> PersistenceResult<T>,
+) -> PersistenceResult<T> {
+    use diesel::Connection;
+    conn.transaction(work)
+}

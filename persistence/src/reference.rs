@@ -148,3 +148,17 @@ pub fn holiday_calendar_from(
     }
     Ok(calendar)
 }
+
+/// Adds a holiday; a second holiday on the same date is a unique violation.
+pub fn insert_holiday(conn: &mut AnyConnection, row: &HolidayRow) -> PersistenceResult<()> {
+    diesel::insert_into(holidays::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Removes the holiday on `date`; false when there was none.
+pub fn delete_holiday(conn: &mut AnyConnection, date: NaiveDate) -> PersistenceResult<bool> {
+    let deleted = diesel::delete(holidays::table.find(date)).execute(conn)?;
+    Ok(deleted > 0)
+}

@@ -115,9 +115,14 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The signing key of test servers.
+pub const TEST_JWT_SECRET: &str = "test-signing-key-of-at-least-32-bytes!";
+
 /// Settings for a test server.
 pub fn test_config(database: DatabaseTarget) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("default config");
+    config.jwt_secret = Some(TEST_JWT_SECRET.into());
+    config.data_dir = std::env::temp_dir().join("ormas-tests");
     config.bind = "127.0.0.1:0".parse().expect("address");
     config.database = database;
     config.workers = Some(1);
@@ -213,6 +218,111 @@ impl TestApp {
             .send()
             .await
             .expect("POST")
+    }
+}
+
+/// The password of every account the fixtures create.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A signed-in test account.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: String,
+    pub username: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl TestApp {
+    /// Creates an account directly in the database (no HTTP), as the CLI would.
+    pub async fn create_account(&self, username: &str, role: &str, region: Option<&str>) -> String {
+        let target = self.database.target();
+        let account = ormas_api::bootstrap::NewAccount {
+            username: username.to_owned(),
+            display_name: format!("{username} (test)"),
+            email: None,
+            role: role.parse().expect("role"),
+            region: region.map(str::to_owned),
+            password: PASSWORD.to_owned(),
+        };
+        tokio::task::spawn_blocking(move || {
+            let mut conn = target.connect().expect("connect");
+            ormas_api::bootstrap::create_account(&mut conn, &account)
+                .expect("create account")
+                .id
+        })
+        .await
+        .expect("create task")
+    }
+
+    /// Signs in; panics unless the login succeeds.
+    pub async fn login(&self, username: &str, password: &str) -> Session {
+        let response = self
+            .post_json(
+                "/v1/auth/login",
+                &json!({"username": username, "password": password}),
+            )
+            .await;
+        let body = expect_json(response, 200).await;
+        let access_token = body["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned();
+        let me = self.get_as("/v1/me", &access_token).await;
+        let me = expect_json(me, 200).await;
+        Session {
+            user_id: me["id"].as_str().expect("id").to_owned(),
+            username: username.to_owned(),
+            access_token,
+            refresh_token: body["refresh_token"]
+                .as_str()
+                .expect("refresh token")
+                .to_owned(),
+        }
+    }
+
+    /// Creates an account and signs it in.
+    pub async fn signed_in(&self, username: &str, role: &str, region: Option<&str>) -> Session {
+        self.create_account(username, role, region).await;
+        self.login(username, PASSWORD).await
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn patch_as(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH")
+    }
+
+    pub async fn delete_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("DELETE")
     }
 }
 

@@ -1,6 +1,7 @@
 //! The holiday calendar and working-day arithmetic.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::http::header;
+use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{Datelike, FixedOffset, NaiveDate, Offset, Utc};
 use ormas_domain::{Holiday as DomainHoliday, HolidayKind, add_working_days};
 use ormas_persistence::reference::{self, HolidayRow};
@@ -8,9 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::error::{ApiError, FieldIssue, Text};
+use crate::audit::{self, Outcome};
+use crate::auth::Principal;
+use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::{ValidJson, ValidQuery};
 use crate::state::AppState;
+use ormas_domain::Action;
+use ormas_persistence::audit as audit_log;
 
 /// The kind of day off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -20,6 +25,15 @@ pub enum Kind {
     LiburNasional,
     /// Joint leave day (cuti bersama), set by decree each year.
     CutiBersama,
+}
+
+impl From<Kind> for HolidayKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::LiburNasional => HolidayKind::LiburNasional,
+            Kind::CutiBersama => HolidayKind::CutiBersama,
+        }
+    }
 }
 
 impl From<HolidayKind> for Kind {
@@ -211,4 +225,153 @@ pub async fn due_date(
         due_on,
         holidays_skipped,
     }))
+}
+
+/// A day off to add.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"date": "2026-12-31", "kind": "cuti_bersama", "name_id": "Cuti Bersama Tahun Baru", "name_en": "New Year Joint Holiday"}))]
+pub struct NewHoliday {
+    pub date: NaiveDate,
+    pub kind: Kind,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name_id: String,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name_en: String,
+}
+
+/// Add a holiday.
+#[utoipa::path(
+    tag = "reference",
+    operation_id = "addHoliday",
+    summary = "Add a holiday",
+    description = "Adds a national holiday or cuti bersama (set each year by joint ministerial \
+decree). Working-day deadlines computed afterwards skip it. Roles: `super_admin`, `admin`.",
+    request_body(content = NewHoliday, content_type = "application/json"),
+    security(("bearer" = []), ("client_credentials" = [])),
+    responses(
+        (status = 201, description = "The holiday.", body = Holiday,
+            headers(("Location" = String, description = "The holiday's year list."))),
+        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not edit the calendar.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The date already has a holiday.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+    )
+)]
+#[post("/v1/calendar/holidays")]
+pub async fn add_holiday(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: ValidJson<NewHoliday>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::EditCalendar)?;
+    let request = body.0;
+    let holiday = DomainHoliday {
+        date: request.date,
+        kind: request.kind.into(),
+        name_id: request.name_id,
+        name_en: request.name_en,
+    };
+    let row = HolidayRow::from_domain(&holiday);
+    let event = audit::detail(
+        audit::on(
+            audit::event(Some(&principal), "calendar.holiday.add", Outcome::Success),
+            "holiday",
+            &holiday.date.to_string(),
+            None,
+        ),
+        format!("{} {}", holiday.kind, holiday.name_en),
+    );
+    state
+        .db(move |conn| {
+            ormas_persistence::in_transaction(conn, |conn| {
+                reference::insert_holiday(conn, &row)?;
+                audit_log::record(conn, &event)
+            })
+        })
+        .await
+        .map_err(|e| {
+            if e.kind == ErrorKind::Conflict {
+                ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
+                    "Tanggal itu sudah tercatat sebagai hari libur.",
+                    "That date already has a holiday.",
+                ))
+            } else {
+                e
+            }
+        })?;
+    let location = format!("/v1/calendar/holidays?year={}", holiday.date.year());
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(Holiday::from(holiday)))
+}
+
+/// Remove a holiday.
+#[utoipa::path(
+    tag = "reference",
+    operation_id = "deleteHoliday",
+    summary = "Remove a holiday",
+    description = "Removes the holiday on a date (for a cuti bersama that was moved or cancelled). \
+Roles: `super_admin`, `admin`.",
+    params(("date" = NaiveDate, Path, description = "The holiday's date, `YYYY-MM-DD`.")),
+    security(("bearer" = []), ("client_credentials" = [])),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not edit the calendar.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No holiday on that date.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+    )
+)]
+#[delete("/v1/calendar/holidays/{date}")]
+pub async fn delete_holiday(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::EditCalendar)?;
+    let text = path.into_inner();
+    let not_found = || {
+        ApiError::not_found(Text::new(
+            format!("Tidak ada hari libur pada {text}."),
+            format!("No holiday on {text}."),
+        ))
+    };
+    let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| not_found())?;
+    let event = audit::on(
+        audit::event(
+            Some(&principal),
+            "calendar.holiday.delete",
+            Outcome::Success,
+        ),
+        "holiday",
+        &date.to_string(),
+        None,
+    );
+    let deleted = state
+        .db(move |conn| {
+            ormas_persistence::in_transaction(conn, |conn| {
+                let deleted = reference::delete_holiday(conn, date)?;
+                if deleted {
+                    audit_log::record(conn, &event)?;
+                }
+                Ok(deleted)
+            })
+        })
+        .await?;
+    if deleted {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(not_found())
+    }
 }

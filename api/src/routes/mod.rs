@@ -1,11 +1,46 @@
 //! The HTTP resources, one module per resource. Each handler is registered with `.service()` through
 //! utoipa-actix-web, which adds its path to the OpenAPI document.
 
+use actix_web::HttpRequest;
+use actix_web::http::header::IF_MATCH;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::error::{ApiError, ErrorKind, Text};
+
+pub mod audit;
+pub mod auth;
 pub mod calendar;
+pub mod clients;
+pub mod dto;
 pub mod regions;
 pub mod system;
+pub mod users;
+
+/// The `ETag` of a resource at `version`.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version named by `If-Match` (`"3"` or `W/"3"`); `None` when absent or `*`.
+pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let Some(value) = req.headers().get(IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i32>()
+        .map(Some)
+        .map_err(|_| {
+            ApiError::new(ErrorKind::PreconditionFailed).with_detail(Text::new(
+                "If-Match bukan ETag dari sumber daya ini.",
+                "If-Match is not an ETag of this resource.",
+            ))
+        })
+}
 
 /// Registers every documented handler.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -14,5 +49,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(regions::list_regions)
         .service(regions::get_region)
         .service(calendar::list_holidays)
-        .service(calendar::due_date);
+        .service(calendar::add_holiday)
+        .service(calendar::delete_holiday)
+        .service(calendar::due_date)
+        .service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::client_token)
+        .service(auth::register)
+        .service(auth::me)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::get_user)
+        .service(users::update_user)
+        .service(clients::create_client)
+        .service(clients::list_clients)
+        .service(audit::list_audit);
 }

@@ -26,7 +26,8 @@ async fn wrong_method_is_405_with_allow() {
         ("POST", "/v1/regions", "GET"),
         ("PUT", "/health", "GET"),
         ("GET", DUE_DATE, "POST"),
-        ("PATCH", "/v1/calendar/holidays", "GET"),
+        ("PATCH", "/v1/calendar/holidays", "GET, POST"),
+        ("PUT", "/v1/calendar/holidays/2026-03-19", "DELETE"),
     ];
     for (method, path, allow) in cases {
         let response = app

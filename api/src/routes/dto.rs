@@ -1,0 +1,142 @@
+//! Contract types shared by several resources.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use ormas_domain::Role;
+use ormas_persistence::identity::UserRow;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use validator::ValidationError;
+
+use crate::error::ApiError;
+
+/// A role of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    /// Operates the deployment; the whole nation.
+    SuperAdmin,
+    /// Manages users, clients and settings in its region.
+    Admin,
+    /// Petugas: verifies, returns and rejects.
+    Officer,
+    /// Kepala badan: approves and signs.
+    Head,
+    /// Tim terpadu member: reads everything in its region, runs cases.
+    Oversight,
+    /// Pengurus acting for the one ormas bound to the account.
+    OrmasRep,
+    /// Service client: read-only.
+    Integrator,
+}
+
+impl From<RoleName> for Role {
+    fn from(role: RoleName) -> Self {
+        match role {
+            RoleName::SuperAdmin => Role::SuperAdmin,
+            RoleName::Admin => Role::Admin,
+            RoleName::Officer => Role::Officer,
+            RoleName::Head => Role::Head,
+            RoleName::Oversight => Role::Oversight,
+            RoleName::OrmasRep => Role::OrmasRep,
+            RoleName::Integrator => Role::Integrator,
+        }
+    }
+}
+
+impl From<Role> for RoleName {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::SuperAdmin => RoleName::SuperAdmin,
+            Role::Admin => RoleName::Admin,
+            Role::Officer => RoleName::Officer,
+            Role::Head => RoleName::Head,
+            Role::Oversight => RoleName::Oversight,
+            Role::OrmasRep => RoleName::OrmasRep,
+            Role::Integrator => RoleName::Integrator,
+        }
+    }
+}
+
+/// A timestamp as the contract writes it: RFC 3339 in UTC.
+pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+/// An account.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b", "username": "officer.6471",
+    "display_name": "Petugas Kota Balikpapan", "email": "petugas@balikpapan.go.id",
+    "role": "officer", "region_code": "64.71", "ormas_id": null, "active": true, "version": 1,
+    "created_at": "2026-11-22T03:04:05Z", "updated_at": "2026-11-22T03:04:05Z"
+}))]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    #[schema(required = true)]
+    pub email: Option<String>,
+    pub role: RoleName,
+    /// The region the account acts on (and everything below it); `null` for the whole nation, or
+    /// for a representative not yet bound to an ormas.
+    #[schema(required = true)]
+    pub region_code: Option<String>,
+    /// For a representative, the ormas bound to the account.
+    #[schema(required = true)]
+    pub ormas_id: Option<String>,
+    pub active: bool,
+    /// Changes with every update; send it back in `If-Match`.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn from_row(row: UserRow) -> Result<Self, ApiError> {
+        let role: Role = row.role.parse().map_err(ApiError::internal)?;
+        Ok(User {
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            email: row.email,
+            role: role.into(),
+            region_code: row.region_code,
+            ormas_id: row.ormas_id,
+            active: row.active,
+            version: row.version,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+        })
+    }
+}
+
+/// A validator rule: a username of 3–64 letters, digits, `.`, `_`, `-`.
+pub fn validate_username(username: &str) -> Result<(), ValidationError> {
+    if ormas_domain::auth::valid_username(username) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("invalid_username").with_message(
+            "must be 3–64 letters, digits, '.', '_' or '-', starting with a letter or digit".into(),
+        ))
+    }
+}
+
+/// A validator rule: a region code's shape.
+pub fn validate_region_code(code: &str) -> Result<(), ValidationError> {
+    ormas_domain::RegionCode::parse(code)
+        .map(|_| ())
+        .map_err(|_| {
+            ValidationError::new("invalid_region_code")
+                .with_message("must be a region code such as 64 or 64.71".into())
+        })
+}
+
+/// For PATCH bodies: distinguishes an absent field (`None`) from an explicit `null`
+/// (`Some(None)`).
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
