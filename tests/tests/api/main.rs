@@ -2,9 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
 mod calendar;
 mod errors;
+mod matrix;
 mod migrations;
 mod openapi;
 mod regions;
 mod system;
+mod users;

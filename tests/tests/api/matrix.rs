@@ -1,0 +1,169 @@
+//! Every role × every protected endpoint, against the permission matrix in `ormas_domain::access`.
+
+use ormas_domain::{Action, Role, allows};
+use ormas_tests::{PASSWORD, TestApp, expect_json, json};
+use serde_json::Value;
+
+struct Endpoint {
+    method: &'static str,
+    path: String,
+    body: Option<Value>,
+    action: Action,
+}
+
+fn endpoints(tag: &str, officer_id: &str) -> Vec<Endpoint> {
+    let ep = |method, path: String, body: Option<Value>, action| Endpoint {
+        method,
+        path,
+        body,
+        action,
+    };
+    vec![
+        ep("GET", "/v1/me".into(), None, Action::ReadSelf),
+        ep("GET", "/v1/users".into(), None, Action::ReadUsers),
+        ep(
+            "GET",
+            format!("/v1/users/{officer_id}"),
+            None,
+            Action::ReadUsers,
+        ),
+        ep(
+            "POST",
+            "/v1/users".into(),
+            Some(
+                json!({"username": format!("new.{tag}"), "password": PASSWORD, "display_name": "x", "role": "officer", "region_code": "64.71"}),
+            ),
+            Action::ManageUsers,
+        ),
+        ep(
+            "PATCH",
+            format!("/v1/users/{officer_id}"),
+            Some(json!({"display_name": format!("by {tag}")})),
+            Action::ManageUsers,
+        ),
+        ep("GET", "/v1/clients".into(), None, Action::ManageClients),
+        ep(
+            "POST",
+            "/v1/clients".into(),
+            Some(
+                json!({"client_id": format!("client.{tag}"), "name": "x", "region_code": "64.71"}),
+            ),
+            Action::ManageClients,
+        ),
+        ep("GET", "/v1/audit".into(), None, Action::ReadAudit),
+        ep(
+            "POST",
+            "/v1/calendar/holidays".into(),
+            Some(
+                json!({"date": format!("2031-01-{:02}", tag.len() + 1), "kind": "cuti_bersama", "name_id": "x", "name_en": "x"}),
+            ),
+            Action::EditCalendar,
+        ),
+        ep(
+            "DELETE",
+            "/v1/calendar/holidays/2031-12-31".into(),
+            None,
+            Action::EditCalendar,
+        ),
+        // Last: it ends the session.
+        ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
+    ]
+}
+
+async fn call(app: &TestApp, endpoint: &Endpoint, token: Option<&str>) -> (u16, String) {
+    let mut request = app
+        .client
+        .request(endpoint.method.parse().unwrap(), app.url(&endpoint.path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = &endpoint.body {
+        request = request.json(body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn every_role_against_every_endpoint() {
+    let app = TestApp::spawn().await;
+    let officer_id = app
+        .create_account("target.officer", "officer", Some("64.71"))
+        .await;
+    // A holiday that the allowed roles may delete (the first to try deletes it; later ones get 404).
+    let root = app.signed_in("root", "super_admin", None).await;
+    expect_json(
+        app.post_as(
+            "/v1/calendar/holidays",
+            &root.access_token,
+            &json!({"date": "2031-12-31", "kind": "cuti_bersama", "name_id": "x", "name_en": "x"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let admin = app.signed_in("admin.64", "admin", Some("64")).await;
+    let created = expect_json(
+        app.post_as(
+            "/v1/clients",
+            &admin.access_token,
+            &json!({"client_id": "matrix.client", "name": "x"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let token = expect_json(
+        app.post_json(
+            "/v1/auth/token",
+            &json!({"grant_type": "client_credentials", "client_id": "matrix.client", "client_secret": created["client_secret"]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let integrator_token = token["access_token"].as_str().unwrap().to_owned();
+
+    let mut tokens: Vec<(Role, String)> = vec![(Role::Integrator, integrator_token)];
+    for role in Role::ALL.into_iter().filter(|r| *r != Role::Integrator) {
+        let region = match role {
+            Role::SuperAdmin | Role::OrmasRep => None,
+            _ => Some("64"),
+        };
+        let session = app
+            .signed_in(
+                &format!("matrix.{}", role.as_str().replace('_', "")),
+                role.as_str(),
+                region,
+            )
+            .await;
+        tokens.push((role, session.access_token));
+    }
+    assert_eq!(tokens.len(), Role::ALL.len());
+
+    let mut checked = 0;
+    for (role, token) in &tokens {
+        for endpoint in endpoints(role.as_str(), &officer_id) {
+            let (status, body) = call(&app, &endpoint, Some(token)).await;
+            let label = format!(
+                "{role} {} {} → {status}: {body}",
+                endpoint.method, endpoint.path
+            );
+            if allows(*role, endpoint.action) {
+                assert!(status < 400 || status == 404, "allowed, yet {label}");
+            } else {
+                assert_eq!(status, 403, "forbidden, yet {label}");
+                assert!(body.contains("\"code\":\"forbidden\""), "{label}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, Role::ALL.len() * 11);
+
+    // Without a token, every protected endpoint is 401.
+    for endpoint in endpoints("anonymous", &officer_id) {
+        let (status, _) = call(&app, &endpoint, None).await;
+        assert_eq!(status, 401, "{} {}", endpoint.method, endpoint.path);
+    }
+}
