@@ -6,7 +6,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-run: ## build, migrate, load reference data, serve on 127.0.0.1:8080 (SQLite in ./data unless DATABASE_URL is set)
+run: ## build, migrate, load reference data, create demo accounts on a new database, serve on 127.0.0.1:8080 (SQLite in ./data unless DATABASE_URL is set)
 	cargo run -p ormas-api -- serve --seed-demo
 
 test: ## the whole suite on SQLite, then on PostgreSQL when one is reachable (TEST_DATABASE_URL or 127.0.0.1:5432)

@@ -248,3 +248,213 @@ fn a_missing_postgres_database_is_created() {
     let again = command(&db).arg("migrate").output().unwrap();
     assert!(again.status.success(), "{again:?}");
 }
+
+#[test]
+fn users_create_reads_the_password_from_the_environment_or_stdin() {
+    let db = Db::new();
+    let output = command(&db)
+        .env("ORMAS_PASSWORD", "correct horse battery")
+        .args([
+            "users",
+            "create",
+            "--username",
+            "admin.kaltim",
+            "--role",
+            "admin",
+            "--region",
+            "64",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("created admin.kaltim (admin, 64)"));
+
+    let mut child = command(&db)
+        .args([
+            "users",
+            "create",
+            "--username",
+            "root",
+            "--role",
+            "super_admin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"another long password\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+
+    let refusals = [
+        (
+            vec![
+                "--username",
+                "admin.kaltim",
+                "--role",
+                "admin",
+                "--region",
+                "64",
+            ],
+            "taken",
+        ),
+        (
+            vec!["--username", "x1", "--role", "admin", "--region", "64"],
+            "username",
+        ),
+        (
+            vec!["--username", "someone", "--role", "king", "--region", "64"],
+            "--role",
+        ),
+        (
+            vec!["--username", "someone", "--role", "officer"],
+            "--region",
+        ),
+        (
+            vec![
+                "--username",
+                "someone",
+                "--role",
+                "officer",
+                "--region",
+                "64.99",
+            ],
+            "64.99",
+        ),
+    ];
+    for (args, expected) in refusals {
+        let output = command(&db)
+            .env("ORMAS_PASSWORD", "correct horse battery")
+            .args(["users", "create"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    let short = command(&db)
+        .env("ORMAS_PASSWORD", "short")
+        .args([
+            "users",
+            "create",
+            "--username",
+            "someone",
+            "--role",
+            "officer",
+            "--region",
+            "64",
+        ])
+        .output()
+        .unwrap();
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("password"));
+}
+
+#[test]
+fn seed_demo_prints_credentials_once_and_is_idempotent() {
+    let db = Db::new();
+    let first = command(&db).args(["seed", "--demo"]).output().unwrap();
+    assert!(first.status.success(), "{first:?}");
+    let table = String::from_utf8_lossy(&first.stdout);
+    for expected in [
+        "superadmin",
+        "admin.64",
+        "officer.6471",
+        "head.6401",
+        "oversight.62",
+        "pengurus.demo",
+        "integrator.64",
+        "ormas-demo-2026",
+    ] {
+        assert!(table.contains(expected), "{expected} missing:\n{table}");
+    }
+    let second = command(&db).args(["seed", "--demo"]).output().unwrap();
+    assert!(second.status.success());
+    let table = String::from_utf8_lossy(&second.stdout);
+    assert!(table.contains("existed already"), "{table}");
+    assert!(!table.contains("ormas-demo-2026"), "{table}");
+}
+
+#[test]
+fn serve_seeds_demo_accounts_on_a_new_database_and_keeps_its_signing_key() {
+    let db = Db::new();
+    let mut child = command(&db)
+        .args(["serve", "--seed-demo"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut lines = Vec::new();
+    let mut addr = None;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while addr.is_none() && Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                addr = rest.split_whitespace().next().map(str::to_owned);
+            }
+            lines.push(line);
+        }
+    }
+    let addr = addr.expect("listening");
+    let log = lines.join("\n");
+    assert!(log.contains("created the demo accounts"), "{log}");
+    assert!(
+        log.contains("admin.6471") && log.contains("ormas-demo-2026"),
+        "{log}"
+    );
+    assert!(log.contains("ORMAS_JWT_SECRET is not set"), "{log}");
+
+    // The generated signing key is private to the service's user.
+    let key = db.dir.join("jwt-secret");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&key).unwrap().trim().len() >= 32);
+
+    // The demo admin can sign in.
+    let body = r#"{"username":"admin.6471","password":"ormas-demo-2026"}"#;
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("access_token"));
+
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_short_signing_key_is_refused_at_start_up() {
+    let db = Db::new();
+    let output = command(&db)
+        .env("ORMAS_JWT_SECRET", "only-twenty-bytes-xx")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("ORMAS_JWT_SECRET") && stderr.contains("32"),
+        "{stderr}"
+    );
+}

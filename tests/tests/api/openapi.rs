@@ -40,6 +40,19 @@ async fn served_spec_is_openapi_3_1_with_every_operation_documented() {
             "{expected} missing from the spec"
         );
     }
+    // Operations anyone may call; every other one declares both security schemes.
+    let public = [
+        "health",
+        "ready",
+        "listRegions",
+        "getRegion",
+        "listHolidays",
+        "computeDueDate",
+        "login",
+        "refreshTokens",
+        "clientCredentialsToken",
+        "register",
+    ];
     let mut operation_ids = std::collections::HashSet::new();
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
@@ -55,6 +68,26 @@ async fn served_spec_is_openapi_3_1_with_every_operation_documented() {
                 op["tags"].as_array().is_some_and(|t| !t.is_empty()),
                 "{method} {path}: no tag"
             );
+            let schemes: Vec<&str> = op["security"]
+                .as_array()
+                .map(|reqs| {
+                    reqs.iter()
+                        .flat_map(|r| r.as_object().unwrap().keys())
+                        .map(String::as_str)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if public.contains(&id) {
+                assert!(schemes.is_empty(), "{id} is public but declares {schemes:?}");
+            } else {
+                assert_eq!(schemes, ["bearer", "client_credentials"], "{method} {path}");
+                let description = op["description"].as_str().unwrap_or("");
+                assert!(
+                    description.contains("Roles:") || description.contains("Any authenticated"),
+                    "{id}: roles not stated"
+                );
+                assert!(op["responses"]["401"].is_object(), "{id}: no 401");
+            }
             for (status, response) in op["responses"].as_object().unwrap() {
                 if status.starts_with('4') || status.starts_with('5') {
                     assert!(
