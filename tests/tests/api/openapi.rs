@@ -78,7 +78,10 @@ async fn served_spec_is_openapi_3_1_with_every_operation_documented() {
                 })
                 .unwrap_or_default();
             if public.contains(&id) {
-                assert!(schemes.is_empty(), "{id} is public but declares {schemes:?}");
+                assert!(
+                    schemes.is_empty(),
+                    "{id} is public but declares {schemes:?}"
+                );
             } else {
                 assert_eq!(schemes, ["bearer", "client_credentials"], "{method} {path}");
                 let description = op["description"].as_str().unwrap_or("");
