@@ -70,6 +70,7 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         version = "0.1.0"
     ),
+    servers((url = "/", description = "The server that serves this document")),
     tags(
         (name = "system", description = "Liveness and readiness of the service."),
         (name = "reference", description = "Reference data: Kemendagri regions (provinsi, kabupaten/kota, kecamatan) and the holiday calendar with working-day arithmetic."),

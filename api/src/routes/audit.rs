@@ -8,9 +8,10 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::auth::Principal;
-use crate::error::{ApiError, FieldIssue, Text};
+use crate::error::ApiError;
 use crate::extract::ValidQuery;
 use crate::routes::dto::utc;
+use crate::routes::paging;
 use crate::state::AppState;
 
 /// One audited event.
@@ -71,6 +72,8 @@ pub struct AuditQuery {
     #[validate(range(min = 1, max = 200))]
     #[param(minimum = 1, maximum = 200, default = 50)]
     pub page_size: Option<i64>,
+    /// The `next_page_token` of the previous page (an event id).
+    #[param(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     pub page_token: Option<String>,
 }
 
@@ -122,16 +125,9 @@ pub async fn list_audit(
     let query = query.0;
     let page_size = query.page_size.unwrap_or(50);
     if let Some(token) = &query.page_token
-        && uuid::Uuid::parse_str(token).is_err()
+        && (uuid::Uuid::parse_str(token).is_err() || token.len() != 36)
     {
-        return Err(ApiError::invalid_query(vec![FieldIssue::new(
-            "page_token",
-            "invalid_page_token",
-            Text::new(
-                "bukan token halaman dari daftar ini",
-                "is not a page token of this list",
-            ),
-        )]));
+        return Err(paging::invalid_token());
     }
     let filter = AuditFilter {
         region: principal.region(),
@@ -142,6 +138,7 @@ pub async fn list_audit(
         limit: page_size + 1,
     };
     let mut rows = state.db(move |conn| audit_log::list(conn, &filter)).await?;
+    // The cursor is the last event's id itself (a UUIDv7, ordered by time).
     let next_page_token = if rows.len() as i64 > page_size {
         rows.truncate(page_size as usize);
         rows.last().map(|r| r.id.clone())

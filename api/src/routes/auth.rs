@@ -113,6 +113,7 @@ fn refresh_ttl(state: &AppState) -> TimeDelta {
 #[utoipa::path(
     tag = "auth",
     operation_id = "login",
+    security(()),
     summary = "Sign in",
     description = "Exchanges a username (case-insensitive) and password for an access token and a \
 refresh token. After 5 failed attempts for one username within 15 minutes (configurable) every \
@@ -222,6 +223,7 @@ enum RefreshResult {
 #[utoipa::path(
     tag = "auth",
     operation_id = "refreshTokens",
+    security(()),
     summary = "Renew the tokens",
     description = "Exchanges a refresh token for a new pair. Each refresh token works once: \
 presenting a used one again revokes its whole session (someone holds a copy), and both the new and \
@@ -393,6 +395,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 #[utoipa::path(
     tag = "auth",
     operation_id = "clientCredentialsToken",
+    security(()),
     summary = "Get a service token",
     description = "OAuth 2.0 client-credentials grant for integrators: `grant_type=client_credentials` \
 with `client_id` and `client_secret` in the body (form or JSON) or in HTTP Basic authentication. The \
@@ -574,6 +577,7 @@ pub fn username_taken() -> ApiError {
 #[utoipa::path(
     tag = "auth",
     operation_id = "register",
+    security(()),
     summary = "Sign up as a representative",
     description = "Creates an `ormas_rep` account that may sign in, create and submit a \
 registration draft. An officer later binds the account to the ormas it represents. Needs no \
@@ -730,4 +734,146 @@ pub async fn me(
         }
     };
     Ok(HttpResponse::Ok().json(me))
+}
+
+/// A change of one's own password.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "correct horse battery", "new_password": "a brand new passphrase"}))]
+pub struct PasswordChange {
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024, format = Password)]
+    pub current_password: String,
+    /// 10–128 characters, not the username.
+    #[validate(length(min = 10, max = 128))]
+    #[schema(min_length = 10, max_length = 128, format = Password)]
+    pub new_password: String,
+}
+
+/// Change one's own password.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "changeOwnPassword",
+    summary = "Change one's own password",
+    description = "Needs the current password. Ends every session of the account, this one \
+included: sign in again with the new password. Wrong current passwords count towards the login \
+throttle of the username. Roles: any signed-in account (service clients, which have secrets, get 403).",
+    request_body(content = PasswordChange, content_type = "application/json"),
+    security(("bearer" = []), ("client_credentials" = [])),
+    responses(
+        (status = 204, description = "Changed; every session of the account has ended."),
+        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The current password is wrong, or the caller is a service client.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The new password is too short, too long, or the username.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this username.", body = ormas_openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds until it may be tried again."))),
+        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+    )
+)]
+#[post("/v1/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: ValidJson<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::ReadSelf)?;
+    if principal.kind != PrincipalKind::User {
+        return Err(ApiError::forbidden(Text::new(
+            "Klien layanan tidak memiliki kata sandi.",
+            "Service clients have no password.",
+        )));
+    }
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.0;
+    let id = principal.id.clone();
+    let user = state
+        .db(move |conn| identity::find_user(conn, &id))
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    check_password(&new_password, &user.username).map_err(|p| {
+        ApiError::validation(vec![FieldIssue::new(
+            "new_password",
+            password_issue(p).code,
+            password_issue(p).message,
+        )])
+    })?;
+    let policy = throttle(&state);
+    let at = now();
+    let key = user.username_key.clone();
+    let lookup_key = key.clone();
+    let failures = state
+        .db(move |conn| identity::login_failures_since(conn, &lookup_key, policy.window_start(at)))
+        .await?;
+    if let Some(wait) = policy.locked_for(&failures, at) {
+        return Err(ApiError::too_many_requests(wait.num_seconds().max(1) as u64));
+    }
+    let stored = user.password_hash.clone();
+    let (verified, new_hash) = web::block(move || {
+        let verified = auth::verify_password(Some(&stored), &current_password);
+        let hash = verified
+            .then(|| auth::hash_password(&new_password))
+            .transpose();
+        (verified, hash)
+    })
+    .await?;
+    if !verified {
+        let row = audit::on(
+            audit::event(Some(&principal), "user.password", Outcome::Denied),
+            "user",
+            &user.id,
+            user.region_code.as_deref(),
+        );
+        state
+            .db(move |conn| {
+                identity::record_login_failure(conn, &uuid::Uuid::now_v7().to_string(), &key, at)?;
+                audit_log::record(conn, &row)
+            })
+            .await?;
+        return Err(ApiError::forbidden(Text::new(
+            "Kata sandi saat ini salah.",
+            "The current password is wrong.",
+        )));
+    }
+    let Some(new_hash) = new_hash? else {
+        return Err(ApiError::internal("password hash missing"));
+    };
+    let updated = UserRow {
+        password_hash: new_hash,
+        token_version: user.token_version + 1,
+        version: user.version + 1,
+        updated_at: at,
+        ..user.clone()
+    };
+    let row = audit::on(
+        audit::event(Some(&principal), "user.password", Outcome::Success),
+        "user",
+        &user.id,
+        user.region_code.as_deref(),
+    );
+    let saved = state
+        .db(move |conn| {
+            ormas_persistence::in_transaction(conn, |conn| {
+                if !identity::update_user(conn, &updated, user.version)? {
+                    return Ok(false);
+                }
+                identity::revoke_user_sessions(conn, &updated.id, at, "password changed")?;
+                audit_log::record(conn, &row)?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !saved {
+        return Err(ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
+            "Akun berubah pada saat yang sama; coba lagi.",
+            "The account changed meanwhile; try again.",
+        )));
+    }
+    Ok(HttpResponse::NoContent().finish())
 }

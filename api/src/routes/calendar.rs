@@ -104,6 +104,7 @@ fn today_in_indonesia() -> NaiveDate {
 #[utoipa::path(
     tag = "reference",
     operation_id = "listHolidays",
+    security(()),
     summary = "List holidays",
     description = "National holidays (libur nasional) and joint leave days (cuti bersama) of one \
 year: the days, besides weekends, that working-day deadlines skip. Dates after 2027 are estimates \
@@ -171,6 +172,7 @@ pub struct DueDate {
 #[utoipa::path(
     tag = "reference",
     operation_id = "computeDueDate",
+    security(()),
     summary = "Compute a working-day deadline",
     description = "The date `working_days` working days after `from`, skipping Saturdays, Sundays, \
 national holidays and cuti bersama, as the deadlines of UU 17/2013 count them (15 working days to \

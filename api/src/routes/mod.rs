@@ -12,6 +12,7 @@ pub mod auth;
 pub mod calendar;
 pub mod clients;
 pub mod dto;
+pub mod paging;
 pub mod regions;
 pub mod system;
 pub mod users;
@@ -35,9 +36,9 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
         .parse::<i32>()
         .map(Some)
         .map_err(|_| {
-            ApiError::new(ErrorKind::PreconditionFailed).with_detail(Text::new(
-                "If-Match bukan ETag dari sumber daya ini.",
-                "If-Match is not an ETag of this resource.",
+            ApiError::new(ErrorKind::BadRequest).with_detail(Text::new(
+                "If-Match harus berupa ETag seperti \"3\".",
+                "If-Match must be an ETag such as \"3\".",
             ))
         })
 }
@@ -58,6 +59,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::client_token)
         .service(auth::register)
         .service(auth::me)
+        .service(auth::change_password)
         .service(users::list_users)
         .service(users::create_user)
         .service(users::get_user)

@@ -1,16 +1,15 @@
 //! Kemendagri regions: 38 provinces, 514 kabupaten/kota, 7,285 kecamatan (idn-area-data, ODbL).
 
 use actix_web::{HttpResponse, get, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ormas_domain::{RegionCode, RegionLevel};
 use ormas_persistence::reference::{self, RegionFilter, RegionRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::error::{ApiError, FieldIssue, Text};
+use crate::error::{ApiError, Text};
 use crate::extract::ValidQuery;
+use crate::routes::paging;
 use crate::state::AppState;
 
 pub const DEFAULT_PAGE_SIZE: i64 = 100;
@@ -114,35 +113,15 @@ pub struct RegionQuery {
     #[param(minimum = 1, maximum = 1000, default = 100)]
     pub page_size: Option<i64>,
     /// The `next_page_token` of the previous page.
+    #[param(pattern = "^(?:[0-9a-f]{2}){1,512}$")]
     pub page_token: Option<String>,
-}
-
-fn encode_token(last_code: &str) -> String {
-    URL_SAFE_NO_PAD.encode(last_code)
-}
-
-fn decode_token(token: &str) -> Result<String, ApiError> {
-    URL_SAFE_NO_PAD
-        .decode(token)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .filter(|code| RegionCode::parse(code).is_ok())
-        .ok_or_else(|| {
-            ApiError::invalid_query(vec![FieldIssue::new(
-                "page_token",
-                "invalid_page_token",
-                Text::new(
-                    "bukan token halaman dari daftar ini",
-                    "is not a page token of this list",
-                ),
-            )])
-        })
 }
 
 /// List regions.
 #[utoipa::path(
     tag = "reference",
     operation_id = "listRegions",
+    security(()),
     summary = "List regions",
     description = "Kemendagri regions, ordered by code, filtered by parent and level, with cursor \
 pagination. Public reference data: needs no authentication. Data: idn-area-data by fityannugroho, ODbL.",
@@ -165,18 +144,17 @@ pub async fn list_regions(
     let filter = RegionFilter {
         parent: query.parent,
         level: query.level.map(Into::into),
-        after: query.page_token.as_deref().map(decode_token).transpose()?,
+        after: query
+            .page_token
+            .as_deref()
+            .map(paging::decode)
+            .transpose()?,
         limit: page_size + 1,
     };
-    let mut rows = state
+    let rows = state
         .db(move |conn| reference::list_regions(conn, &filter))
         .await?;
-    let next_page_token = if rows.len() as i64 > page_size {
-        rows.truncate(page_size as usize);
-        rows.last().map(|r| encode_token(&r.code))
-    } else {
-        None
-    };
+    let (rows, next_page_token) = paging::split(rows, page_size, |r| r.code.clone());
     let items = rows
         .into_iter()
         .map(Region::from_row)
@@ -191,6 +169,7 @@ pub async fn list_regions(
 #[utoipa::path(
     tag = "reference",
     operation_id = "getRegion",
+    security(()),
     summary = "Get a region",
     description = "One region with the regions above it. Public reference data: needs no authentication.",
     params(("code" = String, Path, description = "Kemendagri region code.", pattern = r"^[0-9]{2}(\.[0-9]{2}){0,2}$", example = "64.71")),

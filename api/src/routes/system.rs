@@ -36,6 +36,7 @@ pub enum DatabaseKind {
 #[utoipa::path(
     tag = "system",
     operation_id = "health",
+    security(()),
     summary = "Liveness",
     description = "Answers 200 while the process is running. Needs no authentication.",
     responses(
@@ -53,6 +54,7 @@ pub async fn health() -> HttpResponse {
 #[utoipa::path(
     tag = "system",
     operation_id = "ready",
+    security(()),
     summary = "Readiness",
     description = "Answers 200 when the database answers a query within the pool timeout, and 503 \
 with `Retry-After` when it does not. Needs no authentication. Load balancers route traffic on it.",

@@ -2,8 +2,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ormas_domain::auth::{check_password, username_key};
 use ormas_domain::{Action, GrantError, RegionCode, Role, Scope, check_grant};
 use ormas_persistence::audit as audit_log;
@@ -19,7 +17,7 @@ use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::{ValidJson, ValidQuery};
 use crate::routes::auth::{password_issue, username_taken};
 use crate::routes::dto::{RoleName, User, double_option, validate_region_code, validate_username};
-use crate::routes::{etag, if_match};
+use crate::routes::{etag, if_match, paging};
 use crate::state::AppState;
 
 /// A new account.
@@ -105,6 +103,8 @@ pub struct UserQuery {
     #[validate(range(min = 1, max = 200))]
     #[param(minimum = 1, maximum = 200, default = 50)]
     pub page_size: Option<i64>,
+    /// The `next_page_token` of the previous page.
+    #[param(pattern = "^(?:[0-9a-f]{2}){1,512}$")]
     pub page_token: Option<String>,
 }
 
@@ -192,25 +192,11 @@ pub async fn list_users(
         None => principal.region(),
     };
     let page_size = query.page_size.unwrap_or(50);
-    let after = match query.page_token {
-        Some(token) => Some(
-            URL_SAFE_NO_PAD
-                .decode(&token)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| {
-                    ApiError::invalid_query(vec![FieldIssue::new(
-                        "page_token",
-                        "invalid_page_token",
-                        Text::new(
-                            "bukan token halaman dari daftar ini",
-                            "is not a page token of this list",
-                        ),
-                    )])
-                })?,
-        ),
-        None => None,
-    };
+    let after = query
+        .page_token
+        .as_deref()
+        .map(paging::decode)
+        .transpose()?;
     let filter = UserFilter {
         region,
         role: query.role.map(|r| Role::from(r).as_str().to_owned()),
@@ -219,15 +205,10 @@ pub async fn list_users(
         after,
         limit: page_size + 1,
     };
-    let mut rows = state
+    let rows = state
         .db(move |conn| identity::list_users(conn, &filter))
         .await?;
-    let next_page_token = if rows.len() as i64 > page_size {
-        rows.truncate(page_size as usize);
-        rows.last().map(|r| URL_SAFE_NO_PAD.encode(&r.username_key))
-    } else {
-        None
-    };
+    let (rows, next_page_token) = paging::split(rows, page_size, |r| r.username_key.clone());
     let items = rows
         .into_iter()
         .map(User::from_row)
@@ -455,6 +436,12 @@ pub async fn update_user(
         return Err(ApiError::forbidden(Text::new(
             "Anda tidak dapat mengubah peran, wilayah, atau status aktif akun Anda sendiri.",
             "You cannot change your own role, region or active flag.",
+        )));
+    }
+    if current.id == principal.id && change.password.is_some() {
+        return Err(ApiError::forbidden(Text::new(
+            "Ubah kata sandi Anda sendiri melalui POST /v1/me/password, dengan kata sandi saat ini.",
+            "Change your own password with POST /v1/me/password, giving the current one.",
         )));
     }
     check_grant(principal.role, &principal.scope, role, &scope).map_err(grant_error)?;

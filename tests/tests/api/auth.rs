@@ -584,3 +584,57 @@ async fn integrators_use_client_credentials() {
         .await;
     expect_problem(duplicate, 409, "conflict").await;
 }
+
+#[tokio::test]
+async fn own_password_changes_need_the_current_one() {
+    let app = TestApp::spawn().await;
+    let session = app.signed_in("admin.64", "admin", Some("64")).await;
+    let other = app.login("admin.64", PASSWORD).await;
+
+    let wrong = app
+        .post_as(
+            "/v1/me/password",
+            &session.access_token,
+            &json!({"current_password": "not it at all", "new_password": "a brand new passphrase"}),
+        )
+        .await;
+    expect_problem(wrong, 403, "forbidden").await;
+    let weak = app
+        .post_as(
+            "/v1/me/password",
+            &session.access_token,
+            &json!({"current_password": PASSWORD, "new_password": "admin.64"}),
+        )
+        .await;
+    let problem = expect_problem(weak, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "new_password");
+    // Not through the administration endpoint, even for an admin.
+    let via_patch = app
+        .patch_as(
+            &format!("/v1/users/{}", session.user_id),
+            &session.access_token,
+            &json!({"password": "a brand new passphrase"}),
+        )
+        .await;
+    expect_problem(via_patch, 403, "forbidden").await;
+
+    let changed = app
+        .post_as(
+            "/v1/me/password",
+            &session.access_token,
+            &json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"}),
+        )
+        .await;
+    assert_eq!(changed.status().as_u16(), 204);
+    // Every session ended, this one and the other device's.
+    expect_unauthorized(app.get_as("/v1/me", &session.access_token).await).await;
+    expect_unauthorized(app.get_as("/v1/me", &other.access_token).await).await;
+    let old = app
+        .post_json(
+            "/v1/auth/login",
+            &json!({"username": "admin.64", "password": PASSWORD}),
+        )
+        .await;
+    expect_problem(old, 401, "invalid_credentials").await;
+    app.login("admin.64", "a brand new passphrase").await;
+}

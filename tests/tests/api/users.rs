@@ -265,6 +265,10 @@ async fn updates_need_a_current_version_and_respect_ranks() {
     // Above one's own rank, out of scope, or about oneself: refused.
     let refused = [
         (path.clone(), json!({"role": "super_admin"})),
+        (
+            format!("/v1/users/{}", admin.user_id),
+            json!({"password": "a brand new passphrase"}),
+        ),
         (path.clone(), json!({"region_code": "62"})),
         (path.clone(), json!({"region_code": null})),
         (

@@ -1,0 +1,67 @@
+// Exercises the generated client against a live server: signs in, reads its profile, the regions and
+// the calendar. Run by .ci/run; a contract change that breaks these calls fails `tsc` or this script.
+//
+//   ORMAS_URL=http://127.0.0.1:8080 ORMAS_USERNAME=admin.64 ORMAS_PASSWORD=… node dist/smoke.js
+import createClient from "openapi-fetch";
+import type { components, paths } from "./schema.js";
+
+type Region = components["schemas"]["Region"];
+
+const baseUrl = process.env.ORMAS_URL ?? "http://127.0.0.1:8080";
+const username = process.env.ORMAS_USERNAME ?? "superadmin";
+const password = process.env.ORMAS_PASSWORD ?? "ormas-demo-2026";
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) {
+    throw new Error(`smoke check failed: ${message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const client = createClient<paths>({ baseUrl });
+
+  const login = await client.POST("/v1/auth/login", { body: { username, password } });
+  check(login.data, `login answered ${login.response.status}: ${JSON.stringify(login.error)}`);
+  const tokens = login.data;
+  check(tokens.token_type === "Bearer", "token type");
+  const auth = { headers: { Authorization: `Bearer ${tokens.access_token}` } };
+
+  const me = await client.GET("/v1/me", auth);
+  check(me.data, `me answered ${me.response.status}`);
+  check(me.data.username.toLowerCase() === username.toLowerCase(), "me is the signed-in account");
+  console.log(`signed in as ${me.data.username} (${me.data.role}, ${me.data.region_code ?? "nation"})`);
+
+  const provinces = await client.GET("/v1/regions", { params: { query: { level: "province" } } });
+  check(provinces.data, `regions answered ${provinces.response.status}`);
+  const items: Region[] = provinces.data.items;
+  check(items.length === 38, `38 provinces, got ${items.length}`);
+  check(provinces.data.next_page_token === null, "one page");
+
+  const city = await client.GET("/v1/regions/{code}", { params: { path: { code: "64.71" } } });
+  check(city.data?.name === "Kota Balikpapan", "Kota Balikpapan");
+  check(city.data.ancestors[0]?.code === "64", "its province");
+
+  const missing = await client.GET("/v1/regions/{code}", { params: { path: { code: "99.99" } } });
+  check(missing.response.status === 404, "unknown region is 404");
+  check(missing.error?.code === "not_found", "as a problem document");
+
+  const due = await client.POST("/v1/calendar/due-date", { body: { from: "2026-03-16", working_days: 15 } });
+  check(due.data?.due_on === "2026-04-14", `deadline across Nyepi and Idul Fitri, got ${due.data?.due_on}`);
+
+  const holidays = await client.GET("/v1/calendar/holidays", { params: { query: { year: 2026 } } });
+  check((holidays.data?.items.length ?? 0) > 10, "2026 holidays");
+
+  const refreshed = await client.POST("/v1/auth/refresh", { body: { refresh_token: tokens.refresh_token } });
+  check(refreshed.data, `refresh answered ${refreshed.response.status}`);
+  const logout = await client.POST("/v1/auth/logout", {
+    headers: { Authorization: `Bearer ${refreshed.data.access_token}` },
+  });
+  check(logout.response.status === 204, "logout");
+
+  console.log("typescript client: 9 checks passed against", baseUrl);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
