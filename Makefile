@@ -1,5 +1,5 @@
 # The two set-up commands are `make run` and `make test`; see README.md.
-.PHONY: run test lint fmt openapi validate-openapi docker build release clean help
+.PHONY: run test lint fmt openapi validate-openapi client contract docker build release clean help
 
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
@@ -22,6 +22,12 @@ fmt: ## format the code
 openapi: ## regenerate the committed OpenAPI document
 	cargo run -q -p ormas-api -- openapi > openapi/openapi.json
 	@echo "wrote openapi/openapi.json"
+
+client: ## regenerate the TypeScript client types from openapi/openapi.json
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run generate
+
+contract: ## lint the spec, type-check and run the TypeScript client, and run Schemathesis against a live server
+	@bash scripts/contract.sh
 
 validate-openapi: ## validate the committed document as OpenAPI 3.1 (installs openapi-spec-validator in target/)
 	@bash scripts/validate-openapi.sh

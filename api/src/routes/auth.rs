@@ -360,7 +360,7 @@ pub async fn logout(
 #[schema(example = json!({"grant_type": "client_credentials", "client_id": "kemendagri-sync", "client_secret": "…"}))]
 pub struct ClientCredentialsRequest {
     /// Must be `client_credentials`.
-    #[schema(example = "client_credentials")]
+    #[schema(required = true, value_type = String, pattern = "^client_credentials$", example = "client_credentials")]
     pub grant_type: Option<String>,
     /// May instead come in HTTP Basic authentication.
     pub client_id: Option<String>,
@@ -756,8 +756,8 @@ pub struct PasswordChange {
     operation_id = "changeOwnPassword",
     summary = "Change one's own password",
     description = "Needs the current password. Ends every session of the account, this one \
-included: sign in again with the new password. Wrong current passwords count towards the login \
-throttle of the username. Roles: any signed-in account (service clients, which have secrets, get 403).",
+included: sign in again with the new password. Wrong current passwords are throttled like \
+logins (429 after 5 in 15 minutes), separately from them. Roles: any signed-in account (service clients, which have secrets, get 403).",
     request_body(content = PasswordChange, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
@@ -806,7 +806,9 @@ pub async fn change_password(
     })?;
     let policy = throttle(&state);
     let at = now();
-    let key = user.username_key.clone();
+    // Counted apart from logins: a holder of a stolen access token cannot guess the password here
+    // more than the login throttle allows, nor lock the owner out of signing in by trying.
+    let key = format!("password-change:{}", user.username_key);
     let lookup_key = key.clone();
     let failures = state
         .db(move |conn| identity::login_failures_since(conn, &lookup_key, policy.window_start(at)))

@@ -83,8 +83,8 @@ pub struct HolidayList {
 #[into_params(parameter_in = Query)]
 pub struct HolidayQuery {
     /// The calendar year (default: the current year in Western Indonesia Time).
-    #[validate(range(min = 1900, max = 2200))]
-    #[param(minimum = 1900, maximum = 2200, example = 2026)]
+    #[validate(range(min = 0, max = 9999))]
+    #[param(minimum = 0, maximum = 9999, example = 2026)]
     pub year: Option<i32>,
 }
 

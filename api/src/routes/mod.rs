@@ -22,8 +22,9 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
-/// The version named by `If-Match` (`"3"` or `W/"3"`); `None` when absent or `*`.
-pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+/// The version named by `If-Match` (`"3"` or `W/"3"`); `None` when absent or `*`. A number beyond
+/// any version issued is simply stale.
+pub fn if_match(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
     let Some(value) = req.headers().get(IF_MATCH) else {
         return Ok(None);
     };
@@ -33,7 +34,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     }
     text.trim_start_matches("W/")
         .trim_matches('"')
-        .parse::<i32>()
+        .parse::<u64>()
         .map(Some)
         .map_err(|_| {
             ApiError::new(ErrorKind::BadRequest).with_detail(Text::new(

@@ -375,7 +375,7 @@ active flag, grants a role above their own, or moves an account outside their sc
 deactivated, never deleted. Roles: `super_admin`, `admin`.",
     params(
         ("id" = String, Path, description = "The account's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` last read."),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` last read.", pattern = r#"^(W/)?"[0-9]+"$|^\*$"#),
     ),
     request_body(content = UpdateUser, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
@@ -407,7 +407,7 @@ pub async fn update_user(
     let change = body.0;
     let current = visible_user(&state, &principal, path.into_inner()).await?;
     let expected = if_match(&req)?;
-    if expected.is_some_and(|v| v != current.version) {
+    if expected.is_some_and(|v| i64::try_from(v).ok() != Some(i64::from(current.version))) {
         return Err(ApiError::new(ErrorKind::PreconditionFailed));
     }
     let current_role: Role = current.role.parse().map_err(ApiError::internal)?;

@@ -268,6 +268,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change one's own password
+         * @description Needs the current password. Ends every session of the account, this one included: sign in again with the new password. Wrong current passwords are throttled like logins (429 after 5 in 15 minutes), separately from them. Roles: any signed-in account (service clients, which have secrets, get 403).
+         */
+        post: operations["changeOwnPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users": {
         parameters: {
             query?: never;
@@ -424,7 +444,7 @@ export interface components {
              * @description Must be `client_credentials`.
              * @example client_credentials
              */
-            grant_type?: string | null;
+            grant_type: string;
             /** @description May instead come in HTTP Basic authentication. */
             client_id?: string | null;
             /**
@@ -650,6 +670,22 @@ export interface components {
             kind: components["schemas"]["Kind"];
             name_id: string;
             name_en: string;
+        };
+        /**
+         * @description A change of one's own password.
+         * @example {
+         *       "current_password": "correct horse battery",
+         *       "new_password": "a brand new passphrase"
+         *     }
+         */
+        PasswordChange: {
+            /** Format: password */
+            current_password: string;
+            /**
+             * Format: password
+             * @description 10–128 characters, not the username.
+             */
+            new_password: string;
         };
         /**
          * @description An RFC 9457 problem document: the body of every error response.
@@ -1819,6 +1855,113 @@ export interface operations {
             };
         };
     };
+    changeOwnPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Changed; every session of the account has ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not authenticated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current password is wrong, or the caller is a service client. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The new password is too short, too long, or the username. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong passwords for this username. */
+            429: {
+                headers: {
+                    /** @description Seconds until it may be tried again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listUsers: {
         parameters: {
             query?: {
@@ -1830,6 +1973,7 @@ export interface operations {
                 q?: string;
                 /** @description 1 to 200 (default 50). */
                 page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
                 page_token?: string;
             };
             header?: never;
@@ -2084,7 +2228,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The `ETag` last read. */
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 /** @description The account's id. */
@@ -2381,6 +2525,7 @@ export interface operations {
                 action?: string;
                 /** @description 1 to 200 (default 50). */
                 page_size?: number;
+                /** @description The `next_page_token` of the previous page (an event id). */
                 page_token?: string;
             };
             header?: never;

@@ -638,3 +638,26 @@ async fn own_password_changes_need_the_current_one() {
     expect_problem(old, 401, "invalid_credentials").await;
     app.login("admin.64", "a brand new passphrase").await;
 }
+
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled_without_locking_the_login() {
+    let app = TestApp::spawn().await;
+    let session = app.signed_in("officer.64", "officer", Some("64")).await;
+    for _ in 0..5 {
+        let response = app
+            .post_as("/v1/me/password", &session.access_token, &json!({"current_password": "a wrong guess", "new_password": "a brand new passphrase"}))
+            .await;
+        expect_problem(response, 403, "forbidden").await;
+    }
+    let response = app
+        .post_as(
+            "/v1/me/password",
+            &session.access_token,
+            &json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"}),
+        )
+        .await;
+    assert!(response.headers().contains_key("retry-after"));
+    expect_problem(response, 429, "too_many_requests").await;
+    // The owner can still sign in.
+    app.login("officer.64", PASSWORD).await;
+}
