@@ -17,6 +17,35 @@ pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
 pub const DEFAULT_LOGIN_MAX_FAILURES: u64 = 5;
 pub const DEFAULT_LOGIN_WINDOW_SECS: u64 = 15 * 60;
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
+pub const DEFAULT_DOCUMENT_LIMIT: u64 = 10 * 1024 * 1024;
+pub const DEFAULT_UTC_OFFSET_HOURS: i64 = 7;
+
+/// Today's date for the rules, in the deployment's time zone. Tests may pin it; the binary never
+/// does.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    pinned: std::sync::Arc<std::sync::Mutex<Option<chrono::NaiveDate>>>,
+}
+
+impl Clock {
+    /// Pins "today" (tests only), or releases it with `None`.
+    pub fn pin(&self, today: Option<chrono::NaiveDate>) {
+        if let Ok(mut pinned) = self.pinned.lock() {
+            *pinned = today;
+        }
+    }
+
+    pub fn today(&self, utc_offset_hours: i32) -> chrono::NaiveDate {
+        if let Some(day) = self.pinned.lock().ok().and_then(|p| *p) {
+            return day;
+        }
+        let offset =
+            chrono::FixedOffset::east_opt(utc_offset_hours * 3600).unwrap_or(chrono::Utc.fix());
+        chrono::Utc::now().with_timezone(&offset).date_naive()
+    }
+}
+
+use chrono::Offset;
 
 /// The variables, their defaults and meaning, as printed by `ormas-api --help` and the README.
 pub const ENVIRONMENT_HELP: &str = "\
@@ -36,6 +65,15 @@ Environment variables:
   ORMAS_REFRESH_TOKEN_TTL_SECS lifetime of a login session and its refresh tokens [default: 2592000]
   ORMAS_LOGIN_MAX_FAILURES    failed logins per username before 429 [default: 5]
   ORMAS_LOGIN_WINDOW_SECS     the window those failures are counted in [default: 900]
+  ORMAS_DOCUMENT_LIMIT        largest uploaded document, in bytes [default: 10485760]
+  ORMAS_REQUIRED_DOCUMENTS    comma-separated document types a registration needs before it is
+                              submitted [default: cover_letter,legal_basis,deed_of_establishment,
+                              statutes,board_decree,work_programme,domicile_letter,office_photo,
+                              npwp,statements]
+  ORMAS_REGISTRATION_NUMBER_PATTERN  pattern of registration numbers
+                              [default: {seq:03}/SKM/{region}/{roman_month}/{year}]
+  ORMAS_UTC_OFFSET_HOURS      the deployment's time zone for dates and deadlines (7 WIB, 8 WITA,
+                              9 WIT) [default: 7]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
@@ -56,6 +94,18 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub login_max_failures: u32,
     pub login_window: Duration,
+    pub document_limit: u64,
+    pub required_documents: Vec<String>,
+    pub registration_number_pattern: ormas_domain::registration_number::NumberPattern,
+    pub utc_offset_hours: i32,
+    /// Today for the rules; pinned only by tests.
+    pub clock: Clock,
+}
+
+impl Config {
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today(self.utc_offset_hours)
+    }
 }
 
 /// A variable is set to something unusable.
@@ -161,7 +211,65 @@ impl Config {
             1,
             86_400,
         )?;
+        let document_limit = number(
+            "ORMAS_DOCUMENT_LIMIT",
+            DEFAULT_DOCUMENT_LIMIT,
+            1024,
+            1 << 31,
+        )?;
+        let required_documents = match get("ORMAS_REQUIRED_DOCUMENTS") {
+            None => ormas_domain::reference_lists::DEFAULT_REQUIRED_DOCUMENTS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            Some(list) => {
+                let codes: Vec<String> = list
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                if let Some(unknown) = codes.iter().find(|c| {
+                    ormas_domain::reference_lists::find(
+                        ormas_domain::reference_lists::DOCUMENT_TYPES,
+                        c,
+                    )
+                    .is_none()
+                }) {
+                    return Err(ConfigError {
+                        variable: "ORMAS_REQUIRED_DOCUMENTS",
+                        message: format!("`{unknown}` is not a document type"),
+                    });
+                }
+                codes
+            }
+        };
+        let pattern_text = get("ORMAS_REGISTRATION_NUMBER_PATTERN")
+            .unwrap_or_else(|| ormas_domain::registration_number::DEFAULT_PATTERN.to_owned());
+        let registration_number_pattern = ormas_domain::registration_number::NumberPattern::parse(
+            &pattern_text,
+        )
+        .map_err(|e| ConfigError {
+            variable: "ORMAS_REGISTRATION_NUMBER_PATTERN",
+            message: e.to_string(),
+        })?;
+        let utc_offset_hours = match get("ORMAS_UTC_OFFSET_HOURS") {
+            None => DEFAULT_UTC_OFFSET_HOURS as i32,
+            Some(text) => match text.trim().parse::<i32>() {
+                Ok(n) if (-12..=14).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError {
+                        variable: "ORMAS_UTC_OFFSET_HOURS",
+                        message: format!("`{text}` is not a whole number of hours from -12 to 14"),
+                    });
+                }
+            },
+        };
         Ok(Config {
+            document_limit,
+            required_documents,
+            registration_number_pattern,
+            utc_offset_hours,
+            clock: Clock::default(),
             jwt_secret,
             access_token_ttl,
             refresh_token_ttl,
@@ -222,6 +330,9 @@ mod tests {
             ("DATABASE_URL", "mysql://x/y"),
             ("ORMAS_JWT_SECRET", "too-short"),
             ("ORMAS_LOGIN_MAX_FAILURES", "0"),
+            ("ORMAS_REQUIRED_DOCUMENTS", "cover_letter,selfie"),
+            ("ORMAS_REGISTRATION_NUMBER_PATTERN", "no-sequence"),
+            ("ORMAS_UTC_OFFSET_HOURS", "20"),
         ] {
             let err = config(&[(name, value)]).unwrap_err();
             assert_eq!(err.variable, name);

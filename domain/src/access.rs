@@ -108,16 +108,43 @@ pub enum Action {
     ReadAudit,
     /// Add and remove holidays and cuti bersama.
     EditCalendar,
+    /// Read registrations in scope (a representative: its own only), with personal data masked for
+    /// those who are neither staff nor the ormas's own representatives.
+    ReadRegistrations,
+    /// Read documents and unmasked board data (staff in scope, the ormas's own representatives).
+    ReadPersonalData,
+    /// Create a registration draft.
+    CreateRegistration,
+    /// Edit a registration, its board and its documents (representatives while it is a draft or
+    /// returned; officers also correct contact data later).
+    EditRegistration,
+    /// Bind a representative's account to the ormas it represents.
+    BindRepresentative,
+    SubmitRegistration,
+    ReturnRegistration,
+    ApproveRegistration,
+    RejectRegistration,
+    DissolveRegistration,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 16] = [
         Action::ReadSelf,
         Action::ReadUsers,
         Action::ManageUsers,
         Action::ManageClients,
         Action::ReadAudit,
         Action::EditCalendar,
+        Action::ReadRegistrations,
+        Action::ReadPersonalData,
+        Action::CreateRegistration,
+        Action::EditRegistration,
+        Action::BindRepresentative,
+        Action::SubmitRegistration,
+        Action::ReturnRegistration,
+        Action::ApproveRegistration,
+        Action::RejectRegistration,
+        Action::DissolveRegistration,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +155,16 @@ impl Action {
             Action::ManageClients => "manage_clients",
             Action::ReadAudit => "read_audit",
             Action::EditCalendar => "edit_calendar",
+            Action::ReadRegistrations => "read_registrations",
+            Action::ReadPersonalData => "read_personal_data",
+            Action::CreateRegistration => "create_registration",
+            Action::EditRegistration => "edit_registration",
+            Action::BindRepresentative => "bind_representative",
+            Action::SubmitRegistration => "submit_registration",
+            Action::ReturnRegistration => "return_registration",
+            Action::ApproveRegistration => "approve_registration",
+            Action::RejectRegistration => "reject_registration",
+            Action::DissolveRegistration => "dissolve_registration",
         }
     }
 }
@@ -144,6 +181,18 @@ pub fn allows(role: Role, action: Action) -> bool {
         ManageClients => matches!(role, SuperAdmin | Admin),
         ReadAudit => matches!(role, SuperAdmin | Admin),
         EditCalendar => matches!(role, SuperAdmin | Admin),
+        ReadRegistrations => true,
+        ReadPersonalData => matches!(
+            role,
+            SuperAdmin | Admin | Officer | Head | Oversight | OrmasRep
+        ),
+        CreateRegistration | EditRegistration | SubmitRegistration => {
+            matches!(role, Officer | OrmasRep)
+        }
+        BindRepresentative => matches!(role, Admin | Officer),
+        ReturnRegistration => matches!(role, Officer),
+        ApproveRegistration | DissolveRegistration => matches!(role, Head),
+        RejectRegistration => matches!(role, Officer | Head),
     }
 }
 
@@ -248,6 +297,8 @@ mod tests {
                     ManageClients,
                     ReadAudit,
                     EditCalendar,
+                    ReadRegistrations,
+                    ReadPersonalData,
                 ],
             ),
             (
@@ -259,13 +310,49 @@ mod tests {
                     ManageClients,
                     ReadAudit,
                     EditCalendar,
+                    ReadRegistrations,
+                    ReadPersonalData,
+                    BindRepresentative,
                 ],
             ),
-            (Officer, &[ReadSelf]),
-            (Head, &[ReadSelf]),
-            (Oversight, &[ReadSelf]),
-            (OrmasRep, &[ReadSelf]),
-            (Integrator, &[ReadSelf]),
+            (
+                Officer,
+                &[
+                    ReadSelf,
+                    ReadRegistrations,
+                    ReadPersonalData,
+                    CreateRegistration,
+                    EditRegistration,
+                    BindRepresentative,
+                    SubmitRegistration,
+                    ReturnRegistration,
+                    RejectRegistration,
+                ],
+            ),
+            (
+                Head,
+                &[
+                    ReadSelf,
+                    ReadRegistrations,
+                    ReadPersonalData,
+                    ApproveRegistration,
+                    RejectRegistration,
+                    DissolveRegistration,
+                ],
+            ),
+            (Oversight, &[ReadSelf, ReadRegistrations, ReadPersonalData]),
+            (
+                OrmasRep,
+                &[
+                    ReadSelf,
+                    ReadRegistrations,
+                    ReadPersonalData,
+                    CreateRegistration,
+                    EditRegistration,
+                    SubmitRegistration,
+                ],
+            ),
+            (Integrator, &[ReadSelf, ReadRegistrations]),
         ];
         assert_eq!(rows.len(), Role::ALL.len());
         for (role, allowed) in rows {

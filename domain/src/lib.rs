@@ -6,10 +6,20 @@
 pub mod access;
 pub mod auth;
 pub mod calendar;
+pub mod identity_numbers;
+pub mod reference_lists;
 pub mod region;
+pub mod registration;
+pub mod registration_number;
 
 pub use access::{Action, GrantError, Role, Scope, allows, check_grant};
 pub use calendar::{
     DateOutOfRange, Holiday, HolidayCalendar, HolidayKind, add_working_days, working_days_between,
 };
+pub use identity_numbers::{Nik, NikError, Npwp, NpwpError, mask_phone};
+pub use reference_lists::Label;
 pub use region::{Region, RegionCode, RegionLevel};
+pub use registration::{
+    OrmasKind, RegistrationState, Transition, TransitionContext, TransitionError, TransitionOutcome,
+};
+pub use registration_number::{NumberPattern, PatternError};

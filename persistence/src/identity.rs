@@ -404,3 +404,21 @@ pub fn clear_login_failures(
     .execute(conn)?;
     Ok(())
 }
+
+/// Binds a representative's account to the registration it acts for (`None` unbinds).
+pub fn bind_ormas(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    ormas_id: Option<&str>,
+) -> PersistenceResult<()> {
+    let changed = diesel::update(users::table.find(user_id))
+        .set((
+            users::ormas_id.eq(ormas_id),
+            users::version.eq(users::version + 1),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(PersistenceError::NotFound);
+    }
+    Ok(())
+}

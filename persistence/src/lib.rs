@@ -10,6 +10,7 @@ pub mod identity;
 pub mod migrations;
 mod pool;
 pub mod reference;
+pub mod register;
 pub mod schema;
 pub mod seed;
 

@@ -104,6 +104,107 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        identity_key -> Nullable<Text>,
+        name -> Text,
+        abbreviation -> Nullable<Text>,
+        kind -> Text,
+        ahu_number -> Nullable<Text>,
+        ahu_date -> Nullable<Date>,
+        skt_number -> Nullable<Text>,
+        skt_issued_on -> Nullable<Date>,
+        skt_issuer -> Nullable<Text>,
+        skt_expires_on -> Nullable<Date>,
+        npwp -> Nullable<Text>,
+        founded_on -> Nullable<Date>,
+        fields -> Text,
+        special_character -> Nullable<Text>,
+        tiered -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        organisation_id -> Text,
+        region_code -> Text,
+        district_code -> Nullable<Text>,
+        address -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        board_term_ends_on -> Nullable<Date>,
+        state -> Text,
+        registration_number -> Nullable<Text>,
+        registration_date -> Nullable<Date>,
+        submitted_on -> Nullable<Date>,
+        verification_due -> Nullable<Date>,
+        revision_due -> Nullable<Date>,
+        created_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    board_members (id) {
+        id -> Text,
+        registration_id -> Text,
+        ordinal -> Integer,
+        position -> Text,
+        name -> Text,
+        nik -> Text,
+        phone -> Nullable<Text>,
+        term_ends_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        registration_id -> Text,
+        doc_type -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Nullable<Text>,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registration_events (id) {
+        id -> Text,
+        registration_id -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        registration_number -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    registration_sequences (region_code, year) {
+        region_code -> Text,
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
+diesel::joinable!(registrations -> organisations (organisation_id));
+diesel::joinable!(board_members -> registrations (registration_id));
+diesel::joinable!(documents -> registrations (registration_id));
+diesel::joinable!(registration_events -> registrations (registration_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 
@@ -117,4 +218,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     login_failures,
     audit_events,
+    organisations,
+    registrations,
+    board_members,
+    documents,
+    registration_events,
+    registration_sequences,
 );

@@ -122,7 +122,9 @@ pub const TEST_JWT_SECRET: &str = "test-signing-key-of-at-least-32-bytes!";
 pub fn test_config(database: DatabaseTarget) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("default config");
     config.jwt_secret = Some(TEST_JWT_SECRET.into());
-    config.data_dir = std::env::temp_dir().join("ormas-tests");
+    config.data_dir = std::env::temp_dir()
+        .join("ormas-tests")
+        .join(format!("data-{}", uuid::Uuid::new_v4().simple()));
     config.bind = "127.0.0.1:0".parse().expect("address");
     config.database = database;
     config.workers = Some(1);
@@ -136,6 +138,10 @@ pub fn test_config(database: DatabaseTarget) -> Config {
 
 /// The real server, on its own thread and actix system, with a client.
 pub struct TestApp {
+    /// Pins "today" for the server's rules.
+    pub clock: ormas_api::config::Clock,
+    /// Where the server keeps documents; removed afterwards.
+    pub data_dir: PathBuf,
     pub address: String,
     pub client: reqwest::Client,
     pub database: TestDatabase,
@@ -176,6 +182,8 @@ impl TestApp {
     }
 
     fn start(config: Config, database: TestDatabase) -> TestApp {
+        let clock = config.clock.clone();
+        let data_dir = config.data_dir.clone();
         let listener = TcpListener::bind(config.bind).expect("bind test port");
         let address = format!("http://{}", listener.local_addr().expect("local addr"));
         let pool = build_pool(&config.database, &config.pool);
@@ -195,6 +203,8 @@ impl TestApp {
             .build()
             .expect("client");
         TestApp {
+            clock,
+            data_dir,
             address,
             client,
             database,
@@ -334,6 +344,7 @@ impl Drop for TestApp {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 

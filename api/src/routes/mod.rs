@@ -12,7 +12,10 @@ pub mod auth;
 pub mod calendar;
 pub mod clients;
 pub mod dto;
+pub mod ormas;
 pub mod paging;
+pub mod public;
+pub mod reference;
 pub mod regions;
 pub mod system;
 pub mod users;
@@ -67,5 +70,27 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::update_user)
         .service(clients::create_client)
         .service(clients::list_clients)
-        .service(audit::list_audit);
+        .service(audit::list_audit)
+        .service(reference::get_list)
+        .service(ormas::crud::create_ormas)
+        .service(ormas::crud::list_ormas)
+        .service(ormas::crud::get_ormas)
+        .service(ormas::crud::update_ormas)
+        .service(ormas::crud::get_history)
+        .service(ormas::crud::bind_representative)
+        .service(ormas::transitions::submit)
+        .service(ormas::transitions::return_ormas)
+        .service(ormas::transitions::approve)
+        .service(ormas::transitions::reject)
+        .service(ormas::transitions::dissolve)
+        .service(ormas::board::get_board)
+        .service(ormas::board::replace_board)
+        .service(ormas::documents::upload_document)
+        .service(ormas::documents::list_documents)
+        .service(ormas::documents::get_document)
+        .service(ormas::documents::get_document_content)
+        .service(ormas::documents::delete_document)
+        .service(public::search)
+        .service(public::get_public)
+        .service(public::verify);
 }

@@ -9,5 +9,6 @@ mod matrix;
 mod migrations;
 mod openapi;
 mod regions;
+mod register;
 mod system;
 mod users;

@@ -1,0 +1,243 @@
+//! The public register: registered ormas only, no personal data.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use ormas_domain::registration::RegistrationState;
+use ormas_persistence::register::{
+    self, OrganisationRow, RegistrationFilter, RegistrationRow, StateFilter,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::error::{ApiError, Text};
+use crate::extract::ValidQuery;
+use crate::routes::dto::validate_region_code;
+use crate::routes::ormas::dto::Kind;
+use crate::routes::paging;
+use crate::state::AppState;
+
+/// A registered ormas, as the public sees it: no board, no NIK, no personal phone.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicOrmas {
+    pub id: String,
+    pub name: String,
+    #[schema(required = true)]
+    pub abbreviation: Option<String>,
+    pub kind: Kind,
+    pub fields: Vec<String>,
+    pub region_code: String,
+    pub registration_number: String,
+    pub registration_date: NaiveDate,
+    #[schema(required = true)]
+    pub ahu_number: Option<String>,
+    #[schema(required = true)]
+    pub ahu_date: Option<NaiveDate>,
+    #[schema(required = true)]
+    pub skt_number: Option<String>,
+    #[schema(required = true)]
+    pub skt_expires_on: Option<NaiveDate>,
+    #[schema(required = true)]
+    pub npwp: Option<String>,
+}
+
+impl PublicOrmas {
+    fn build(reg: RegistrationRow, org: OrganisationRow) -> Option<Self> {
+        let kind = org
+            .kind
+            .parse::<ormas_domain::registration::OrmasKind>()
+            .ok()?;
+        Some(PublicOrmas {
+            id: reg.id,
+            name: org.name,
+            abbreviation: org.abbreviation,
+            kind: kind.into(),
+            fields: serde_json::from_str(&org.fields).unwrap_or_default(),
+            region_code: reg.region_code,
+            registration_number: reg.registration_number?,
+            registration_date: reg.registration_date?,
+            ahu_number: org.ahu_number,
+            ahu_date: org.ahu_date,
+            skt_number: org.skt_number,
+            skt_expires_on: org.skt_expires_on,
+            npwp: org.npwp,
+        })
+    }
+}
+
+/// A page of the public register.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicOrmasPage {
+    pub items: Vec<PublicOrmas>,
+    #[schema(required = true)]
+    pub next_page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublicQuery {
+    /// Part of the name or abbreviation, case-insensitive.
+    #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
+    pub q: Option<String>,
+    /// Only this region's subtree.
+    #[validate(custom(function = "validate_region_code"))]
+    #[param(pattern = r"^[0-9]{2}(\.[0-9]{2}){0,2}$")]
+    pub region: Option<String>,
+    /// 1 to 100 (default 20).
+    #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub page_size: Option<i64>,
+    #[param(pattern = "^(?:[0-9a-f]{2}){1,512}$")]
+    pub page_token: Option<String>,
+}
+
+/// Search the public register.
+#[utoipa::path(
+    tag = "public",
+    operation_id = "searchPublicRegister",
+    summary = "Search the public register",
+    description = "Registered ormas, with their legal identity and registration number; never \
+personal data. Needs no authentication.",
+    params(PublicQuery),
+    security(()),
+    responses(
+        (status = 200, description = "One page.", body = PublicOrmasPage),
+        (status = 400, description = "A query parameter is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+    )
+)]
+#[get("/v1/public/ormas")]
+pub async fn search(
+    state: web::Data<AppState>,
+    query: ValidQuery<PublicQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.0;
+    let page_size = query.page_size.unwrap_or(20);
+    let filter = RegistrationFilter {
+        region: query.region,
+        only_ids: None,
+        state: Some(StateFilter::Stored(
+            RegistrationState::Registered.as_str().to_owned(),
+        )),
+        kind: None,
+        field: None,
+        q: query.q,
+        skt_expiring_before: None,
+        verification_overdue: false,
+        board_term_ended: false,
+        today: state.config.today(),
+        after: query
+            .page_token
+            .as_deref()
+            .map(paging::decode)
+            .transpose()?,
+        limit: page_size + 1,
+    };
+    let rows = state
+        .db(move |conn| register::list_registrations(conn, &filter))
+        .await?;
+    let (rows, next_page_token) = paging::split(rows, page_size, |(r, _)| r.id.clone());
+    let items = rows
+        .into_iter()
+        .filter_map(|(r, o)| PublicOrmas::build(r, o))
+        .collect();
+    Ok(HttpResponse::Ok().json(PublicOrmasPage {
+        items,
+        next_page_token,
+    }))
+}
+
+fn not_registered() -> ApiError {
+    ApiError::not_found(Text::new(
+        "Tidak ada ormas terdaftar dengan data ini.",
+        "No registered ormas matches.",
+    ))
+}
+
+/// A registered ormas.
+#[utoipa::path(
+    tag = "public",
+    operation_id = "getPublicOrmas",
+    summary = "A registered ormas",
+    description = "One registered ormas; anything not registered is 404. Needs no authentication.",
+    params(("id" = String, Path, description = "The registration's id.")),
+    security(()),
+    responses(
+        (status = 200, description = "The ormas.", body = PublicOrmas),
+        (status = 404, description = "No registered ormas has this id.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+    )
+)]
+#[get("/v1/public/ormas/{id}")]
+pub async fn get_public(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let found = state
+        .db(move |conn| register::find_registration(conn, &id))
+        .await?;
+    found
+        .filter(|(r, _)| r.state == RegistrationState::Registered.as_str())
+        .and_then(|(r, o)| PublicOrmas::build(r, o))
+        .map(|p| HttpResponse::Ok().json(p))
+        .ok_or_else(not_registered)
+}
+
+/// The result of checking a registration letter's number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    pub registration_number: String,
+    /// True while the ormas is registered; false once dissolved.
+    pub valid: bool,
+    /// `registered` or `dissolved`.
+    pub state: String,
+    pub ormas: PublicOrmas,
+}
+
+/// Verify a registration number.
+#[utoipa::path(
+    tag = "public",
+    operation_id = "verifyRegistrationNumber",
+    summary = "Verify a registration number",
+    description = "Checks the number on a registration letter (SKM). Numbers contain slashes: send \
+them percent-encoded (`001%2FSKM%2F64.71%2FXI%2F2026`) or as they are. Unknown numbers are 404. \
+Needs no authentication.",
+    params(("registration_number" = String, Path, description = "The number on the letter.", example = "001/SKM/64.71/XI/2026")),
+    security(()),
+    responses(
+        (status = 200, description = "The number is known.", body = Verification),
+        (status = 404, description = "No registration has this number.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+    )
+)]
+#[get("/v1/public/verify/{registration_number:.*}")]
+pub async fn verify(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let number = path.into_inner();
+    let lookup = number.clone();
+    let found = state
+        .db(move |conn| register::find_by_registration_number(conn, &lookup))
+        .await?;
+    let (reg, org) = found.ok_or_else(not_registered)?;
+    let state_name = reg.state.clone();
+    let valid = state_name == RegistrationState::Registered.as_str();
+    let mut public_row = reg;
+    public_row.state = RegistrationState::Registered.as_str().into();
+    let ormas = PublicOrmas::build(public_row, org).ok_or_else(not_registered)?;
+    Ok(HttpResponse::Ok().json(Verification {
+        registration_number: number,
+        valid,
+        state: state_name,
+        ormas,
+    }))
+}

@@ -1,0 +1,127 @@
+//! Coded reference lists with Indonesian and English labels.
+
+use actix_web::{HttpResponse, get, web};
+use ormas_domain::reference_lists::{self, Label};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, Text};
+
+/// A code with its labels.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Code {
+    #[schema(example = "lingkungan_hidup")]
+    pub code: String,
+    /// Indonesian label.
+    pub label_id: String,
+    /// English label.
+    pub label_en: String,
+}
+
+/// One reference list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeList {
+    pub list: String,
+    pub items: Vec<Code>,
+}
+
+fn codes(list: &[Label]) -> Vec<Code> {
+    list.iter()
+        .map(|l| Code {
+            code: l.code.into(),
+            label_id: l.id.into(),
+            label_en: l.en.into(),
+        })
+        .collect()
+}
+
+/// Get a reference list.
+#[utoipa::path(
+    tag = "reference",
+    operation_id = "getReferenceList",
+    summary = "Get a reference list",
+    description = "`fields` (bidang), `special_characters` (ciri khusus), `document_types`, \
+`board_positions`, `kinds`, `states`. Needs no authentication.",
+    params(("list" = String, Path, description = "The list's name.", pattern = "^(fields|special_characters|document_types|board_positions|kinds|states)$")),
+    security(()),
+    responses(
+        (status = 200, description = "The list.", body = CodeList),
+        (status = 404, description = "No such list.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/reference/{list}")]
+pub async fn get_list(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let name = path.into_inner();
+    const KINDS: &[Label] = &[
+        Label {
+            code: "perkumpulan",
+            id: "Perkumpulan (badan hukum)",
+            en: "Association (legal entity)",
+        },
+        Label {
+            code: "yayasan",
+            id: "Yayasan (badan hukum)",
+            en: "Foundation (legal entity)",
+        },
+        Label {
+            code: "tidak_berbadan_hukum",
+            id: "Tidak berbadan hukum (SKT)",
+            en: "Without legal personality (SKT)",
+        },
+    ];
+    const STATES: &[Label] = &[
+        Label {
+            code: "draft",
+            id: "Draf",
+            en: "Draft",
+        },
+        Label {
+            code: "submitted",
+            id: "Diajukan",
+            en: "Submitted",
+        },
+        Label {
+            code: "needs_revision",
+            id: "Perlu perbaikan",
+            en: "Needs revision",
+        },
+        Label {
+            code: "registered",
+            id: "Terdaftar",
+            en: "Registered",
+        },
+        Label {
+            code: "rejected",
+            id: "Ditolak",
+            en: "Rejected",
+        },
+        Label {
+            code: "lapsed",
+            id: "Gugur",
+            en: "Lapsed",
+        },
+        Label {
+            code: "dissolved",
+            id: "Bubar",
+            en: "Dissolved",
+        },
+    ];
+    let list = match name.as_str() {
+        "fields" => reference_lists::FIELDS,
+        "special_characters" => reference_lists::SPECIAL_CHARACTERS,
+        "document_types" => reference_lists::DOCUMENT_TYPES,
+        "board_positions" => reference_lists::BOARD_POSITIONS,
+        "kinds" => KINDS,
+        "states" => STATES,
+        _ => {
+            return Err(ApiError::not_found(Text::new(
+                format!("Daftar {name} tidak ada."),
+                format!("There is no list {name}."),
+            )));
+        }
+    };
+    Ok(HttpResponse::Ok().json(CodeList {
+        list: name,
+        items: codes(list),
+    }))
+}

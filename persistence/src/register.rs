@@ -1,0 +1,462 @@
+//! Repositories for the register: organisations, regional registrations, boards, documents,
+//! history, and the registration number sequences.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use crate::identity::{escape_like, in_subtree, lower};
+use crate::schema::{
+    board_members, documents, organisations, registration_events, registration_sequences,
+    registrations,
+};
+use crate::{AnyConnection, PersistenceResult, in_transaction, on_backend};
+
+/// An organisation's legal identity.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = organisations, treat_none_as_null = true)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub identity_key: Option<String>,
+    pub name: String,
+    pub abbreviation: Option<String>,
+    pub kind: String,
+    pub ahu_number: Option<String>,
+    pub ahu_date: Option<NaiveDate>,
+    pub skt_number: Option<String>,
+    pub skt_issued_on: Option<NaiveDate>,
+    pub skt_issuer: Option<String>,
+    pub skt_expires_on: Option<NaiveDate>,
+    pub npwp: Option<String>,
+    pub founded_on: Option<NaiveDate>,
+    /// JSON array of field codes.
+    pub fields: String,
+    pub special_character: Option<String>,
+    pub tiered: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A regional registration, as stored (its state is the stored one; lapse is derived on read).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = registrations, treat_none_as_null = true)]
+pub struct RegistrationRow {
+    pub id: String,
+    pub organisation_id: String,
+    pub region_code: String,
+    pub district_code: Option<String>,
+    pub address: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub board_term_ends_on: Option<NaiveDate>,
+    pub state: String,
+    pub registration_number: Option<String>,
+    pub registration_date: Option<NaiveDate>,
+    pub submitted_on: Option<NaiveDate>,
+    pub verification_due: Option<NaiveDate>,
+    pub revision_due: Option<NaiveDate>,
+    pub created_by: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = board_members)]
+pub struct BoardMemberRow {
+    pub id: String,
+    pub registration_id: String,
+    pub ordinal: i32,
+    pub position: String,
+    pub name: String,
+    pub nik: String,
+    pub phone: Option<String>,
+    pub term_ends_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = documents)]
+pub struct DocumentRow {
+    pub id: String,
+    pub registration_id: String,
+    pub doc_type: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: Option<String>,
+    pub uploaded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registration_events)]
+pub struct EventRow {
+    pub id: String,
+    pub registration_id: String,
+    pub occurred_at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub reason: Option<String>,
+    pub notes: Option<String>,
+    pub registration_number: Option<String>,
+}
+
+/// A registration with its organisation.
+pub type Registered = (RegistrationRow, OrganisationRow);
+
+/// Runs `work` in a transaction that holds the write lock from its first statement. On SQLite a
+/// transaction that reads first and writes later fails at once (SQLITE_BUSY_SNAPSHOT) when another
+/// writer committed in between; taking the lock first makes concurrent writers wait their turn.
+pub fn in_write_transaction<T>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection) -> PersistenceResult<T>,
+) -> PersistenceResult<T> {
+    in_transaction(conn, |conn| {
+        if let AnyConnection::Sqlite(c) = conn {
+            c.batch_execute(
+                "UPDATE registration_sequences SET last_number = last_number WHERE 1 = 0",
+            )?;
+        }
+        work(conn)
+    })
+}
+
+pub fn find_organisation_by_identity(
+    conn: &mut AnyConnection,
+    identity_key: &str,
+) -> PersistenceResult<Option<OrganisationRow>> {
+    Ok(organisations::table
+        .filter(organisations::identity_key.eq(identity_key))
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_organisation(
+    conn: &mut AnyConnection,
+    row: &OrganisationRow,
+) -> PersistenceResult<()> {
+    diesel::insert_into(organisations::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn update_organisation(
+    conn: &mut AnyConnection,
+    row: &OrganisationRow,
+) -> PersistenceResult<()> {
+    diesel::update(organisations::table.find(&row.id))
+        .set(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_registration(
+    conn: &mut AnyConnection,
+    row: &RegistrationRow,
+) -> PersistenceResult<()> {
+    diesel::insert_into(registrations::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_registration(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> PersistenceResult<Option<Registered>> {
+    Ok(registrations::table
+        .inner_join(organisations::table)
+        .filter(registrations::id.eq(id))
+        .select((RegistrationRow::as_select(), OrganisationRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_registration_number(
+    conn: &mut AnyConnection,
+    number: &str,
+) -> PersistenceResult<Option<Registered>> {
+    Ok(registrations::table
+        .inner_join(organisations::table)
+        .filter(registrations::registration_number.eq(number))
+        .select((RegistrationRow::as_select(), OrganisationRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// Saves a changed registration when its `version` is still `expected_version`.
+pub fn update_registration(
+    conn: &mut AnyConnection,
+    row: &RegistrationRow,
+    expected_version: i32,
+) -> PersistenceResult<bool> {
+    let changed = diesel::update(
+        registrations::table
+            .filter(registrations::id.eq(&row.id))
+            .filter(registrations::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// How the list is filtered by state: stored states, with `needs_revision` past its due date read
+/// as `lapsed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateFilter {
+    Stored(String),
+    NeedsRevision,
+    Lapsed,
+}
+
+/// Which registrations to list, ordered by id (creation order).
+#[derive(Debug, Clone)]
+pub struct RegistrationFilter {
+    pub region: Option<String>,
+    /// Only these ids (a representative's own).
+    pub only_ids: Option<Vec<String>>,
+    pub state: Option<StateFilter>,
+    pub kind: Option<String>,
+    pub field: Option<String>,
+    pub q: Option<String>,
+    pub skt_expiring_before: Option<NaiveDate>,
+    pub verification_overdue: bool,
+    pub board_term_ended: bool,
+    pub today: NaiveDate,
+    pub after: Option<String>,
+    pub limit: i64,
+}
+
+pub fn list_registrations(
+    conn: &mut AnyConnection,
+    filter: &RegistrationFilter,
+) -> PersistenceResult<Vec<Registered>> {
+    let mut query = registrations::table
+        .inner_join(organisations::table)
+        .select((RegistrationRow::as_select(), OrganisationRow::as_select()))
+        .order(registrations::id.asc())
+        .limit(filter.limit)
+        .into_boxed();
+    if let Some(region) = &filter.region {
+        query = query.filter(in_subtree!(registrations::region_code, region.clone()));
+    }
+    if let Some(ids) = &filter.only_ids {
+        query = query.filter(registrations::id.eq_any(ids.clone()));
+    }
+    match &filter.state {
+        Some(StateFilter::Stored(state)) => {
+            query = query.filter(registrations::state.eq(state.clone()));
+        }
+        Some(StateFilter::NeedsRevision) => {
+            query = query
+                .filter(registrations::state.eq("needs_revision"))
+                .filter(
+                    registrations::revision_due
+                        .is_null()
+                        .or(registrations::revision_due.ge(filter.today)),
+                );
+        }
+        Some(StateFilter::Lapsed) => {
+            query = query.filter(
+                registrations::state.eq("lapsed").or(registrations::state
+                    .eq("needs_revision")
+                    .and(registrations::revision_due.lt(filter.today))),
+            );
+        }
+        None => {}
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(organisations::kind.eq(kind.clone()));
+    }
+    if let Some(field) = &filter.field {
+        query = query.filter(
+            organisations::fields
+                .like(format!("%\"{}\"%", escape_like(field)))
+                .escape('\\'),
+        );
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+        query = query.filter(
+            lower(organisations::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(organisations::abbreviation.assume_not_null())
+                    .like(pattern)
+                    .escape('\\')),
+        );
+    }
+    if let Some(before) = filter.skt_expiring_before {
+        query = query.filter(organisations::skt_expires_on.lt(before));
+    }
+    if filter.verification_overdue {
+        query = query
+            .filter(registrations::state.eq("submitted"))
+            .filter(registrations::verification_due.lt(filter.today));
+    }
+    if filter.board_term_ended {
+        query = query.filter(registrations::board_term_ends_on.lt(filter.today));
+    }
+    if let Some(after) = &filter.after {
+        query = query.filter(registrations::id.gt(after.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn list_board(
+    conn: &mut AnyConnection,
+    registration_id: &str,
+) -> PersistenceResult<Vec<BoardMemberRow>> {
+    Ok(board_members::table
+        .filter(board_members::registration_id.eq(registration_id))
+        .order(board_members::ordinal.asc())
+        .select(BoardMemberRow::as_select())
+        .load(conn)?)
+}
+
+/// Replaces a registration's board with `members`.
+pub fn replace_board(
+    conn: &mut AnyConnection,
+    registration_id: &str,
+    members: &[BoardMemberRow],
+) -> PersistenceResult<()> {
+    diesel::delete(board_members::table.filter(board_members::registration_id.eq(registration_id)))
+        .execute(conn)?;
+    for chunk in members.chunks(200) {
+        on_backend!(conn, |c| diesel::insert_into(board_members::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// The board positions filled, for the completeness rule.
+pub fn board_positions(
+    conn: &mut AnyConnection,
+    registration_id: &str,
+) -> PersistenceResult<Vec<String>> {
+    Ok(board_members::table
+        .filter(board_members::registration_id.eq(registration_id))
+        .select(board_members::position)
+        .load(conn)?)
+}
+
+pub fn insert_document(conn: &mut AnyConnection, row: &DocumentRow) -> PersistenceResult<()> {
+    diesel::insert_into(documents::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn list_documents(
+    conn: &mut AnyConnection,
+    registration_id: &str,
+) -> PersistenceResult<Vec<DocumentRow>> {
+    Ok(documents::table
+        .filter(documents::registration_id.eq(registration_id))
+        .order((documents::uploaded_at.asc(), documents::id.asc()))
+        .select(DocumentRow::as_select())
+        .load(conn)?)
+}
+
+/// The document types present for each of these registrations, in one query.
+pub fn document_types_for(
+    conn: &mut AnyConnection,
+    registration_ids: &[String],
+) -> PersistenceResult<Vec<(String, String)>> {
+    Ok(documents::table
+        .filter(documents::registration_id.eq_any(registration_ids))
+        .select((documents::registration_id, documents::doc_type))
+        .distinct()
+        .load(conn)?)
+}
+
+pub fn find_document(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> PersistenceResult<Option<(DocumentRow, RegistrationRow)>> {
+    Ok(documents::table
+        .inner_join(registrations::table)
+        .filter(documents::id.eq(id))
+        .select((DocumentRow::as_select(), RegistrationRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn delete_document(conn: &mut AnyConnection, id: &str) -> PersistenceResult<bool> {
+    Ok(diesel::delete(documents::table.find(id)).execute(conn)? > 0)
+}
+
+/// How many stored documents use this content hash (the file is shared by identical uploads).
+pub fn documents_with_hash(conn: &mut AnyConnection, sha256: &str) -> PersistenceResult<i64> {
+    Ok(documents::table
+        .filter(documents::sha256.eq(sha256))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn insert_event(conn: &mut AnyConnection, row: &EventRow) -> PersistenceResult<()> {
+    diesel::insert_into(registration_events::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn list_events(
+    conn: &mut AnyConnection,
+    registration_id: &str,
+) -> PersistenceResult<Vec<EventRow>> {
+    Ok(registration_events::table
+        .filter(registration_events::registration_id.eq(registration_id))
+        .order(registration_events::id.asc())
+        .select(EventRow::as_select())
+        .load(conn)?)
+}
+
+/// Advances the Buku Induk sequence of a region and year and returns the new number. Call inside
+/// the approval's write transaction, so that a rolled-back approval leaves no gap; the upsert's row
+/// lock serialises concurrent approvals on PostgreSQL, the write lock on SQLite.
+pub fn next_registration_sequence(
+    conn: &mut AnyConnection,
+    region: &str,
+    year: i32,
+) -> PersistenceResult<i32> {
+    use registration_sequences::dsl as s;
+    let value = on_backend!(conn, |c| diesel::insert_into(s::registration_sequences)
+        .values((
+            s::region_code.eq(region),
+            s::year.eq(year),
+            s::last_number.eq(1)
+        ))
+        .on_conflict((s::region_code, s::year))
+        .do_update()
+        .set(s::last_number.eq(s::last_number + 1))
+        .returning(s::last_number)
+        .get_result::<i32>(c))?;
+    Ok(value)
+}
+
+/// The board positions filled for each of these registrations, in one query.
+pub fn board_positions_for(
+    conn: &mut AnyConnection,
+    registration_ids: &[String],
+) -> PersistenceResult<Vec<(String, String)>> {
+    Ok(board_members::table
+        .filter(board_members::registration_id.eq_any(registration_ids))
+        .select((board_members::registration_id, board_members::position))
+        .load(conn)?)
+}
+
+/// The province codes, for checking NIKs.
+pub fn province_codes(conn: &mut AnyConnection) -> PersistenceResult<Vec<String>> {
+    use crate::schema::regions;
+    Ok(regions::table
+        .filter(regions::level.eq("province"))
+        .select(regions::code)
+        .load(conn)?)
+}
