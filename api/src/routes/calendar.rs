@@ -20,27 +20,27 @@ use ormas_persistence::audit as audit_log;
 /// The kind of day off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub enum HolidayType {
     /// National holiday.
     LiburNasional,
     /// Joint leave day (cuti bersama), set by decree each year.
     CutiBersama,
 }
 
-impl From<Kind> for HolidayKind {
-    fn from(kind: Kind) -> Self {
+impl From<HolidayType> for HolidayKind {
+    fn from(kind: HolidayType) -> Self {
         match kind {
-            Kind::LiburNasional => HolidayKind::LiburNasional,
-            Kind::CutiBersama => HolidayKind::CutiBersama,
+            HolidayType::LiburNasional => HolidayKind::LiburNasional,
+            HolidayType::CutiBersama => HolidayKind::CutiBersama,
         }
     }
 }
 
-impl From<HolidayKind> for Kind {
+impl From<HolidayKind> for HolidayType {
     fn from(kind: HolidayKind) -> Self {
         match kind {
-            HolidayKind::LiburNasional => Kind::LiburNasional,
-            HolidayKind::CutiBersama => Kind::CutiBersama,
+            HolidayKind::LiburNasional => HolidayType::LiburNasional,
+            HolidayKind::CutiBersama => HolidayType::CutiBersama,
         }
     }
 }
@@ -50,7 +50,7 @@ impl From<HolidayKind> for Kind {
 #[schema(example = json!({"date": "2026-03-19", "kind": "libur_nasional", "name_id": "Hari Suci Nyepi", "name_en": "Day of Silence", "estimated": false}))]
 pub struct Holiday {
     pub date: NaiveDate,
-    pub kind: Kind,
+    pub kind: HolidayType,
     /// Name in Indonesian.
     pub name_id: String,
     /// Name in English.
@@ -235,7 +235,7 @@ pub async fn due_date(
 #[schema(example = json!({"date": "2026-12-31", "kind": "cuti_bersama", "name_id": "Cuti Bersama Tahun Baru", "name_en": "New Year Joint Holiday"}))]
 pub struct NewHoliday {
     pub date: NaiveDate,
-    pub kind: Kind,
+    pub kind: HolidayType,
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub name_id: String,

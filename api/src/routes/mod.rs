@@ -35,16 +35,22 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<u64>()
-        .map(Some)
-        .map_err(|_| {
+    let digits = text.strip_prefix("W/").unwrap_or(text);
+    // Quoted as RFC 9110 has it (`"3"`), or bare (`3`) as some clients send it.
+    let unquoted = digits
+        .strip_prefix('"')
+        .and_then(|d| d.strip_suffix('"'))
+        .unwrap_or(digits);
+    let digits = Some(unquoted)
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
             ApiError::new(ErrorKind::BadRequest).with_detail(Text::new(
                 "If-Match harus berupa ETag seperti \"3\".",
                 "If-Match must be an ETag such as \"3\".",
             ))
-        })
+        })?;
+    // A number beyond any version issued is well-formed, just stale.
+    Ok(Some(digits.parse::<u64>().unwrap_or(u64::MAX)))
 }
 
 /// Registers every documented handler.

@@ -13,7 +13,7 @@ use validator::Validate;
 use crate::error::{ApiError, Text};
 use crate::extract::ValidQuery;
 use crate::routes::dto::validate_region_code;
-use crate::routes::ormas::dto::Kind;
+use crate::routes::ormas::dto::OrmasKindName;
 use crate::routes::paging;
 use crate::state::AppState;
 
@@ -24,7 +24,7 @@ pub struct PublicOrmas {
     pub name: String,
     #[schema(required = true)]
     pub abbreviation: Option<String>,
-    pub kind: Kind,
+    pub kind: OrmasKindName,
     pub fields: Vec<String>,
     pub region_code: String,
     pub registration_number: String,

@@ -18,7 +18,7 @@ pub const MAX_PAGE_SIZE: i64 = 1000;
 /// The level of a region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Level {
+pub enum RegionLevelName {
     /// Provinsi, e.g. `64` Kalimantan Timur.
     Province,
     /// Kabupaten or kota, e.g. `64.71` Kota Balikpapan.
@@ -27,22 +27,22 @@ pub enum Level {
     District,
 }
 
-impl From<Level> for RegionLevel {
-    fn from(level: Level) -> Self {
+impl From<RegionLevelName> for RegionLevel {
+    fn from(level: RegionLevelName) -> Self {
         match level {
-            Level::Province => RegionLevel::Province,
-            Level::Regency => RegionLevel::Regency,
-            Level::District => RegionLevel::District,
+            RegionLevelName::Province => RegionLevel::Province,
+            RegionLevelName::Regency => RegionLevel::Regency,
+            RegionLevelName::District => RegionLevel::District,
         }
     }
 }
 
-impl From<RegionLevel> for Level {
+impl From<RegionLevel> for RegionLevelName {
     fn from(level: RegionLevel) -> Self {
         match level {
-            RegionLevel::Province => Level::Province,
-            RegionLevel::Regency => Level::Regency,
-            RegionLevel::District => Level::District,
+            RegionLevel::Province => RegionLevelName::Province,
+            RegionLevel::Regency => RegionLevelName::Regency,
+            RegionLevel::District => RegionLevelName::District,
         }
     }
 }
@@ -55,7 +55,7 @@ pub struct Region {
     #[schema(pattern = r"^[0-9]{2}(\.[0-9]{2}){0,2}$")]
     pub code: String,
     pub name: String,
-    pub level: Level,
+    pub level: RegionLevelName,
     /// The region directly above; `null` for a province.
     #[schema(required = true, pattern = r"^[0-9]{2}(\.[0-9]{2}){0,1}$")]
     pub parent_code: Option<String>,
@@ -107,7 +107,7 @@ pub struct RegionQuery {
     pub parent: Option<RegionCode>,
     /// Only regions of this level.
     #[param(inline)]
-    pub level: Option<Level>,
+    pub level: Option<RegionLevelName>,
     /// Regions per page, 1 to 1000 (default 100).
     #[validate(range(min = 1, max = 1000))]
     #[param(minimum = 1, maximum = 1000, default = 100)]

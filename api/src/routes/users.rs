@@ -375,7 +375,7 @@ active flag, grants a role above their own, or moves an account outside their sc
 deactivated, never deleted. Roles: `super_admin`, `admin`.",
     params(
         ("id" = String, Path, description = "The account's id."),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` last read.", pattern = r#"^(W/)?"[0-9]+"$|^\*$"#),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` last read.", pattern = r#"^(W/)?("[0-9]+"|[0-9]+)$|^\*$"#),
     ),
     request_body(content = UpdateUser, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),

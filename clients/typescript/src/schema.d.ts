@@ -950,7 +950,7 @@ export interface components {
         CreateOrmas: {
             name: string;
             abbreviation?: string | null;
-            kind: components["schemas"]["Kind"];
+            kind: components["schemas"]["OrmasKindName"];
             /** @description Required for `perkumpulan` and `yayasan`. */
             ahu_number?: string | null;
             /**
@@ -1155,7 +1155,7 @@ export interface components {
         Holiday: {
             /** Format: date */
             date: string;
-            kind: components["schemas"]["Kind"];
+            kind: components["schemas"]["HolidayType"];
             /** @description Name in Indonesian. */
             name_id: string;
             /** @description Name in English. */
@@ -1171,15 +1171,10 @@ export interface components {
             items: components["schemas"]["Holiday"][];
         };
         /**
-         * @description The kind of organisation.
+         * @description The kind of day off.
          * @enum {string}
          */
-        Kind: "perkumpulan" | "yayasan" | "tidak_berbadan_hukum";
-        /**
-         * @description The level of a region.
-         * @enum {string}
-         */
-        Level: "province" | "regency" | "district";
+        HolidayType: "libur_nasional" | "cuti_bersama";
         /**
          * @description Credentials.
          * @example {
@@ -1222,7 +1217,7 @@ export interface components {
         NewHoliday: {
             /** Format: date */
             date: string;
-            kind: components["schemas"]["Kind"];
+            kind: components["schemas"]["HolidayType"];
             name_id: string;
             name_en: string;
         };
@@ -1232,7 +1227,7 @@ export interface components {
             id: string;
             name: string;
             abbreviation: string | null;
-            kind: components["schemas"]["Kind"];
+            kind: components["schemas"]["OrmasKindName"];
             /** @description For badan hukum: the AHU decree. */
             ahu_number: string | null;
             /** Format: date */
@@ -1275,7 +1270,7 @@ export interface components {
              */
             board_term_ends_on: string | null;
             /** @description The state as of today: a returned registration past its revision window is `lapsed`. */
-            state: components["schemas"]["State"];
+            state: components["schemas"]["OrmasState"];
             /** @description The Buku Induk number, once registered. */
             registration_number: string | null;
             /** Format: date */
@@ -1310,11 +1305,21 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @description The kind of organisation.
+         * @enum {string}
+         */
+        OrmasKindName: "perkumpulan" | "yayasan" | "tidak_berbadan_hukum";
         /** @description A page of registrations, in creation order. */
         OrmasPage: {
             items: components["schemas"]["Ormas"][];
             next_page_token: string | null;
         };
+        /**
+         * @description The state of a regional registration.
+         * @enum {string}
+         */
+        OrmasState: "draft" | "submitted" | "needs_revision" | "registered" | "rejected" | "lapsed" | "dissolved";
         /**
          * @description A change of one's own password.
          * @example {
@@ -1370,7 +1375,7 @@ export interface components {
             id: string;
             name: string;
             abbreviation: string | null;
-            kind: components["schemas"]["Kind"];
+            kind: components["schemas"]["OrmasKindName"];
             fields: string[];
             region_code: string;
             registration_number: string;
@@ -1413,7 +1418,7 @@ export interface components {
             /** @description Kemendagri code: `64`, `64.71` or `64.71.01`. */
             code: string;
             name: string;
-            level: components["schemas"]["Level"];
+            level: components["schemas"]["RegionLevelName"];
             /** @description The region directly above; `null` for a province. */
             parent_code: string | null;
         };
@@ -1444,6 +1449,11 @@ export interface components {
             /** @description The province, then the kabupaten/kota, above this region (empty for a province). */
             ancestors: components["schemas"]["Region"][];
         };
+        /**
+         * @description The level of a region.
+         * @enum {string}
+         */
+        RegionLevelName: "province" | "regency" | "district";
         /** @description One page of regions, ordered by code. */
         RegionPage: {
             items: components["schemas"]["Region"][];
@@ -1476,11 +1486,6 @@ export interface components {
          * @enum {string}
          */
         RoleName: "super_admin" | "admin" | "officer" | "head" | "oversight" | "ormas_rep" | "integrator";
-        /**
-         * @description The state of a regional registration.
-         * @enum {string}
-         */
-        State: "draft" | "submitted" | "needs_revision" | "registered" | "rejected" | "lapsed" | "dissolved";
         /**
          * @description An access token and the refresh token that renews it.
          * @example {

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::dto::{History, HistoryEntry, Kind, Ormas, OrmasPage, State};
+use super::dto::{History, HistoryEntry, Ormas, OrmasKindName, OrmasPage, OrmasState};
 use super::{current_state, load_visible, not_found, require_editable, visible};
 use crate::audit::{self, Outcome};
 use crate::auth::{Principal, now};
@@ -64,7 +64,7 @@ pub struct CreateOrmas {
     #[validate(length(min = 1, max = 50))]
     #[schema(min_length = 1, max_length = 50)]
     pub abbreviation: Option<String>,
-    pub kind: Kind,
+    pub kind: OrmasKindName,
     /// Required for `perkumpulan` and `yayasan`.
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
@@ -539,9 +539,9 @@ pub struct OrmasQuery {
     pub region: Option<String>,
     /// The state as of today (`lapsed` includes returned registrations past their window).
     #[param(inline)]
-    pub state: Option<State>,
+    pub state: Option<OrmasState>,
     #[param(inline)]
-    pub kind: Option<Kind>,
+    pub kind: Option<OrmasKindName>,
     /// A field code.
     #[validate(length(min = 1, max = 50))]
     #[param(min_length = 1, max_length = 50)]
@@ -735,7 +735,7 @@ history. Name, abbreviation, NPWP and fields belong to the organisation's nation
 the `ETag` in `If-Match` (412 when stale). Roles: `ormas_rep` (its own), `officer` (within its region).",
     params(
         ("id" = String, Path, description = "The registration's id."),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` last read.", pattern = r#"^(W/)?"[0-9]+"$|^\*$"#),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` last read.", pattern = r#"^(W/)?("[0-9]+"|[0-9]+)$|^\*$"#),
     ),
     request_body(content = UpdateOrmas, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),

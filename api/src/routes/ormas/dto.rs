@@ -14,7 +14,7 @@ use crate::routes::dto::utc;
 /// The kind of organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub enum OrmasKindName {
     /// Association with legal personality (badan hukum perkumpulan): AHU decree.
     Perkumpulan,
     /// Foundation (badan hukum yayasan): AHU decree.
@@ -23,22 +23,22 @@ pub enum Kind {
     TidakBerbadanHukum,
 }
 
-impl From<Kind> for OrmasKind {
-    fn from(kind: Kind) -> Self {
+impl From<OrmasKindName> for OrmasKind {
+    fn from(kind: OrmasKindName) -> Self {
         match kind {
-            Kind::Perkumpulan => OrmasKind::Perkumpulan,
-            Kind::Yayasan => OrmasKind::Yayasan,
-            Kind::TidakBerbadanHukum => OrmasKind::TidakBerbadanHukum,
+            OrmasKindName::Perkumpulan => OrmasKind::Perkumpulan,
+            OrmasKindName::Yayasan => OrmasKind::Yayasan,
+            OrmasKindName::TidakBerbadanHukum => OrmasKind::TidakBerbadanHukum,
         }
     }
 }
 
-impl From<OrmasKind> for Kind {
+impl From<OrmasKind> for OrmasKindName {
     fn from(kind: OrmasKind) -> Self {
         match kind {
-            OrmasKind::Perkumpulan => Kind::Perkumpulan,
-            OrmasKind::Yayasan => Kind::Yayasan,
-            OrmasKind::TidakBerbadanHukum => Kind::TidakBerbadanHukum,
+            OrmasKind::Perkumpulan => OrmasKindName::Perkumpulan,
+            OrmasKind::Yayasan => OrmasKindName::Yayasan,
+            OrmasKind::TidakBerbadanHukum => OrmasKindName::TidakBerbadanHukum,
         }
     }
 }
@@ -46,7 +46,7 @@ impl From<OrmasKind> for Kind {
 /// The state of a regional registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum State {
+pub enum OrmasState {
     Draft,
     Submitted,
     NeedsRevision,
@@ -57,30 +57,30 @@ pub enum State {
     Dissolved,
 }
 
-impl From<RegistrationState> for State {
+impl From<RegistrationState> for OrmasState {
     fn from(state: RegistrationState) -> Self {
         match state {
-            RegistrationState::Draft => State::Draft,
-            RegistrationState::Submitted => State::Submitted,
-            RegistrationState::NeedsRevision => State::NeedsRevision,
-            RegistrationState::Registered => State::Registered,
-            RegistrationState::Rejected => State::Rejected,
-            RegistrationState::Lapsed => State::Lapsed,
-            RegistrationState::Dissolved => State::Dissolved,
+            RegistrationState::Draft => OrmasState::Draft,
+            RegistrationState::Submitted => OrmasState::Submitted,
+            RegistrationState::NeedsRevision => OrmasState::NeedsRevision,
+            RegistrationState::Registered => OrmasState::Registered,
+            RegistrationState::Rejected => OrmasState::Rejected,
+            RegistrationState::Lapsed => OrmasState::Lapsed,
+            RegistrationState::Dissolved => OrmasState::Dissolved,
         }
     }
 }
 
-impl From<State> for RegistrationState {
-    fn from(state: State) -> Self {
+impl From<OrmasState> for RegistrationState {
+    fn from(state: OrmasState) -> Self {
         match state {
-            State::Draft => RegistrationState::Draft,
-            State::Submitted => RegistrationState::Submitted,
-            State::NeedsRevision => RegistrationState::NeedsRevision,
-            State::Registered => RegistrationState::Registered,
-            State::Rejected => RegistrationState::Rejected,
-            State::Lapsed => RegistrationState::Lapsed,
-            State::Dissolved => RegistrationState::Dissolved,
+            OrmasState::Draft => RegistrationState::Draft,
+            OrmasState::Submitted => RegistrationState::Submitted,
+            OrmasState::NeedsRevision => RegistrationState::NeedsRevision,
+            OrmasState::Registered => RegistrationState::Registered,
+            OrmasState::Rejected => RegistrationState::Rejected,
+            OrmasState::Lapsed => RegistrationState::Lapsed,
+            OrmasState::Dissolved => RegistrationState::Dissolved,
         }
     }
 }
@@ -116,7 +116,7 @@ pub struct Organisation {
     pub name: String,
     #[schema(required = true)]
     pub abbreviation: Option<String>,
-    pub kind: Kind,
+    pub kind: OrmasKindName,
     /// For badan hukum: the AHU decree.
     #[schema(required = true)]
     pub ahu_number: Option<String>,
@@ -188,7 +188,7 @@ pub struct Ormas {
     #[schema(required = true)]
     pub board_term_ends_on: Option<NaiveDate>,
     /// The state as of today: a returned registration past its revision window is `lapsed`.
-    pub state: State,
+    pub state: OrmasState,
     /// The Buku Induk number, once registered.
     #[schema(required = true)]
     pub registration_number: Option<String>,

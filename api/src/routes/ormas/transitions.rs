@@ -236,7 +236,7 @@ macro_rules! transition_endpoint {
             description = $roles,
             params(
                 ("id" = String, Path, description = "The registration's id."),
-                ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` last read.", pattern = r#"^(W/)?"[0-9]+"$|^\*$"#),
+                ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` last read.", pattern = r#"^(W/)?("[0-9]+"|[0-9]+)$|^\*$"#),
             ),
             request_body(content = TransitionRequest, content_type = "application/json"),
             security(("bearer" = []), ("client_credentials" = [])),
