@@ -55,7 +55,8 @@ done
 curl -sf "$base/ready"; echo
 
 step "TypeScript client against $base"
-ORMAS_URL="$base" ORMAS_USERNAME=admin.64 ORMAS_PASSWORD=ormas-demo-2026 node clients/typescript/dist/smoke.js
+ORMAS_URL="$base" ORMAS_USERNAME=admin.64 ORMAS_OFFICER=officer.6471 ORMAS_PASSWORD=ormas-demo-2026 \
+  node clients/typescript/dist/smoke.js
 
 step "Schemathesis $SCHEMATHESIS_VERSION against $base"
 report="$root/target/contract"

@@ -258,3 +258,265 @@ pub fn format_credentials(credentials: &[DemoCredential]) -> String {
     }
     out
 }
+
+/// A small deterministic generator, so that every demo database is the same.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() as usize) % items.len()]
+    }
+}
+
+pub const DEMO_REGISTRATIONS: usize = 200;
+const DEMO_REGISTER_SEED: &str = "demo/register-200";
+
+/// About 200 registrations across Kalimantan Timur and Kalimantan Tengah, in every state, with
+/// boards and history; numbers come from the regions' real sequences. Runs once per database.
+pub fn seed_demo_register(
+    target: &DatabaseTarget,
+    today: chrono::NaiveDate,
+) -> Result<usize, String> {
+    use ormas_domain::registration::{RegistrationState, skt_expires_on};
+    use ormas_domain::{HolidayCalendar, add_working_days};
+    use ormas_persistence::register::{
+        self as reg, BoardMemberRow, EventRow, OrganisationRow, RegistrationRow,
+    };
+    use ormas_persistence::seed;
+
+    let mut conn = target.connect().map_err(|e| e.to_string())?;
+    if seed::is_recorded(&mut conn, DEMO_REGISTER_SEED).map_err(|e| e.to_string())? {
+        return Ok(0);
+    }
+    let mut regencies: Vec<String> = Vec::new();
+    for province in ["64", "62"] {
+        let filter = reference::RegionFilter {
+            parent: RegionCode::parse(province).ok(),
+            level: None,
+            after: None,
+            limit: 100,
+        };
+        regencies.extend(
+            reference::list_regions(&mut conn, &filter)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|r| r.code),
+        );
+    }
+    if regencies.is_empty() {
+        return Err("no regions loaded".into());
+    }
+    let calendar = reference::holiday_calendar_from(&mut conn, today - chrono::Days::new(800))
+        .unwrap_or_else(|_| HolidayCalendar::new());
+    let words = [
+        "Pemuda",
+        "Peduli",
+        "Lingkungan",
+        "Budaya",
+        "Nusantara",
+        "Sejahtera",
+        "Mandiri",
+        "Bersatu",
+        "Harapan",
+        "Bangsa",
+        "Kalimantan",
+        "Mahakam",
+        "Borneo",
+        "Insan",
+        "Cendekia",
+        "Karya",
+    ];
+    let heads = [
+        "Perkumpulan",
+        "Yayasan",
+        "Ikatan",
+        "Forum",
+        "Lembaga",
+        "Persatuan",
+        "Himpunan",
+        "Gerakan",
+    ];
+    let fields = [
+        "sosial",
+        "keagamaan",
+        "kepemudaan",
+        "pendidikan",
+        "kesehatan",
+        "lingkungan_hidup",
+        "budaya",
+        "ekonomi",
+        "olahraga",
+    ];
+    let states = [
+        (RegistrationState::Draft, 15),
+        (RegistrationState::Submitted, 15),
+        (RegistrationState::NeedsRevision, 10),
+        (RegistrationState::Registered, 45),
+        (RegistrationState::Rejected, 5),
+        (RegistrationState::Lapsed, 5),
+        (RegistrationState::Dissolved, 5),
+    ];
+    let mut rng = Lcg(20261122);
+    let at = now();
+    in_transaction(&mut conn, |conn| {
+        for i in 0..DEMO_REGISTRATIONS {
+            let region = rng.pick(&regencies).clone();
+            let roll = (rng.next() % 100) as i32;
+            let mut acc = 0;
+            let state = states
+                .iter()
+                .find(|(_, weight)| {
+                    acc += weight;
+                    roll < acc
+                })
+                .map(|(s, _)| *s)
+                .unwrap_or(RegistrationState::Registered);
+            let kind = match rng.next() % 3 {
+                0 => "perkumpulan",
+                1 => "yayasan",
+                _ => "tidak_berbadan_hukum",
+            };
+            let name = format!(
+                "{} {} {} {}",
+                rng.pick(&heads),
+                rng.pick(&words),
+                rng.pick(&words),
+                i + 1
+            );
+            let badan_hukum = kind != "tidak_berbadan_hukum";
+            let issued = today - chrono::Days::new(200 + rng.next() % 2000);
+            let org_id = uuid::Uuid::now_v7().to_string();
+            let identity = if badan_hukum {
+                format!("AHU-{:07}.AH.01.07.{}", 1000 + i, 2015 + i % 10)
+            } else {
+                format!("220/{:04}/DIII.3/{}", 100 + i, 2018 + i % 8)
+            };
+            let organisation = OrganisationRow {
+                id: org_id.clone(),
+                identity_key: Some(format!(
+                    "{}:{}",
+                    if badan_hukum { "ahu" } else { "skt" },
+                    identity.to_uppercase()
+                )),
+                name,
+                abbreviation: None,
+                kind: kind.into(),
+                ahu_number: badan_hukum.then(|| identity.clone()),
+                ahu_date: badan_hukum.then_some(issued),
+                skt_number: (!badan_hukum).then(|| identity.clone()),
+                skt_issued_on: (!badan_hukum).then_some(issued),
+                skt_issuer: (!badan_hukum).then(|| "Kementerian Dalam Negeri".to_owned()),
+                skt_expires_on: if badan_hukum {
+                    None
+                } else {
+                    skt_expires_on(issued)
+                },
+                npwp: Some(format!("{:015}", 10_000_000_000_000 + i as u64 * 7919)),
+                founded_on: Some(issued - chrono::Days::new(365)),
+                fields: serde_json::json!([rng.pick(&fields), rng.pick(&fields)]).to_string(),
+                special_character: None,
+                tiered: rng.next() % 4 == 0,
+                created_at: at,
+                updated_at: at,
+            };
+            reg::insert_organisation(conn, &organisation)?;
+            let submitted = today - chrono::Days::new(rng.next() % 40);
+            let wd = |d, n| add_working_days(d, n, &calendar).ok();
+            let mut row = RegistrationRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                organisation_id: org_id,
+                region_code: region.clone(),
+                district_code: None,
+                address: format!("Jl. Demo No. {}", i + 1),
+                phone: Some(format!("+62 5{:02} {:06}", i % 100, 100000 + i)),
+                email: None,
+                board_term_ends_on: Some(
+                    today + chrono::Days::new(rng.next() % 1500) - chrono::Days::new(200),
+                ),
+                state: state.as_str().into(),
+                registration_number: None,
+                registration_date: None,
+                submitted_on: (state != RegistrationState::Draft).then_some(submitted),
+                verification_due: None,
+                revision_due: None,
+                created_by: None,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            };
+            match state {
+                RegistrationState::Submitted => row.verification_due = wd(submitted, 15),
+                RegistrationState::NeedsRevision => row.revision_due = wd(today, 10),
+                RegistrationState::Lapsed => {
+                    row.state = RegistrationState::NeedsRevision.as_str().into();
+                    row.revision_due = Some(today - chrono::Days::new(1 + rng.next() % 30));
+                }
+                RegistrationState::Registered | RegistrationState::Dissolved => {
+                    let seq = reg::next_registration_sequence(
+                        conn,
+                        &region,
+                        chrono::Datelike::year(&submitted),
+                    )?;
+                    row.registration_number = Some(
+                        ormas_domain::registration_number::NumberPattern::default().format(
+                            seq.max(0) as u32,
+                            &region,
+                            submitted,
+                        ),
+                    );
+                    row.registration_date = Some(submitted);
+                }
+                _ => {}
+            }
+            reg::insert_registration(conn, &row)?;
+            let province = &region[..2];
+            let regency = region.get(3..5).unwrap_or("01");
+            let members: Vec<BoardMemberRow> = ["ketua", "sekretaris", "bendahara"]
+                .iter()
+                .enumerate()
+                .map(|(k, position)| BoardMemberRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    registration_id: row.id.clone(),
+                    ordinal: k as i32,
+                    position: (*position).into(),
+                    name: format!("Pengurus {} {}", i + 1, position),
+                    nik: format!(
+                        "{province}{regency}01{:02}{:02}{:02}{:04}",
+                        1 + (i + k) % 28,
+                        1 + k % 12,
+                        70 + (i % 25),
+                        1 + i
+                    ),
+                    phone: None,
+                    term_ends_on: row.board_term_ends_on,
+                })
+                .collect();
+            reg::replace_board(conn, &row.id, &members)?;
+            let event = EventRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                registration_id: row.id.clone(),
+                occurred_at: at,
+                actor_id: None,
+                actor_name: Some("demo".into()),
+                action: "create".into(),
+                from_state: None,
+                to_state: Some(row.state.clone()),
+                reason: Some("demo data".into()),
+                notes: None,
+                registration_number: row.registration_number.clone(),
+            };
+            reg::insert_event(conn, &event)?;
+        }
+        seed::record(conn, DEMO_REGISTER_SEED)
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(DEMO_REGISTRATIONS)
+}

@@ -178,6 +178,10 @@ fn seed(demo: bool) -> Result<(), String> {
     prepare_database(&config.database).map_err(|e| format!("{}: {e}", config.database))?;
     let credentials = bootstrap::seed_demo(&config.database)?;
     print!("{}", bootstrap::format_credentials(&credentials));
+    let created = bootstrap::seed_demo_register(&config.database, config.today())?;
+    println!(
+        "Demo register: {created} registration(s) created in Kalimantan Timur and Kalimantan Tengah (0: already there)"
+    );
     Ok(())
 }
 
@@ -203,7 +207,8 @@ fn serve(seed_demo: bool) -> Result<(), String> {
     }
     if seed_demo && bootstrap::has_no_accounts(&config.database)? {
         let credentials = bootstrap::seed_demo(&config.database)?;
-        log::info!("new database: created the demo accounts");
+        let created = bootstrap::seed_demo_register(&config.database, config.today())?;
+        log::info!("new database: created the demo accounts and {created} demo registrations");
         eprint!("{}", bootstrap::format_credentials(&credentials));
     }
     let pool = build_pool(&config.database, &config.pool);

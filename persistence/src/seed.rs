@@ -114,6 +114,16 @@ pub fn bundled_holidays() -> PersistenceResult<Vec<Holiday>> {
         .collect()
 }
 
+/// Whether a named data set has been loaded into this database.
+pub fn is_recorded(conn: &mut AnyConnection, name: &str) -> PersistenceResult<bool> {
+    is_seeded(conn, name)
+}
+
+/// Records that a named data set has been loaded.
+pub fn record(conn: &mut AnyConnection, name: &str) -> PersistenceResult<()> {
+    mark_seeded(conn, name)
+}
+
 fn is_seeded(conn: &mut AnyConnection, name: &str) -> PersistenceResult<bool> {
     let count: i64 = reference_seeds::table
         .filter(reference_seeds::name.eq(name))

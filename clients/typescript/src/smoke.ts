@@ -58,7 +58,32 @@ async function main(): Promise<void> {
   });
   check(logout.response.status === 204, "logout");
 
-  console.log("typescript client: 9 checks passed against", baseUrl);
+  // The register: an officer of Kota Balikpapan creates a draft and reads it back.
+  const officer = await client.POST("/v1/auth/login", {
+    body: { username: process.env.ORMAS_OFFICER ?? "officer.6471", password },
+  });
+  check(officer.data, `officer login answered ${officer.response.status}`);
+  const asOfficer = { headers: { Authorization: `Bearer ${officer.data.access_token}` } };
+  const draft: components["schemas"]["CreateOrmas"] = {
+    name: `Smoke Test Ormas ${Date.now()}`,
+    kind: "tidak_berbadan_hukum",
+    skt_number: `SMOKE-${Date.now()}`,
+    skt_issued_on: "2024-01-15",
+    skt_issuer: "Kementerian Dalam Negeri",
+    fields: ["sosial"],
+    region_code: "64.71",
+    address: "Jl. Jenderal Sudirman No. 1, Balikpapan",
+  };
+  const created = await client.POST("/v1/ormas", { ...asOfficer, body: draft });
+  check(created.data, `create ormas answered ${created.response.status}: ${JSON.stringify(created.error)}`);
+  check(created.response.headers.get("location") === `/v1/ormas/${created.data.id}`, "Location of the draft");
+  const ormas: components["schemas"]["Ormas"] = created.data;
+  check(ormas.state === "draft" && ormas.organisation.skt_expires_on === "2029-01-15", "a draft with its SKT expiry");
+  const read = await client.GET("/v1/ormas/{id}", { ...asOfficer, params: { path: { id: ormas.id } } });
+  check(read.data?.organisation.name === draft.name, "the draft reads back");
+  check(read.data.missing_documents.length > 0 && !read.data.board_complete, "incomplete until board and documents");
+
+  console.log("typescript client: 13 checks passed against", baseUrl);
 }
 
 main().catch((error: unknown) => {
