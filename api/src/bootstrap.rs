@@ -423,7 +423,7 @@ pub fn seed_demo_register(
                 founded_on: Some(issued - chrono::Days::new(365)),
                 fields: serde_json::json!([rng.pick(&fields), rng.pick(&fields)]).to_string(),
                 special_character: None,
-                tiered: rng.next() % 4 == 0,
+                tiered: rng.next().is_multiple_of(4),
                 created_at: at,
                 updated_at: at,
             };
