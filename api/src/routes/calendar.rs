@@ -148,6 +148,7 @@ pub struct DueDateRequest {
     /// The day the period starts after (e.g. the day an application was received); not counted.
     pub from: NaiveDate,
     /// How many working days the period lasts, 0 to 1000.
+    #[serde(deserialize_with = "crate::routes::dto::integral_i32")]
     #[validate(range(min = 0, max = 1000))]
     #[schema(minimum = 0, maximum = 1000)]
     pub working_days: i32,

@@ -140,3 +140,16 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// Reads a JSON integer, accepting integral numbers written with a fraction (`6.0`), which JSON
+/// Schema counts as integers too.
+pub fn integral_i32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {
+    let value = f64::deserialize(deserializer)?;
+    if value.fract() == 0.0 && value >= f64::from(i32::MIN) && value <= f64::from(i32::MAX) {
+        Ok(value as i32)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "invalid type: `{value}` is not an integer"
+        )))
+    }
+}
