@@ -44,13 +44,14 @@ diesel::define_sql_function! {
     fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-/// `column = code OR column LIKE 'code.%'`: the region and every region below it.
+/// The region and every region below it, as one index range: `code <= column < code + "/"`. Codes
+/// are digits and dots, and `/` sorts right after `.` (byte order: the region columns are
+/// `COLLATE "C"` on PostgreSQL, binary on SQLite), so the range holds exactly `code` and `code.…`.
 macro_rules! in_subtree {
     ($column:expr, $code:expr) => {{
         let code: String = $code;
-        $column
-            .eq(code.clone())
-            .or($column.like(format!("{}.%", code)))
+        let end = format!("{code}/");
+        $column.ge(code).and($column.lt(end))
     }};
 }
 pub(crate) use in_subtree;

@@ -214,7 +214,8 @@ pub enum StateFilter {
     Lapsed,
 }
 
-/// Which registrations to list, ordered by id (creation order).
+/// Which registrations to list, ordered by region then id (creation order within a region), so
+/// that a region's page is one range of the `(region_code, id)` indexes however large the table.
 #[derive(Debug, Clone)]
 pub struct RegistrationFilter {
     pub region: Option<String>,
@@ -228,7 +229,8 @@ pub struct RegistrationFilter {
     pub verification_overdue: bool,
     pub board_term_ended: bool,
     pub today: NaiveDate,
-    pub after: Option<String>,
+    /// The `(region_code, id)` of the last row of the previous page.
+    pub after: Option<(String, String)>,
     pub limit: i64,
 }
 
@@ -239,7 +241,7 @@ pub fn list_registrations(
     let mut query = registrations::table
         .inner_join(organisations::table)
         .select((RegistrationRow::as_select(), OrganisationRow::as_select()))
-        .order(registrations::id.asc())
+        .order((registrations::region_code.asc(), registrations::id.asc()))
         .limit(filter.limit)
         .into_boxed();
     if let Some(region) = &filter.region {
@@ -302,8 +304,14 @@ pub fn list_registrations(
     if filter.board_term_ended {
         query = query.filter(registrations::board_term_ends_on.lt(filter.today));
     }
-    if let Some(after) = &filter.after {
-        query = query.filter(registrations::id.gt(after.clone()));
+    if let Some((region, id)) = &filter.after {
+        query = query.filter(
+            registrations::region_code
+                .gt(region.clone())
+                .or(registrations::region_code
+                    .eq(region.clone())
+                    .and(registrations::id.gt(id.clone()))),
+        );
     }
     Ok(query.load(conn)?)
 }

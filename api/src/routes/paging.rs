@@ -30,6 +30,20 @@ pub fn decode(token: &str) -> Result<String, ApiError> {
     Ok(String::from_utf8_lossy(&decoded).into_owned())
 }
 
+/// A two-part sort key, e.g. `(region_code, id)`.
+pub fn pair(first: &str, second: &str) -> String {
+    format!("{first}\u{1f}{second}")
+}
+
+/// Decodes a two-part cursor; a token with one part is treated as starting after that first part.
+pub fn decode_pair(token: &str) -> Result<(String, String), ApiError> {
+    let key = decode(token)?;
+    Ok(match key.split_once('\u{1f}') {
+        Some((first, second)) => (first.to_owned(), second.to_owned()),
+        None => (key, String::new()),
+    })
+}
+
 pub fn invalid_token() -> ApiError {
     ApiError::invalid_query(vec![FieldIssue::new(
         "page_token",

@@ -132,14 +132,16 @@ pub async fn search(
         after: query
             .page_token
             .as_deref()
-            .map(paging::decode)
+            .map(paging::decode_pair)
             .transpose()?,
         limit: page_size + 1,
     };
     let rows = state
         .db(move |conn| register::list_registrations(conn, &filter))
         .await?;
-    let (rows, next_page_token) = paging::split(rows, page_size, |(r, _)| r.id.clone());
+    let (rows, next_page_token) = paging::split(rows, page_size, |(r, _)| {
+        paging::pair(&r.region_code, &r.id)
+    });
     let items = rows
         .into_iter()
         .filter_map(|(r, o)| PublicOrmas::build(r, o))

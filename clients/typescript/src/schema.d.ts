@@ -409,7 +409,7 @@ export interface paths {
         };
         /**
          * List registrations
-         * @description Registrations in the caller's region subtree (a representative: its own), in creation order, with filters and cursor pagination. Roles: staff and integrators within their region; a representative, its own ormas.
+         * @description Registrations in the caller's region subtree (a representative: its own), ordered by region then creation order, with filters and cursor pagination. Roles: staff and integrators within their region; a representative, its own ormas.
          */
         get: operations["listOrmas"];
         put?: never;
@@ -1310,7 +1310,7 @@ export interface components {
          * @enum {string}
          */
         OrmasKindName: "perkumpulan" | "yayasan" | "tidak_berbadan_hukum";
-        /** @description A page of registrations, in creation order. */
+        /** @description A page of registrations, ordered by region, then by creation. */
         OrmasPage: {
             items: components["schemas"]["Ormas"][];
             next_page_token: string | null;

@@ -570,7 +570,7 @@ pub struct OrmasQuery {
     tag = "ormas",
     operation_id = "listOrmas",
     summary = "List registrations",
-    description = "Registrations in the caller's region subtree (a representative: its own), in \
+    description = "Registrations in the caller's region subtree (a representative: its own), ordered by region then \
 creation order, with filters and cursor pagination. Roles: staff and integrators within their \
 region; a representative, its own ormas.",
     params(OrmasQuery),
@@ -631,7 +631,7 @@ pub async fn list_ormas(
         after: query
             .page_token
             .as_deref()
-            .map(paging::decode)
+            .map(paging::decode_pair)
             .transpose()?,
         limit: page_size + 1,
     };
@@ -644,7 +644,9 @@ pub async fn list_ormas(
             Ok((rows, completeness))
         })
         .await?;
-    let (rows, next_page_token) = paging::split(rows, page_size, |(r, _)| r.id.clone());
+    let (rows, next_page_token) = paging::split(rows, page_size, |(r, _)| {
+        paging::pair(&r.region_code, &r.id)
+    });
     let mut items = Vec::with_capacity(rows.len());
     for (reg, org) in rows {
         let (complete, missing) = completeness.get(&reg.id).cloned().unwrap_or_default();

@@ -254,7 +254,7 @@ impl Ormas {
     }
 }
 
-/// A page of registrations, in creation order.
+/// A page of registrations, ordered by region, then by creation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrmasPage {
     pub items: Vec<Ormas>,
