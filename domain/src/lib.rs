@@ -11,6 +11,8 @@ pub mod reference_lists;
 pub mod region;
 pub mod registration;
 pub mod registration_number;
+pub mod reporting;
+pub mod status;
 
 pub use access::{Action, GrantError, Role, Scope, allows, check_grant};
 pub use calendar::{
@@ -23,3 +25,10 @@ pub use registration::{
     OrmasKind, RegistrationState, Transition, TransitionContext, TransitionError, TransitionOutcome,
 };
 pub use registration_number::{NumberPattern, PatternError};
+pub use reporting::{
+    Cadence, Period, PeriodError, ReportError, ReportState, ReportTransition, ReportingPolicy,
+    apply_report, is_late,
+};
+pub use status::{
+    AcceptedReport, Activity, InactiveReason, NextReport, Status, StatusInput, derive_status,
+};

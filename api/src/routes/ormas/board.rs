@@ -199,8 +199,8 @@ pub async fn replace_board(
     path: web::Path<String>,
     body: ValidJson<BoardInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (reg, _) = load_visible(&state, &principal, path.into_inner()).await?;
     principal.require(Action::EditRegistration)?;
+    let (reg, _) = load_visible(&state, &principal, path.into_inner()).await?;
     require_editable(current_state(&state, &reg)?)?;
     let members = body.0.members;
     let today = state.config.today();

@@ -765,8 +765,8 @@ pub async fn update_ormas(
     req: HttpRequest,
     body: ValidJson<UpdateOrmas>,
 ) -> Result<HttpResponse, ApiError> {
-    let (reg, org) = load_visible(&state, &principal, path.into_inner()).await?;
     principal.require(Action::EditRegistration)?;
+    let (reg, org) = load_visible(&state, &principal, path.into_inner()).await?;
     let change = body.0;
     if if_match(&req)?.is_some_and(|v| i64::try_from(v).ok() != Some(i64::from(reg.version))) {
         return Err(ApiError::new(ErrorKind::PreconditionFailed));

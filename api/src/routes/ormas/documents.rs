@@ -242,8 +242,8 @@ pub async fn upload_document(
     req: actix_web::HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let (reg, _) = load_visible(&state, &principal, path.into_inner()).await?;
     principal.require(Action::EditRegistration)?;
+    let (reg, _) = load_visible(&state, &principal, path.into_inner()).await?;
     require_editable(current_state(&state, &reg)?)?;
     let is_multipart = req
         .headers()
@@ -391,8 +391,8 @@ pub async fn list_documents(
     principal: Principal,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (reg, _) = load_visible(&state, &principal, path.into_inner()).await?;
     principal.require(Action::ReadPersonalData)?;
+    let (reg, _) = load_visible(&state, &principal, path.into_inner()).await?;
     let rows = state
         .db(move |conn| register::list_documents(conn, &reg.id))
         .await?;

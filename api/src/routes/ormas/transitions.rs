@@ -124,6 +124,8 @@ async fn perform(
     body: TransitionRequest,
     transition: Transition,
 ) -> Result<HttpResponse, ApiError> {
+    // A role that may never take this step hears so first, whatever the registration.
+    principal.require(transition.action())?;
     let (reg, org) = load_visible(&state, &principal, id).await?;
     if if_match(&req)?.is_some_and(|v| i64::try_from(v).ok() != Some(i64::from(reg.version))) {
         return Err(ApiError::new(ErrorKind::PreconditionFailed));
