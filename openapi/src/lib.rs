@@ -52,6 +52,63 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Error responses shared by many operations, published once under `components/responses`.
+pub mod responses {
+    use utoipa::ToResponse;
+
+    use super::Problem;
+
+    /// 401.
+    #[derive(ToResponse)]
+    #[response(
+        description = "Not authenticated: the access token is missing, invalid, expired or revoked.",
+        content_type = "application/problem+json",
+        headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"ormas\", error=\"invalid_token\"`"))
+    )]
+    pub struct Unauthorized(#[allow(dead_code)] Problem);
+
+    /// 400 for a body that is not JSON.
+    #[derive(ToResponse)]
+    #[response(
+        description = "The body is not valid JSON.",
+        content_type = "application/problem+json"
+    )]
+    pub struct MalformedJson(#[allow(dead_code)] Problem);
+
+    /// 413.
+    #[derive(ToResponse)]
+    #[response(
+        description = "The body is over the size limit.",
+        content_type = "application/problem+json"
+    )]
+    pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
+
+    /// 415.
+    #[derive(ToResponse)]
+    #[response(
+        description = "The body is not `application/json`.",
+        content_type = "application/problem+json"
+    )]
+    pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
+
+    /// 500.
+    #[derive(ToResponse)]
+    #[response(
+        description = "The server failed; the cause is logged with the request id.",
+        content_type = "application/problem+json"
+    )]
+    pub struct ServerError(#[allow(dead_code)] Problem);
+
+    /// 503.
+    #[derive(ToResponse)]
+    #[response(
+        description = "The database is unavailable.",
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))
+    )]
+    pub struct Unavailable(#[allow(dead_code)] Problem);
+}
+
 /// The base document.
 #[derive(OpenApi)]
 #[openapi(
@@ -79,7 +136,17 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "clients", description = "Service clients for integrators (OAuth 2.0 client credentials)."),
         (name = "audit", description = "The append-only audit log of authentication events and changes.")
     ),
-    components(schemas(Problem, FieldError)),
+    components(
+        schemas(Problem, FieldError),
+        responses(
+            responses::Unauthorized,
+            responses::MalformedJson,
+            responses::PayloadTooLarge,
+            responses::UnsupportedMediaType,
+            responses::ServerError,
+            responses::Unavailable
+        )
+    ),
     modifiers(&SecuritySchemes)
 )]
 pub struct BaseDoc;

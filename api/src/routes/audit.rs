@@ -108,11 +108,10 @@ caller's region subtree (a national caller also sees events without a region). R
     responses(
         (status = 200, description = "One page of events.", body = AuditPage),
         (status = 400, description = "A query parameter is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read the audit log.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/audit")]

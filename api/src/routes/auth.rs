@@ -122,16 +122,15 @@ passwords answer the same 401 in the same time. Needs no authentication.",
     request_body(content = LoginRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Signed in.", body = TokenPair),
-        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
         (status = 401, description = "Wrong username or password, or the account is deactivated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is missing or invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts for this username.", body = ormas_openapi::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds until a login may be tried."))),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/auth/login")]
@@ -231,14 +230,13 @@ the old tokens stop working. Needs no access token.",
     request_body(content = RefreshRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "A new pair.", body = TokenPair),
-        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
         (status = 401, description = "The refresh token is unknown, used, expired or revoked.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is missing or invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/auth/refresh")]
@@ -324,10 +322,9 @@ of the session stop working at once. Any authenticated caller.",
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 204, description = "Signed out."),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/auth/logout")]
@@ -410,12 +407,11 @@ admin (`POST /v1/clients`). Errors are problem documents with `code` `invalid_cl
         (status = 200, description = "A token.", body = ClientToken),
         (status = 400, description = "The body cannot be read.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown client, wrong secret, or a deactivated client.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, description = "The body is neither form nor JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`grant_type` is missing or unsupported, or credentials are missing.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/auth/token")]
@@ -586,14 +582,13 @@ authentication.",
     responses(
         (status = 201, description = "The account.", body = User,
             headers(("Location" = String, description = "The account's URL."), ("ETag" = String, description = "The account's version."))),
-        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
         (status = 409, description = "The username is taken.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is missing or invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/auth/register")]
@@ -684,10 +679,9 @@ Any authenticated caller.",
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The caller.", body = Me),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/me")]
@@ -762,17 +756,16 @@ logins (429 after 5 in 15 minutes), separately from them. Roles: any signed-in a
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 204, description = "Changed; every session of the account has ended."),
-        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The current password is wrong, or the caller is a service client.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "The new password is too short, too long, or the username.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong passwords for this username.", body = ormas_openapi::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds until it may be tried again."))),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/me/password")]

@@ -113,9 +113,8 @@ until decreed. Public reference data: needs no authentication.",
     responses(
         (status = 200, description = "The year's holidays.", body = HolidayList),
         (status = 400, description = "A query parameter is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/calendar/holidays")]
@@ -182,13 +181,12 @@ skipped. Needs no authentication.",
     request_body(content = DueDateRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The deadline.", body = DueDate),
-        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is missing or invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/calendar/due-date")]
@@ -257,16 +255,15 @@ decree). Working-day deadlines computed afterwards skip it. Roles: `super_admin`
     responses(
         (status = 201, description = "The holiday.", body = Holiday,
             headers(("Location" = String, description = "The holiday's year list."))),
-        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not edit the calendar.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The date already has a holiday.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is missing or invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/calendar/holidays")]
@@ -328,12 +325,11 @@ Roles: `super_admin`, `admin`.",
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 204, description = "Removed."),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not edit the calendar.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No holiday on that date.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[delete("/v1/calendar/holidays/{date}")]

@@ -92,16 +92,15 @@ caller's subtree. The secret is in this response only. Roles: `super_admin`, `ad
     responses(
         (status = 201, description = "The client and its secret.", body = CreatedClient,
             headers(("Location" = String, description = "The client list."))),
-        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not manage clients, or the region is outside its scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The client id is taken.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is missing or invalid, or the region does not exist.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/clients")]
@@ -191,11 +190,10 @@ pub async fn create_client(
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The clients.", body = ClientList),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not manage clients.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/clients")]

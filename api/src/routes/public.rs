@@ -104,9 +104,8 @@ personal data. Needs no authentication.",
     responses(
         (status = 200, description = "One page.", body = PublicOrmasPage),
         (status = 400, description = "A query parameter is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/public/ormas")]
@@ -170,9 +169,8 @@ fn not_registered() -> ApiError {
     responses(
         (status = 200, description = "The ormas.", body = PublicOrmas),
         (status = 404, description = "No registered ormas has this id.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/public/ormas/{id}")]
@@ -215,9 +213,8 @@ Needs no authentication.",
     responses(
         (status = 200, description = "The number is known.", body = Verification),
         (status = 404, description = "No registration has this number.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/public/verify/{registration_number:.*}")]

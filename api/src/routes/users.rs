@@ -171,11 +171,10 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, user: &User) -> HttpR
     responses(
         (status = 200, description = "One page of accounts.", body = UserPage),
         (status = 400, description = "A query parameter is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read accounts, or the region is outside the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/users")]
@@ -231,16 +230,15 @@ caller's. Roles: `super_admin`, `admin`.",
     responses(
         (status = 201, description = "The account.", body = User,
             headers(("Location" = String, description = "The account's URL."), ("ETag" = String, description = "The account's version."))),
-        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not manage accounts, the role granted is above the caller's, or the region is outside its scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The username is taken.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is missing or invalid, or the region does not exist.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/users")]
@@ -343,12 +341,11 @@ async fn visible_user(
     responses(
         (status = 200, description = "The account.", body = User,
             headers(("ETag" = String, description = "The account's version."))),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read accounts.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/users/{id}")]
@@ -382,17 +379,16 @@ deactivated, never deleted. Roles: `super_admin`, `admin`.",
     responses(
         (status = 200, description = "The changed account.", body = User,
             headers(("ETag" = String, description = "The account's new version."))),
-        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The change is not the caller's to make.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is invalid, or the region does not exist.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[patch("/v1/users/{id}")]

@@ -124,11 +124,10 @@ integrators within their region; a representative, its own ormas.",
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The board.", body = Board),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/ormas/{id}/board")]
@@ -179,17 +178,16 @@ sekretaris and a bendahara. Roles: `ormas_rep` (its own), `officer` (within its 
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The new board.", body = Board),
-        (status = 400, description = "The body is not valid JSON.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not edit registrations.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The registration is no longer a draft or returned.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A member is invalid (field-level errors such as `members[0].nik`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[put("/v1/ormas/{id}/board")]

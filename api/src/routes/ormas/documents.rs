@@ -222,16 +222,15 @@ only, recognised by their bytes, not their names (anything else: 415); at most 1
         (status = 201, description = "The stored document.", body = Document,
             headers(("Location" = String, description = "The document's URL."))),
         (status = 400, description = "The form cannot be read.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not edit registrations.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The registration is no longer a draft or returned.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart, or the file is not a PDF, JPEG or PNG.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The type is missing or unknown, or no file was sent.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[post("/v1/ormas/{id}/documents")]
@@ -377,12 +376,11 @@ their region; a representative, its own ormas (documents carry personal data: no
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The documents.", body = DocumentList),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read documents.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/ormas/{id}/documents")]
@@ -442,12 +440,11 @@ async fn visible_document(
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The document.", body = Document),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read documents.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/documents/{id}")]
@@ -472,12 +469,11 @@ representative, its own ormas.",
     responses(
         (status = 200, description = "The file.", content(
             (Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read documents.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[get("/v1/documents/{id}/content")]
@@ -515,13 +511,12 @@ pub async fn get_document_content(
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not edit registrations.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The registration is no longer a draft or returned.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
     )
 )]
 #[delete("/v1/documents/{id}")]

@@ -245,17 +245,16 @@ macro_rules! transition_endpoint {
             responses(
                 (status = 200, description = "The registration after the transition.", body = Ormas, headers(("ETag" = String, description = "Its new version."))),
                 (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-                (status = 401, description = "Not authenticated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+                (status = 401, response = ormas_openapi::responses::Unauthorized),
                 (status = 403, description = "The role may not perform this transition.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "The current state does not allow this transition; the detail names the state and what it allows.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
                 (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-                (status = 413, description = "The body is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-                (status = 415, description = "The body is not `application/json`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+                (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+                (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
                 (status = 422, description = "A reason is missing, or the board or documents are incomplete.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-                (status = 500, description = "The server failed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-                (status = 503, description = "The database is unavailable.", body = ormas_openapi::Problem, content_type = "application/problem+json",
-                    headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+                (status = 500, response = ormas_openapi::responses::ServerError),
+                (status = 503, response = ormas_openapi::responses::Unavailable),
             )
         )]
         #[post($path)]
