@@ -1,8 +1,8 @@
 //! Documents of a registration: PDF, JPEG or PNG (checked by their bytes), stored under the data
 //! directory by SHA-256, written atomically (temporary file, then rename).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
@@ -133,43 +133,42 @@ async fn receive_file(
             .and_then(|cd| cd.get_filename())
             .unwrap_or("document"),
     );
-    std::fs::create_dir_all(temp_dir).map_err(ApiError::internal)?;
+    // File IO goes through tokio::fs (the blocking pool), never on the actix worker.
+    tokio::fs::create_dir_all(temp_dir)
+        .await
+        .map_err(ApiError::internal)?;
     let temp = temp_dir.join(uuid::Uuid::now_v7().to_string());
-    let mut file = std::fs::File::create(&temp).map_err(ApiError::internal)?;
+    let mut file = tokio::fs::File::create(&temp)
+        .await
+        .map_err(ApiError::internal)?;
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let mut head: Vec<u8> = Vec::with_capacity(16);
-    while let Some(chunk) = field.next().await {
-        let chunk = match chunk {
-            Ok(chunk) => chunk,
-            Err(e) => {
-                let _ = std::fs::remove_file(&temp);
-                return Err(ApiError::new(ErrorKind::BadRequest).with_cause(e));
+    let outcome: Result<(), ApiError> = async {
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| ApiError::new(ErrorKind::BadRequest).with_cause(e))?;
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(
+                    ApiError::new(ErrorKind::PayloadTooLarge).with_detail(Text::new(
+                        format!("Dokumen melebihi batas {limit} bita."),
+                        format!("The document exceeds the limit of {limit} bytes."),
+                    )),
+                );
             }
-        };
-        size += chunk.len() as u64;
-        if size > limit {
-            drop(file);
-            let _ = std::fs::remove_file(&temp);
-            return Err(
-                ApiError::new(ErrorKind::PayloadTooLarge).with_detail(Text::new(
-                    format!("Dokumen melebihi batas {limit} bita."),
-                    format!("The document exceeds the limit of {limit} bytes."),
-                )),
-            );
+            if head.len() < 16 {
+                head.extend_from_slice(&chunk[..chunk.len().min(16 - head.len())]);
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await.map_err(ApiError::internal)?;
         }
-        if head.len() < 16 {
-            head.extend_from_slice(&chunk[..chunk.len().min(16 - head.len())]);
-        }
-        hasher.update(&chunk);
-        if let Err(e) = file.write_all(&chunk) {
-            let _ = std::fs::remove_file(&temp);
-            return Err(ApiError::internal(e));
-        }
+        file.sync_all().await.map_err(ApiError::internal)
     }
-    if let Err(e) = file.sync_all() {
-        let _ = std::fs::remove_file(&temp);
-        return Err(ApiError::internal(e));
+    .await;
+    drop(file);
+    if let Err(error) = outcome {
+        let _ = tokio::fs::remove_file(&temp).await;
+        return Err(error);
     }
     let sha256 = hasher
         .finalize()
@@ -289,7 +288,11 @@ pub async fn upload_document(
     }
     let discard = |r: &Option<Received>| {
         if let Some(r) = r {
-            let _ = std::fs::remove_file(&r.temp);
+            let temp = r.temp.clone();
+            // Fire and forget, on the blocking pool.
+            actix_web::rt::spawn(async move {
+                let _ = tokio::fs::remove_file(temp).await;
+            });
         }
     };
     let doc_type = match doc_type.filter(|t| !t.is_empty()) {
