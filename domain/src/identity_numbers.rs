@@ -64,12 +64,7 @@ impl Nik {
 
     /// The first and last four digits, the eight between replaced by `*`: `6471********0001`.
     pub fn masked(&self) -> String {
-        format!(
-            "{}{}{}",
-            &self.digits[..4],
-            "*".repeat(8),
-            &self.digits[12..]
-        )
+        mask_nik(&self.digits)
     }
 
     /// The two-digit province code of the place of registration.
@@ -190,6 +185,16 @@ impl FromStr for Npwp {
     }
 }
 
+/// Masks a stored NIK for callers who may not see it: first 4 and last 4 digits kept
+/// (`6471********0001`); anything not 16 ASCII characters is masked entirely.
+pub fn mask_nik(nik: &str) -> String {
+    if nik.len() == 16 && nik.is_ascii() {
+        format!("{}********{}", &nik[..4], &nik[12..])
+    } else {
+        "*".repeat(16)
+    }
+}
+
 /// A phone number for display: every character but the last three replaced by `*`.
 pub fn mask_phone(phone: &str) -> String {
     let count = phone.chars().count();
@@ -202,6 +207,12 @@ pub fn mask_phone(phone: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn masks_stored_niks() {
+        assert_eq!(super::mask_nik("6471014501900001"), "6471********0001");
+        assert_eq!(super::mask_nik("123"), "****************");
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -860,3 +860,137 @@ mod tests {
         }
     }
 }
+
+/// The legal-identity fields a registration request carries (present or not).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IdentityFields {
+    pub ahu_number: bool,
+    pub ahu_date: bool,
+    pub skt_number: bool,
+    pub skt_issued_on: bool,
+    pub skt_issuer: bool,
+}
+
+/// A legal-identity field that the kind requires but is missing, or forbids but is present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityProblem {
+    Required(&'static str),
+    NotApplicable(&'static str),
+}
+
+/// Badan hukum (perkumpulan, yayasan) are identified by an AHU decree; the others by an SKT.
+pub fn identity_problems(kind: OrmasKind, present: IdentityFields) -> Vec<IdentityProblem> {
+    let ahu = [
+        ("ahu_number", present.ahu_number),
+        ("ahu_date", present.ahu_date),
+    ];
+    let skt = [
+        ("skt_number", present.skt_number),
+        ("skt_issued_on", present.skt_issued_on),
+        ("skt_issuer", present.skt_issuer),
+    ];
+    type Fields<'a> = &'a [(&'static str, bool)];
+    let (needed, forbidden): (Fields, Fields) = if kind.is_badan_hukum() {
+        (&ahu, &skt)
+    } else {
+        (&skt, &ahu)
+    };
+    let missing = needed
+        .iter()
+        .filter(|(_, here)| !here)
+        .map(|(field, _)| IdentityProblem::Required(field));
+    let extra = forbidden
+        .iter()
+        .filter(|(_, here)| *here)
+        .map(|(field, _)| IdentityProblem::NotApplicable(field));
+    missing.chain(extra).collect()
+}
+
+/// The key that makes an organisation one nationally: its AHU number (badan hukum) or SKT number,
+/// upper-cased, whitespace removed. `None` when the number is missing.
+pub fn identity_key(
+    kind: OrmasKind,
+    ahu_number: Option<&str>,
+    skt_number: Option<&str>,
+) -> Option<String> {
+    let normalise = |n: &str| -> String {
+        n.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_uppercase)
+            .collect()
+    };
+    if kind.is_badan_hukum() {
+        ahu_number.map(|n| format!("ahu:{}", normalise(n)))
+    } else {
+        skt_number.map(|n| format!("skt:{}", normalise(n)))
+    }
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+
+    #[test]
+    fn identity_fields_by_kind() {
+        let skt = IdentityFields {
+            skt_number: true,
+            skt_issued_on: true,
+            skt_issuer: true,
+            ..Default::default()
+        };
+        let ahu = IdentityFields {
+            ahu_number: true,
+            ahu_date: true,
+            ..Default::default()
+        };
+        let cases: &[(OrmasKind, IdentityFields, &[IdentityProblem])] = &[
+            (OrmasKind::TidakBerbadanHukum, skt, &[]),
+            (OrmasKind::Perkumpulan, ahu, &[]),
+            (OrmasKind::Yayasan, ahu, &[]),
+            (
+                OrmasKind::Yayasan,
+                skt,
+                &[
+                    IdentityProblem::Required("ahu_number"),
+                    IdentityProblem::Required("ahu_date"),
+                    IdentityProblem::NotApplicable("skt_number"),
+                    IdentityProblem::NotApplicable("skt_issued_on"),
+                    IdentityProblem::NotApplicable("skt_issuer"),
+                ],
+            ),
+            (
+                OrmasKind::TidakBerbadanHukum,
+                IdentityFields {
+                    ahu_number: true,
+                    skt_number: true,
+                    ..Default::default()
+                },
+                &[
+                    IdentityProblem::Required("skt_issued_on"),
+                    IdentityProblem::Required("skt_issuer"),
+                    IdentityProblem::NotApplicable("ahu_number"),
+                ],
+            ),
+        ];
+        for (kind, fields, expected) in cases {
+            assert_eq!(
+                identity_problems(*kind, *fields),
+                *expected,
+                "{kind} {fields:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn identity_keys_ignore_case_and_spaces() {
+        assert_eq!(
+            identity_key(OrmasKind::TidakBerbadanHukum, None, Some("skt 123 / 2023")),
+            Some("skt:SKT123/2023".into())
+        );
+        assert_eq!(
+            identity_key(OrmasKind::Yayasan, Some("ahu-1"), Some("x")),
+            Some("ahu:AHU-1".into())
+        );
+        assert_eq!(identity_key(OrmasKind::Yayasan, None, Some("x")), None);
+    }
+}

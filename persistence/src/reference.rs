@@ -162,3 +162,11 @@ pub fn delete_holiday(conn: &mut AnyConnection, date: NaiveDate) -> PersistenceR
     let deleted = diesel::delete(holidays::table.find(date)).execute(conn)?;
     Ok(deleted > 0)
 }
+
+/// Whether an optional region reference names a known region (`None`, the nation, always does).
+pub fn region_known(conn: &mut AnyConnection, code: Option<&str>) -> PersistenceResult<bool> {
+    match code {
+        None => Ok(true),
+        Some(code) => Ok(find_region(conn, code)?.is_some()),
+    }
+}

@@ -144,9 +144,7 @@ pub async fn create_client(
     let created = state
         .db(move |conn| {
             ormas_persistence::in_transaction(conn, |conn| {
-                if let Some(region) = &stored.region_code
-                    && reference::find_region(conn, region)?.is_none()
-                {
+                if !reference::region_known(conn, stored.region_code.as_deref())? {
                     return Ok(false);
                 }
                 identity::insert_client(conn, &stored)?;

@@ -25,9 +25,20 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+/// 412 unless `If-Match` is absent, `*`, or names `current`: the one optimistic-concurrency check
+/// of every `PATCH` and transition.
+pub fn require_current_version(req: &HttpRequest, current: i32) -> Result<(), ApiError> {
+    match if_match(req)? {
+        Some(version) if i64::try_from(version).ok() != Some(i64::from(current)) => {
+            Err(ApiError::new(ErrorKind::PreconditionFailed))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The version named by `If-Match` (`"3"` or `W/"3"`); `None` when absent or `*`. A number beyond
 /// any version issued is simply stale.
-pub fn if_match(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
+fn if_match(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
     let Some(value) = req.headers().get(IF_MATCH) else {
         return Ok(None);
     };

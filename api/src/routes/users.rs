@@ -17,7 +17,7 @@ use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::{ValidJson, ValidQuery};
 use crate::routes::auth::{password_issue, username_taken};
 use crate::routes::dto::{RoleName, User, double_option, validate_region_code, validate_username};
-use crate::routes::{etag, if_match, paging};
+use crate::routes::{etag, paging, require_current_version};
 use crate::state::AppState;
 
 /// A new account.
@@ -286,9 +286,7 @@ pub async fn create_user(
     let created = state
         .db(move |conn| {
             ormas_persistence::in_transaction(conn, |conn| {
-                if let Some(region) = &stored.region_code
-                    && reference::find_region(conn, region)?.is_none()
-                {
+                if !reference::region_known(conn, stored.region_code.as_deref())? {
                     return Ok(false);
                 }
                 identity::insert_user(conn, &stored)?;
@@ -402,10 +400,7 @@ pub async fn update_user(
     principal.require(Action::ManageUsers)?;
     let change = body.0;
     let current = visible_user(&state, &principal, path.into_inner()).await?;
-    let expected = if_match(&req)?;
-    if expected.is_some_and(|v| i64::try_from(v).ok() != Some(i64::from(current.version))) {
-        return Err(ApiError::new(ErrorKind::PreconditionFailed));
-    }
+    require_current_version(&req, current.version)?;
     let current_role: Role = current.role.parse().map_err(ApiError::internal)?;
     let current_scope = parse_scope(current.region_code.as_deref())?;
     // The caller must be able to manage the account as it is, and as it will be.
@@ -494,9 +489,7 @@ pub async fn update_user(
     let saved = state
         .db(move |conn| {
             ormas_persistence::in_transaction(conn, |conn| {
-                if let Some(region) = &stored.region_code
-                    && reference::find_region(conn, region)?.is_none()
-                {
+                if !reference::region_known(conn, stored.region_code.as_deref())? {
                     return Ok(None);
                 }
                 if !identity::update_user(conn, &stored, current.version)? {

@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, put, web};
 use chrono::NaiveDate;
 use ormas_domain::Action;
-use ormas_domain::identity_numbers::{Nik, NikError, mask_phone};
+use ormas_domain::identity_numbers::{Nik, NikError, mask_nik, mask_phone};
 use ormas_domain::reference_lists::{self, BOARD_POSITIONS};
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::register::{self, BoardMemberRow};
@@ -101,14 +101,6 @@ fn board_of(rows: Vec<BoardMemberRow>, masked: bool) -> Board {
         members,
         complete,
         masked,
-    }
-}
-
-fn mask_nik(nik: &str) -> String {
-    if nik.len() == 16 {
-        format!("{}********{}", &nik[..4], &nik[12..])
-    } else {
-        "****************".into()
     }
 }
 
@@ -253,13 +245,4 @@ pub async fn replace_board(
         })
         .await?;
     Ok(HttpResponse::Ok().json(board_of(rows, !sees_personal_data(&principal))))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn masks_niks() {
-        assert_eq!(super::mask_nik("6471014501900001"), "6471********0001");
-        assert_eq!(super::mask_nik("123"), "****************");
-    }
 }

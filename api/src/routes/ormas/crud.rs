@@ -7,7 +7,10 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::NaiveDate;
 use ormas_domain::identity_numbers::Npwp;
 use ormas_domain::reference_lists::{self, FIELDS, SPECIAL_CHARACTERS};
-use ormas_domain::registration::{OrmasKind, RegistrationState, skt_expires_on};
+use ormas_domain::registration::{
+    IdentityFields, IdentityProblem, OrmasKind, RegistrationState, identity_key, identity_problems,
+    skt_expires_on,
+};
 use ormas_domain::{Action, RegionCode, RegionLevel, Role};
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::identity;
@@ -26,7 +29,7 @@ use crate::auth::{Principal, now};
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::{ValidJson, ValidQuery};
 use crate::routes::dto::{double_option, validate_region_code};
-use crate::routes::{etag, if_match, paging};
+use crate::routes::{etag, paging, require_current_version};
 use crate::state::AppState;
 
 fn validate_phone(phone: &str) -> Result<(), validator::ValidationError> {
@@ -121,79 +124,46 @@ fn issue(field: &str, code: &str, id: &str, en: &str) -> FieldIssue {
     FieldIssue::new(field, code, Text::new(id, en))
 }
 
-fn normalise_identity(number: &str) -> String {
-    number
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
-        .collect()
-}
-
 /// Checks what the schema cannot: the legal identity that the kind requires, codes from the
 /// reference lists, NPWP digits.
 fn check_identity(request: &CreateOrmas) -> Result<(OrganisationRow, Option<String>), ApiError> {
     let kind: OrmasKind = request.kind.into();
-    let mut issues = Vec::new();
-    if kind.is_badan_hukum() {
-        if request.ahu_number.is_none() {
-            issues.push(issue(
-                "ahu_number",
+    let present = IdentityFields {
+        ahu_number: request.ahu_number.is_some(),
+        ahu_date: request.ahu_date.is_some(),
+        skt_number: request.skt_number.is_some(),
+        skt_issued_on: request.skt_issued_on.is_some(),
+        skt_issuer: request.skt_issuer.is_some(),
+    };
+    let mut issues: Vec<FieldIssue> = identity_problems(kind, present)
+        .into_iter()
+        .map(|problem| match problem {
+            IdentityProblem::Required(field) if kind.is_badan_hukum() => issue(
+                field,
                 "required",
                 "wajib untuk badan hukum",
                 "is required for a badan hukum",
-            ));
-        }
-        if request.ahu_date.is_none() {
-            issues.push(issue(
-                "ahu_date",
+            ),
+            IdentityProblem::Required(field) => issue(
+                field,
                 "required",
-                "wajib untuk badan hukum",
-                "is required for a badan hukum",
-            ));
-        }
-        for (field, present) in [
-            ("skt_number", request.skt_number.is_some()),
-            ("skt_issued_on", request.skt_issued_on.is_some()),
-            ("skt_issuer", request.skt_issuer.is_some()),
-        ] {
-            if present {
-                issues.push(issue(
-                    field,
-                    "not_applicable",
-                    "hanya untuk ormas tidak berbadan hukum",
-                    "only for organisations without legal personality",
-                ));
-            }
-        }
-    } else {
-        for (field, present) in [
-            ("skt_number", request.skt_number.is_some()),
-            ("skt_issued_on", request.skt_issued_on.is_some()),
-            ("skt_issuer", request.skt_issuer.is_some()),
-        ] {
-            if !present {
-                issues.push(issue(
-                    field,
-                    "required",
-                    "wajib untuk ormas tidak berbadan hukum",
-                    "is required without legal personality",
-                ));
-            }
-        }
-        for (field, present) in [
-            ("ahu_number", request.ahu_number.is_some()),
-            ("ahu_date", request.ahu_date.is_some()),
-        ] {
-            if present {
-                issues.push(issue(
-                    field,
-                    "not_applicable",
-                    "hanya untuk badan hukum",
-                    "only for a badan hukum",
-                ));
-            }
-        }
-    }
+                "wajib untuk ormas tidak berbadan hukum",
+                "is required without legal personality",
+            ),
+            IdentityProblem::NotApplicable(field) if kind.is_badan_hukum() => issue(
+                field,
+                "not_applicable",
+                "hanya untuk ormas tidak berbadan hukum",
+                "only for organisations without legal personality",
+            ),
+            IdentityProblem::NotApplicable(field) => issue(
+                field,
+                "not_applicable",
+                "hanya untuk badan hukum",
+                "only for a badan hukum",
+            ),
+        })
+        .collect();
     for (index, code) in request.fields.iter().enumerate() {
         if reference_lists::find(FIELDS, code).is_none() {
             issues.push(issue(
@@ -233,11 +203,11 @@ fn check_identity(request: &CreateOrmas) -> Result<(OrganisationRow, Option<Stri
     if !issues.is_empty() {
         return Err(ApiError::validation(issues));
     }
-    let identity_key = match (&request.ahu_number, &request.skt_number) {
-        (Some(ahu), _) if kind.is_badan_hukum() => Some(format!("ahu:{}", normalise_identity(ahu))),
-        (_, Some(skt)) => Some(format!("skt:{}", normalise_identity(skt))),
-        _ => None,
-    };
+    let identity_key = identity_key(
+        kind,
+        request.ahu_number.as_deref(),
+        request.skt_number.as_deref(),
+    );
     let mut fields: Vec<String> = Vec::new();
     for code in &request.fields {
         if !fields.contains(code) {
@@ -764,9 +734,7 @@ pub async fn update_ormas(
     principal.require(Action::EditRegistration)?;
     let (reg, org) = load_visible(&state, &principal, path.into_inner()).await?;
     let change = body.0;
-    if if_match(&req)?.is_some_and(|v| i64::try_from(v).ok() != Some(i64::from(reg.version))) {
-        return Err(ApiError::new(ErrorKind::PreconditionFailed));
-    }
+    require_current_version(&req, reg.version)?;
     let current = current_state(&state, &reg)?;
     let editable = require_editable(current);
     if editable.is_err() && !(principal.role == Role::Officer && change.contact_only()) {

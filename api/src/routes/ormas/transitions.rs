@@ -18,7 +18,7 @@ use crate::audit::{self, Outcome};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::ValidJson;
-use crate::routes::{etag, if_match};
+use crate::routes::{etag, require_current_version};
 use crate::state::AppState;
 
 /// A note on one document, for the applicant to act on.
@@ -127,9 +127,7 @@ async fn perform(
     // A role that may never take this step hears so first, whatever the registration.
     principal.require(transition.action())?;
     let (reg, org) = load_visible(&state, &principal, id).await?;
-    if if_match(&req)?.is_some_and(|v| i64::try_from(v).ok() != Some(i64::from(reg.version))) {
-        return Err(ApiError::new(ErrorKind::PreconditionFailed));
-    }
+    require_current_version(&req, reg.version)?;
     let today = state.config.today();
     let required = state.config.required_documents.clone();
     let stored_state = reg.state.parse().map_err(ApiError::internal)?;
