@@ -125,10 +125,21 @@ pub enum Action {
     ApproveRegistration,
     RejectRegistration,
     DissolveRegistration,
+    /// Read reports in scope (a representative: its own ormas's only) and the report queues.
+    ReadReports,
+    /// Create, edit and submit a report (representatives for their own ormas; officers on its
+    /// behalf).
+    WriteReport,
+    /// Accept a submitted report, issuing its receipt (STTL) number.
+    AcceptReport,
+    /// Return a submitted report with notes.
+    ReturnReport,
+    /// Read the statistics of one's scope.
+    ReadStatistics,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 21] = [
         Action::ReadSelf,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -145,6 +156,11 @@ impl Action {
         Action::ApproveRegistration,
         Action::RejectRegistration,
         Action::DissolveRegistration,
+        Action::ReadReports,
+        Action::WriteReport,
+        Action::AcceptReport,
+        Action::ReturnReport,
+        Action::ReadStatistics,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -165,6 +181,11 @@ impl Action {
             Action::ApproveRegistration => "approve_registration",
             Action::RejectRegistration => "reject_registration",
             Action::DissolveRegistration => "dissolve_registration",
+            Action::ReadReports => "read_reports",
+            Action::WriteReport => "write_report",
+            Action::AcceptReport => "accept_report",
+            Action::ReturnReport => "return_report",
+            Action::ReadStatistics => "read_statistics",
         }
     }
 }
@@ -193,6 +214,10 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReturnRegistration => matches!(role, Officer),
         ApproveRegistration | DissolveRegistration => matches!(role, Head),
         RejectRegistration => matches!(role, Officer | Head),
+        ReadReports => true,
+        WriteReport => matches!(role, Officer | OrmasRep),
+        AcceptReport | ReturnReport => matches!(role, Officer),
+        ReadStatistics => !matches!(role, OrmasRep),
     }
 }
 
@@ -299,6 +324,8 @@ mod tests {
                     EditCalendar,
                     ReadRegistrations,
                     ReadPersonalData,
+                    ReadReports,
+                    ReadStatistics,
                 ],
             ),
             (
@@ -313,6 +340,8 @@ mod tests {
                     ReadRegistrations,
                     ReadPersonalData,
                     BindRepresentative,
+                    ReadReports,
+                    ReadStatistics,
                 ],
             ),
             (
@@ -327,6 +356,11 @@ mod tests {
                     SubmitRegistration,
                     ReturnRegistration,
                     RejectRegistration,
+                    ReadReports,
+                    WriteReport,
+                    AcceptReport,
+                    ReturnReport,
+                    ReadStatistics,
                 ],
             ),
             (
@@ -338,9 +372,20 @@ mod tests {
                     ApproveRegistration,
                     RejectRegistration,
                     DissolveRegistration,
+                    ReadReports,
+                    ReadStatistics,
                 ],
             ),
-            (Oversight, &[ReadSelf, ReadRegistrations, ReadPersonalData]),
+            (
+                Oversight,
+                &[
+                    ReadSelf,
+                    ReadRegistrations,
+                    ReadPersonalData,
+                    ReadReports,
+                    ReadStatistics,
+                ],
+            ),
             (
                 OrmasRep,
                 &[
@@ -350,9 +395,14 @@ mod tests {
                     CreateRegistration,
                     EditRegistration,
                     SubmitRegistration,
+                    ReadReports,
+                    WriteReport,
                 ],
             ),
-            (Integrator, &[ReadSelf, ReadRegistrations]),
+            (
+                Integrator,
+                &[ReadSelf, ReadRegistrations, ReadReports, ReadStatistics],
+            ),
         ];
         assert_eq!(rows.len(), Role::ALL.len());
         for (role, allowed) in rows {

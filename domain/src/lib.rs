@@ -12,6 +12,7 @@ pub mod region;
 pub mod registration;
 pub mod registration_number;
 pub mod reporting;
+pub mod statistics;
 pub mod status;
 
 pub use access::{Action, GrantError, Role, Scope, allows, check_grant};
@@ -30,5 +31,6 @@ pub use reporting::{
     apply_report, is_late,
 };
 pub use status::{
-    AcceptedReport, Activity, InactiveReason, NextReport, Status, StatusInput, derive_status,
+    AcceptedReport, Activity, InactiveReason, NextReport, ReportFacts, Status, StatusInput,
+    derive_status, report_overdue,
 };

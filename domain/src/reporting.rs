@@ -8,7 +8,7 @@ use std::str::FromStr;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::access::Role;
+use crate::access::{Action, Role, allows};
 
 /// Days after a period ends that its report is due, unless a region configures otherwise.
 pub const DEFAULT_DUE_AFTER_DAYS: u32 = 30;
@@ -304,6 +304,22 @@ impl ReportingPolicy {
         periods
     }
 
+    /// The last `count` periods already due as of `today` (see [`Self::last_due_period`]), oldest
+    /// first.
+    pub fn due_periods(&self, today: NaiveDate, count: usize) -> Vec<Period> {
+        let mut periods = Vec::with_capacity(count);
+        let mut next = self.last_due_period(today);
+        while let Some(period) = next {
+            if periods.len() == count {
+                break;
+            }
+            periods.push(period);
+            next = period.previous();
+        }
+        periods.reverse();
+        periods
+    }
+
     /// Whether `period` has begun by `today`.
     pub fn has_started(&self, period: &Period, today: NaiveDate) -> bool {
         period.start() <= today
@@ -401,6 +417,17 @@ impl ReportTransition {
     }
 }
 
+impl ReportTransition {
+    /// The action of the permission matrix this transition needs.
+    pub fn action(self) -> Action {
+        match self {
+            ReportTransition::Submit => Action::WriteReport,
+            ReportTransition::Accept => Action::AcceptReport,
+            ReportTransition::Return => Action::ReturnReport,
+        }
+    }
+}
+
 impl fmt::Display for ReportTransition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -461,12 +488,10 @@ pub fn allowed_report_transitions(state: ReportState) -> &'static [ReportTransit
 }
 
 /// Which roles may perform a report transition (region scope and the ormas binding are checked
-/// separately): representatives and officers submit; only officers accept and return.
+/// separately), from the one permission matrix: representatives and officers submit; only
+/// officers accept and return.
 pub fn may_perform_report(role: Role, transition: ReportTransition) -> bool {
-    match transition {
-        ReportTransition::Submit => matches!(role, Role::OrmasRep | Role::Officer),
-        ReportTransition::Accept | ReportTransition::Return => role == Role::Officer,
-    }
+    allows(role, transition.action())
 }
 
 /// Checks and performs `transition` on a report in `state`: the lifecycle, then the role, then
@@ -497,6 +522,17 @@ pub fn apply_report(
             }
         }
     }
+}
+
+/// The receipt (STTL, *surat tanda terima laporan*) number of the `seq`-th report an office
+/// accepted in a year: `{seq:04}/STTL/{region}/{roman_month}/{year}`, e.g. `0007/STTL/64.71/VIII/2026`.
+/// The sequence is per office and year, like the registration numbers.
+pub fn receipt_number(seq: u32, region: &str, accepted_on: NaiveDate) -> String {
+    format!(
+        "{seq:04}/STTL/{region}/{}/{:04}",
+        crate::registration_number::roman_month(accepted_on.month()),
+        accepted_on.year()
+    )
 }
 
 /// Whether a report submitted on `submitted_on` was late for `due_on` (the due day itself is on time).

@@ -131,6 +131,32 @@ pub struct AcceptedReport {
     pub accepted_on: NaiveDate,
 }
 
+/// What counts of one report for status and compliance: its period, when it was first submitted
+/// (lateness and filing are judged on the first submission) and when it was accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ReportFacts {
+    pub period: Period,
+    pub submitted_on: Option<NaiveDate>,
+    pub accepted_on: Option<NaiveDate>,
+}
+
+impl ReportFacts {
+    /// Whether the report had been submitted by `today`.
+    pub fn filed_by(&self, today: NaiveDate) -> bool {
+        self.submitted_on.is_some_and(|on| on <= today)
+    }
+
+    /// The acceptance, when it had happened by `today`.
+    pub fn accepted_by(&self, today: NaiveDate) -> Option<AcceptedReport> {
+        self.accepted_on
+            .filter(|on| *on <= today)
+            .map(|accepted_on| AcceptedReport {
+                period: self.period,
+                accepted_on,
+            })
+    }
+}
+
 /// The data status is derived from.
 #[derive(Debug, Clone, Copy)]
 pub struct StatusInput<'a> {
@@ -145,8 +171,11 @@ pub struct StatusInput<'a> {
     pub suspended: bool,
     /// Whether the SKT or badan hukum status was revoked.
     pub revoked: bool,
-    /// Every accepted report, in any order.
-    pub accepted_reports: &'a [AcceptedReport],
+    /// The day the registration was approved: reporting starts with the period containing it.
+    /// `None` (not registered yet) starts nothing early.
+    pub registration_date: Option<NaiveDate>,
+    /// Every report of the registration, in any order and any state.
+    pub reports: &'a [ReportFacts],
 }
 
 /// The report an ormas should file next.
@@ -170,18 +199,18 @@ pub struct Status {
     pub legal_basis_valid_until: Option<NaiveDate>,
     /// The accepted report with the latest period (ties: the latest accepted).
     pub last_accepted_report: Option<AcceptedReport>,
-    /// The earliest period, from the last one already due, without an accepted report.
+    /// The earliest period, from the last one already due (and not before the period of the
+    /// registration date), without a submitted report.
     pub next_report: NextReport,
 }
 
-/// Derives the status of an ormas as of `today`. Reports accepted after `today` are ignored, so a
-/// status can be computed for a past date from today's data.
+/// Derives the status of an ormas as of `today`. Reports submitted or accepted after `today` are
+/// ignored, so a status can be computed for a past date from today's data.
 pub fn derive_status(input: &StatusInput, policy: &ReportingPolicy, today: NaiveDate) -> Status {
     let known: Vec<AcceptedReport> = input
-        .accepted_reports
+        .reports
         .iter()
-        .filter(|r| r.accepted_on <= today)
-        .copied()
+        .filter_map(|r| r.accepted_by(today))
         .collect();
 
     let mut reasons = Vec::new();
@@ -225,8 +254,23 @@ pub fn derive_status(input: &StatusInput, policy: &ReportingPolicy, today: Naive
             .iter()
             .max_by_key(|r| (r.period, r.accepted_on))
             .copied(),
-        next_report: next_report(&known, policy, today),
+        next_report: next_report(input, policy, today),
     }
+}
+
+/// Whether the report for the last period already due is missing as of `today`: registered, the
+/// period ends on or after the registration date, and no report for it was submitted by `today`.
+/// The same as `derive_status(..).next_report.overdue` for a registered ormas; stated on its own
+/// because the list filter `report_overdue` mirrors it in SQL.
+pub fn report_overdue(input: &StatusInput, policy: &ReportingPolicy, today: NaiveDate) -> bool {
+    input.state == RegistrationState::Registered
+        && policy.last_due_period(today).is_some_and(|period| {
+            input.registration_date.is_none_or(|on| on <= period.end())
+                && !input
+                    .reports
+                    .iter()
+                    .any(|r| r.period == period && r.filed_by(today))
+        })
 }
 
 /// A badan hukum has no end; an SKT is expired the day after its last valid day, and an unknown
@@ -235,15 +279,27 @@ fn skt_expired(kind: OrmasKind, skt_expires_on: Option<NaiveDate>, today: NaiveD
     !kind.is_badan_hukum() && skt_expires_on.is_none_or(|expires| expires < today)
 }
 
-/// The earliest period at or after the last one already due that has no accepted report (from the
-/// current period if none is due yet).
-fn next_report(known: &[AcceptedReport], policy: &ReportingPolicy, today: NaiveDate) -> NextReport {
-    let accepted = |period: &Period| known.iter().any(|r| r.period == *period);
+/// The earliest period at or after the last one already due (from the current period if none is
+/// due yet), and not before the period of the registration date, that has no report submitted by
+/// `today`.
+fn next_report(input: &StatusInput, policy: &ReportingPolicy, today: NaiveDate) -> NextReport {
+    let filed = |period: &Period| {
+        input
+            .reports
+            .iter()
+            .any(|r| r.period == *period && r.filed_by(today))
+    };
     let mut period = policy
         .last_due_period(today)
         .unwrap_or_else(|| policy.current_period(today));
-    // Each step passes a distinct accepted period, so this ends within known.len() steps.
-    while accepted(&period) {
+    if let Some(first) = input
+        .registration_date
+        .map(|on| Period::containing(on, policy.cadence))
+    {
+        period = period.max(first);
+    }
+    // Each step passes a distinct filed period, so this ends within reports.len() steps.
+    while filed(&period) {
         match period.next() {
             Some(next) => period = next,
             None => break,
@@ -271,7 +327,16 @@ mod tests {
         Period::parse(s).unwrap()
     }
 
-    fn accepted(period: &str, accepted_on: &str) -> AcceptedReport {
+    /// A report submitted and accepted the same day.
+    fn accepted(period: &str, accepted_on: &str) -> ReportFacts {
+        ReportFacts {
+            period: p(period),
+            submitted_on: Some(d(accepted_on)),
+            accepted_on: Some(d(accepted_on)),
+        }
+    }
+
+    fn acceptance(period: &str, accepted_on: &str) -> AcceptedReport {
         AcceptedReport {
             period: p(period),
             accepted_on: d(accepted_on),
@@ -279,7 +344,7 @@ mod tests {
     }
 
     /// A registered perkumpulan with a board in office and the given reports.
-    fn input(reports: &[AcceptedReport]) -> StatusInput<'_> {
+    fn input(reports: &[ReportFacts]) -> StatusInput<'_> {
         StatusInput {
             state: RegistrationState::Registered,
             kind: OrmasKind::Perkumpulan,
@@ -287,12 +352,13 @@ mod tests {
             board_term_ends_on: Some(d("2028-01-01")),
             suspended: false,
             revoked: false,
-            accepted_reports: reports,
+            registration_date: Some(d("2020-03-01")),
+            reports,
         }
     }
 
     /// The same, without legal personality, with the given SKT expiry.
-    fn tbh<'a>(reports: &'a [AcceptedReport], skt: Option<&str>) -> StatusInput<'a> {
+    fn tbh<'a>(reports: &'a [ReportFacts], skt: Option<&str>) -> StatusInput<'a> {
         StatusInput {
             kind: OrmasKind::TidakBerbadanHukum,
             skt_expires_on: skt.map(d),
@@ -340,7 +406,7 @@ mod tests {
             accepted("2024-S2", "2025-02-01"),
             accepted("2026-S1", "2026-08-10"),
         ];
-        let none: [AcceptedReport; 0] = [];
+        let none: [ReportFacts; 0] = [];
         let cases: Vec<(&str, StatusInput, &[InactiveReason])> = vec![
             ("fresh report", input(&fresh), &[]),
             ("report 11 months ago", input(&eleven_months), &[]),
@@ -576,11 +642,11 @@ mod tests {
 
     #[test]
     fn last_accepted_report() {
-        let cases: [(&[AcceptedReport], Option<AcceptedReport>); 5] = [
+        let cases: [(&[ReportFacts], Option<AcceptedReport>); 5] = [
             (&[], None),
             (
                 &[accepted("2025-S2", "2026-02-01")],
-                Some(accepted("2025-S2", "2026-02-01")),
+                Some(acceptance("2025-S2", "2026-02-01")),
             ),
             (
                 // The latest period wins even when an older one was accepted later.
@@ -589,7 +655,7 @@ mod tests {
                     accepted("2025-S2", "2026-10-01"),
                     accepted("2025-S1", "2025-08-01"),
                 ],
-                Some(accepted("2026-S1", "2026-08-10")),
+                Some(acceptance("2026-S1", "2026-08-10")),
             ),
             (
                 // Ties on the period: the latest acceptance.
@@ -598,7 +664,7 @@ mod tests {
                     accepted("2026-S1", "2026-08-10"),
                     accepted("2025-S2", "2026-02-01"),
                 ],
-                Some(accepted("2026-S1", "2026-09-01")),
+                Some(acceptance("2026-S1", "2026-09-01")),
             ),
             (
                 // Accepted after today: not yet known.
@@ -606,7 +672,7 @@ mod tests {
                     accepted("2025-S2", "2026-02-01"),
                     accepted("2026-S1", "2026-11-23"),
                 ],
-                Some(accepted("2025-S2", "2026-02-01")),
+                Some(acceptance("2025-S2", "2026-02-01")),
             ),
         ];
         let policy = ReportingPolicy::default();
@@ -701,7 +767,7 @@ mod tests {
             ),
         ];
         for (policy, periods, today, period, due, overdue) in cases {
-            let reports: Vec<AcceptedReport> =
+            let reports: Vec<ReportFacts> =
                 periods.iter().map(|p| accepted(p, "2026-01-01")).collect();
             let status = derive_status(&input(&reports), &policy, d(today));
             assert_eq!(
@@ -768,6 +834,85 @@ mod tests {
             };
             let status = derive_status(&input(&reports), &policy, d(TODAY));
             assert_eq!(status.activity, expected, "{months} months");
+        }
+    }
+
+    /// Reporting starts with the period of the registration date; a submitted report that is not
+    /// yet accepted is filed (the ormas did its part); `report_overdue` agrees with
+    /// `next_report.overdue` for registered ormas in every case.
+    #[test]
+    fn filing_and_the_registration_date() {
+        use RegistrationState::*;
+        let submitted = |period: &str, on: &str| ReportFacts {
+            period: p(period),
+            submitted_on: Some(d(on)),
+            accepted_on: None,
+        };
+        let draft = |period: &str| ReportFacts {
+            period: p(period),
+            submitted_on: None,
+            accepted_on: None,
+        };
+        // registered on, reports, today, next period, overdue
+        type Case<'a> = (&'a str, Vec<ReportFacts>, &'a str, &'a str, bool);
+        let cases: Vec<Case> = vec![
+            ("2026-11-01", vec![], TODAY, "2026-S2", false),
+            ("2026-07-01", vec![], TODAY, "2026-S2", false),
+            ("2026-06-30", vec![], TODAY, "2026-S1", true),
+            (
+                "2026-03-01",
+                vec![submitted("2026-S1", "2026-07-10")],
+                TODAY,
+                "2026-S2",
+                false,
+            ),
+            (
+                "2026-03-01",
+                vec![submitted("2026-S1", "2026-08-10")],
+                TODAY,
+                "2026-S2",
+                false,
+            ),
+            (
+                "2026-03-01",
+                vec![submitted("2026-S1", "2026-11-23")],
+                TODAY,
+                "2026-S1",
+                true,
+            ),
+            ("2026-03-01", vec![draft("2026-S1")], TODAY, "2026-S1", true),
+            (
+                "2020-01-01",
+                vec![accepted("2025-S2", "2026-02-01")],
+                TODAY,
+                "2026-S1",
+                true,
+            ),
+            ("2020-01-01", vec![], "2026-07-30", "2025-S2", true),
+            ("2020-01-01", vec![], "2026-01-30", "2025-S1", true),
+        ];
+        let policy = ReportingPolicy::default();
+        for (registered_on, reports, today, period, overdue) in cases {
+            let input = StatusInput {
+                registration_date: Some(d(registered_on)),
+                ..input(&reports)
+            };
+            let status = derive_status(&input, &policy, d(today));
+            let label = format!("{registered_on} {reports:?} {today}");
+            assert_eq!(status.next_report.period, p(period), "{label}");
+            assert_eq!(status.next_report.overdue, overdue, "{label}");
+            assert_eq!(
+                report_overdue(&input, &policy, d(today)),
+                overdue,
+                "{label}"
+            );
+            for state in [Draft, Submitted, Rejected, Dissolved] {
+                let other = StatusInput { state, ..input };
+                assert!(
+                    !report_overdue(&other, &policy, d(today)),
+                    "{label} {state}"
+                );
+            }
         }
     }
 }

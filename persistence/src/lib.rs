@@ -11,6 +11,7 @@ pub mod migrations;
 mod pool;
 pub mod reference;
 pub mod register;
+pub mod reports;
 pub mod schema;
 pub mod seed;
 

@@ -201,10 +201,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        registration_id -> Text,
+        region_code -> Text,
+        period -> Text,
+        due_on -> Date,
+        state -> Text,
+        content -> Text,
+        first_submitted_on -> Nullable<Date>,
+        submitted_on -> Nullable<Date>,
+        late -> Bool,
+        accepted_on -> Nullable<Date>,
+        accepted_by -> Nullable<Text>,
+        receipt_number -> Nullable<Text>,
+        return_reason -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_sequences (region_code, year) {
+        region_code -> Text,
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
+    stats_generations (region_code) {
+        region_code -> Text,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    stats_snapshots (region_code, as_of, policy) {
+        region_code -> Text,
+        as_of -> Date,
+        policy -> Text,
+        generation -> BigInt,
+        payload -> Text,
+        computed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(registrations -> organisations (organisation_id));
 diesel::joinable!(board_members -> registrations (registration_id));
 diesel::joinable!(documents -> registrations (registration_id));
 diesel::joinable!(registration_events -> registrations (registration_id));
+diesel::joinable!(reports -> registrations (registration_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 
@@ -224,4 +274,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     registration_events,
     registration_sequences,
+    reports,
+    report_sequences,
+    stats_generations,
+    stats_snapshots,
 );

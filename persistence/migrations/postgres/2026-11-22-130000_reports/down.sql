@@ -1,0 +1,15 @@
+DROP TRIGGER organisations_stats_update ON organisations;
+DROP TRIGGER reports_stats_delete ON reports;
+DROP TRIGGER reports_stats_update ON reports;
+DROP TRIGGER reports_stats_insert ON reports;
+DROP TRIGGER registrations_stats_delete ON registrations;
+DROP TRIGGER registrations_stats_update ON registrations;
+DROP TRIGGER registrations_stats_insert ON registrations;
+DROP FUNCTION stats_bump_organisations();
+DROP FUNCTION stats_bump_both();
+DROP FUNCTION stats_bump_old();
+DROP FUNCTION stats_bump_new();
+DROP TABLE stats_snapshots;
+DROP TABLE stats_generations;
+DROP TABLE report_sequences;
+DROP TABLE reports;

@@ -1,0 +1,13 @@
+DROP TRIGGER organisations_stats_update;
+DROP TRIGGER reports_stats_delete;
+DROP TRIGGER reports_stats_update_old;
+DROP TRIGGER reports_stats_update;
+DROP TRIGGER reports_stats_insert;
+DROP TRIGGER registrations_stats_delete;
+DROP TRIGGER registrations_stats_update_old;
+DROP TRIGGER registrations_stats_update;
+DROP TRIGGER registrations_stats_insert;
+DROP TABLE stats_snapshots;
+DROP TABLE stats_generations;
+DROP TABLE report_sequences;
+DROP TABLE reports;
