@@ -74,6 +74,10 @@ Environment variables:
                               [default: {seq:03}/SKM/{region}/{roman_month}/{year}]
   ORMAS_UTC_OFFSET_HOURS      the deployment's time zone for dates and deadlines (7 WIB, 8 WITA,
                               9 WIT) [default: 7]
+  ORMAS_REPORT_CADENCE        how often ormas report: semester (YYYY-S1, YYYY-S2) or annual (YYYY)
+                              [default: semester]
+  ORMAS_REPORT_DUE_DAYS       calendar days after a period ends that its report is due [default: 30]
+  ORMAS_ACTIVE_WINDOW_MONTHS  months an accepted report keeps an ormas active [default: 12]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
@@ -98,6 +102,8 @@ pub struct Config {
     pub required_documents: Vec<String>,
     pub registration_number_pattern: ormas_domain::registration_number::NumberPattern,
     pub utc_offset_hours: i32,
+    /// Reporting cadence, due date and active window.
+    pub reporting: ormas_domain::ReportingPolicy,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
 }
@@ -264,7 +270,30 @@ impl Config {
                 }
             },
         };
+        let cadence = match get("ORMAS_REPORT_CADENCE") {
+            None => ormas_domain::Cadence::Semester,
+            Some(text) => text.trim().parse().map_err(|_| ConfigError {
+                variable: "ORMAS_REPORT_CADENCE",
+                message: format!("`{text}` is not semester or annual"),
+            })?,
+        };
+        let reporting = ormas_domain::ReportingPolicy {
+            cadence,
+            due_after_days: number(
+                "ORMAS_REPORT_DUE_DAYS",
+                ormas_domain::reporting::DEFAULT_DUE_AFTER_DAYS.into(),
+                0,
+                366,
+            )? as u32,
+            active_window_months: number(
+                "ORMAS_ACTIVE_WINDOW_MONTHS",
+                ormas_domain::reporting::DEFAULT_ACTIVE_WINDOW_MONTHS.into(),
+                1,
+                120,
+            )? as u32,
+        };
         Ok(Config {
+            reporting,
             document_limit,
             required_documents,
             registration_number_pattern,
@@ -333,6 +362,9 @@ mod tests {
             ("ORMAS_REQUIRED_DOCUMENTS", "cover_letter,selfie"),
             ("ORMAS_REGISTRATION_NUMBER_PATTERN", "no-sequence"),
             ("ORMAS_UTC_OFFSET_HOURS", "20"),
+            ("ORMAS_REPORT_CADENCE", "monthly"),
+            ("ORMAS_REPORT_DUE_DAYS", "-1"),
+            ("ORMAS_ACTIVE_WINDOW_MONTHS", "0"),
         ] {
             let err = config(&[(name, value)]).unwrap_err();
             assert_eq!(err.variable, name);

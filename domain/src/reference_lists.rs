@@ -84,8 +84,16 @@ pub const DOCUMENT_TYPES: &[Label] = &[
         "Rekomendasi Kemenag",
         "Ministry of Religious Affairs recommendation",
     ),
+    label(
+        REPORT_ATTACHMENT,
+        "Lampiran laporan kegiatan",
+        "Activity report attachment",
+    ),
     label("other", "Lainnya", "Other"),
 ];
+
+/// The document type of a report's attachments: the only type a registered ormas may still upload.
+pub const REPORT_ATTACHMENT: &str = "report_attachment";
 
 /// The documents a registration needs unless the office configures otherwise: every type but the
 /// Kemenag recommendation (religious ormas only) and "other".
@@ -203,7 +211,10 @@ mod tests {
             .map(|l| l.code)
             .filter(|c| !DEFAULT_REQUIRED_DOCUMENTS.contains(c))
             .collect();
-        assert_eq!(optional, ["kemenag_recommendation", "other"]);
+        assert_eq!(
+            optional,
+            ["kemenag_recommendation", REPORT_ATTACHMENT, "other"]
+        );
         for code in REQUIRED_BOARD_POSITIONS {
             assert!(find(BOARD_POSITIONS, code).is_some(), "{code}");
         }

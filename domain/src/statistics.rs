@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::registration::{OrmasKind, RegistrationState};
 use crate::reporting::{Period, ReportingPolicy};
-use crate::status::{Activity, InactiveReason, ReportFacts, StatusInput, derive_status};
+use crate::status::{
+    Activity, InactiveReason, ReportFacts, StatusInput, derive_status, registered_by,
+};
 
 /// How many days ahead an SKT counts as expiring soon.
 pub const SKT_EXPIRING_WITHIN_DAYS: u64 = 90;
@@ -189,17 +191,17 @@ impl OfficeCounts {
             summary.verification_overdue = 1;
         }
         let mut active = ActiveCount::default();
-        if facts.state == RegistrationState::Registered {
-            let input = StatusInput {
-                state: facts.state,
-                kind: facts.kind,
-                skt_expires_on: facts.skt_expires_on,
-                board_term_ends_on: facts.board_term_ends_on,
-                suspended: false,
-                revoked: false,
-                registration_date: facts.registration_date,
-                reports: facts.reports,
-            };
+        let input = StatusInput {
+            state: facts.state,
+            kind: facts.kind,
+            skt_expires_on: facts.skt_expires_on,
+            board_term_ends_on: facts.board_term_ends_on,
+            suspended: false,
+            revoked: false,
+            registration_date: facts.registration_date,
+            reports: facts.reports,
+        };
+        if registered_by(&input, as_of) {
             let status = derive_status(&input, policy, as_of);
             summary.registered = 1;
             active.registered = 1;

@@ -215,7 +215,7 @@ pub fn derive_status(input: &StatusInput, policy: &ReportingPolicy, today: Naive
 
     let mut reasons = Vec::new();
     match input.state {
-        RegistrationState::Registered => {}
+        RegistrationState::Registered if registered_by(input, today) => {}
         RegistrationState::Dissolved => reasons.push(InactiveReason::Dissolved),
         _ => reasons.push(InactiveReason::NotRegistered),
     }
@@ -258,12 +258,19 @@ pub fn derive_status(input: &StatusInput, policy: &ReportingPolicy, today: Naive
     }
 }
 
+/// Whether the ormas counts as registered on `today`: registered, and not approved after `today`
+/// (a status for a past date does not count a later approval).
+pub fn registered_by(input: &StatusInput, today: NaiveDate) -> bool {
+    input.state == RegistrationState::Registered
+        && input.registration_date.is_none_or(|on| on <= today)
+}
+
 /// Whether the report for the last period already due is missing as of `today`: registered, the
 /// period ends on or after the registration date, and no report for it was submitted by `today`.
 /// The same as `derive_status(..).next_report.overdue` for a registered ormas; stated on its own
 /// because the list filter `report_overdue` mirrors it in SQL.
 pub fn report_overdue(input: &StatusInput, policy: &ReportingPolicy, today: NaiveDate) -> bool {
-    input.state == RegistrationState::Registered
+    registered_by(input, today)
         && policy.last_due_period(today).is_some_and(|period| {
             input.registration_date.is_none_or(|on| on <= period.end())
                 && !input
@@ -579,6 +586,22 @@ mod tests {
                     BoardTermEnded,
                     NoRecentReport,
                 ],
+            ),
+            (
+                "approved after the date asked about",
+                StatusInput {
+                    registration_date: Some(d("2026-11-23")),
+                    ..input(&fresh)
+                },
+                &[NotRegistered],
+            ),
+            (
+                "approved on the date asked about",
+                StatusInput {
+                    registration_date: Some(d("2026-11-22")),
+                    ..input(&fresh)
+                },
+                &[],
             ),
             (
                 "suspended without a report",

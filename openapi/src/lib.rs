@@ -134,7 +134,11 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "auth", description = "Sign in, renew and end sessions; service tokens for integrators; self-registration of representatives; the caller's profile."),
         (name = "users", description = "Accounts, managed by administrators within their region."),
         (name = "clients", description = "Service clients for integrators (OAuth 2.0 client credentials)."),
-        (name = "audit", description = "The append-only audit log of authentication events and changes.")
+        (name = "audit", description = "The append-only audit log of authentication events and changes."),
+        (name = "ormas", description = "The register: regional registrations of ormas (surat keterangan melapor), their board, documents, lifecycle, history and derived active/inactive status."),
+        (name = "reports", description = "Semester (or annual) reports: drafts per period, submission, acceptance with a receipt (STTL) number, returns, and the offices' queues including missing reports."),
+        (name = "statistics", description = "The numbers every office reports: registered, active and inactive ormas with reasons, by kind, field and child region, and report compliance."),
+        (name = "public", description = "The public register: search, one ormas, and verification of a registration number. No personal data.")
     ),
     components(
         schemas(Problem, FieldError),
@@ -200,7 +204,18 @@ mod tests {
         let tags: Vec<&str> = doc.tags.iter().flatten().map(|t| t.name.as_str()).collect();
         assert_eq!(
             tags,
-            ["system", "reference", "auth", "users", "clients", "audit"]
+            [
+                "system",
+                "reference",
+                "auth",
+                "users",
+                "clients",
+                "audit",
+                "ormas",
+                "reports",
+                "statistics",
+                "public"
+            ]
         );
         let schemes = &doc.components.as_ref().unwrap().security_schemes;
         assert!(schemes.contains_key("bearer") && schemes.contains_key("client_credentials"));

@@ -14,6 +14,7 @@ pub mod register;
 pub mod reports;
 pub mod schema;
 pub mod seed;
+pub mod stats;
 
 pub use error::{PersistenceError, PersistenceResult};
 pub use pool::{

@@ -3,12 +3,15 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
+use diesel::dsl::{exists, not};
 use diesel::prelude::*;
+use ormas_domain::ReportingPolicy;
+use ormas_domain::status::Activity;
 
 use crate::identity::{escape_like, in_subtree, lower};
 use crate::schema::{
     board_members, documents, organisations, registration_events, registration_sequences,
-    registrations,
+    registrations, reports,
 };
 use crate::{AnyConnection, PersistenceResult, in_transaction, on_backend};
 
@@ -228,6 +231,11 @@ pub struct RegistrationFilter {
     pub skt_expiring_before: Option<NaiveDate>,
     pub verification_overdue: bool,
     pub board_term_ended: bool,
+    /// Derived activity as of `today` under `policy` (the same rule as the status endpoint).
+    pub activity: Option<Activity>,
+    /// Registered and missing the report for the last period already due.
+    pub report_overdue: bool,
+    pub policy: ReportingPolicy,
     pub today: NaiveDate,
     /// The `(region_code, id)` of the last row of the previous page.
     pub after: Option<(String, String)>,
@@ -303,6 +311,65 @@ pub fn list_registrations(
     }
     if filter.board_term_ended {
         query = query.filter(registrations::board_term_ends_on.lt(filter.today));
+    }
+    if let Some(activity) = filter.activity {
+        // Mirrors `ormas_domain::status::derive_status` (registered, legal basis valid, board in
+        // office, a report accepted within the window); every part is true or false, never NULL,
+        // so that NOT is exact. Tested against the status endpoint row by row.
+        let today = filter.today;
+        let window_start = filter.policy.active_window_start(today);
+        let legal_basis_valid =
+            organisations::kind
+                .ne("tidak_berbadan_hukum")
+                .or(organisations::skt_expires_on
+                    .is_not_null()
+                    .and(organisations::skt_expires_on.assume_not_null().ge(today)));
+        let board_in_office =
+            registrations::board_term_ends_on
+                .is_null()
+                .or(registrations::board_term_ends_on
+                    .assume_not_null()
+                    .ge(today));
+        let recent_report = exists(
+            reports::table
+                .filter(reports::registration_id.eq(registrations::id))
+                .filter(reports::accepted_on.ge(window_start))
+                .filter(reports::accepted_on.le(today)),
+        );
+        let registered_by_today = registrations::registration_date
+            .is_null()
+            .or(registrations::registration_date.assume_not_null().le(today));
+        let active = registrations::state
+            .eq("registered")
+            .and(registered_by_today)
+            .and(legal_basis_valid)
+            .and(board_in_office)
+            .and(recent_report);
+        query = match activity {
+            Activity::Active => query.filter(active),
+            Activity::Inactive => query.filter(not(active)),
+        };
+    }
+    if filter.report_overdue {
+        // Mirrors `ormas_domain::status::report_overdue`.
+        let Some(period) = filter.policy.last_due_period(filter.today) else {
+            return Ok(Vec::new());
+        };
+        query = query
+            .filter(registrations::state.eq("registered"))
+            .filter(
+                registrations::registration_date
+                    .is_null()
+                    .or(registrations::registration_date
+                        .assume_not_null()
+                        .le(period.end().min(filter.today))),
+            )
+            .filter(not(exists(
+                reports::table
+                    .filter(reports::registration_id.eq(registrations::id))
+                    .filter(reports::period.eq(period.to_string()))
+                    .filter(reports::first_submitted_on.le(filter.today)),
+            )));
     }
     if let Some((region, id)) = &filter.after {
         query = query.filter(

@@ -17,6 +17,8 @@ use ormas_api::Config;
 use ormas_persistence::{DatabaseTarget, PoolOptions, build_pool, prepare_database};
 use serde_json::Value;
 
+pub mod fixtures;
+
 pub use reqwest;
 pub use serde_json::json;
 

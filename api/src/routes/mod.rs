@@ -17,6 +17,8 @@ pub mod paging;
 pub mod public;
 pub mod reference;
 pub mod regions;
+pub mod reports;
+pub mod stats;
 pub mod system;
 pub mod users;
 
@@ -94,6 +96,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ormas::crud::get_ormas)
         .service(ormas::crud::update_ormas)
         .service(ormas::crud::get_history)
+        .service(ormas::status::get_status)
+        .service(reports::crud::create_report)
+        .service(reports::crud::list_ormas_reports)
+        .service(reports::queue::list_reports)
+        .service(reports::crud::get_report)
+        .service(reports::crud::update_report)
+        .service(reports::transitions::submit_report)
+        .service(reports::transitions::accept_report)
+        .service(reports::transitions::return_report)
+        .service(stats::get_overview_csv)
+        .service(stats::get_overview)
         .service(ormas::crud::bind_representative)
         .service(ormas::transitions::submit)
         .service(ormas::transitions::return_ormas)

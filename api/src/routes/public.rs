@@ -127,6 +127,9 @@ pub async fn search(
         skt_expiring_before: None,
         verification_overdue: false,
         board_term_ended: false,
+        activity: None,
+        report_overdue: false,
+        policy: state.config.reporting,
         today: state.config.today(),
         after: query
             .page_token

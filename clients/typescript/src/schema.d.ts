@@ -468,6 +468,194 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ormas/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active or inactive, and why
+         * @description Derived as of a date, never stored: active when registered (and not suspended, revoked or dissolved), its legal basis valid (AHU, or an SKT not expired), its board term not ended, and a report accepted within the active window (12 months by default). Otherwise inactive with reason codes. Also the next report due. Roles: staff and integrators within their region; a representative, its own ormas.
+         */
+        get: operations["getOrmasStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an ormas's reports
+         * @description Every report of one registration, newest period first. Roles: staff and integrators within their region; a representative, its own ormas.
+         */
+        get: operations["listOrmasReports"];
+        put?: never;
+        /**
+         * Start a report for a period
+         * @description Creates the draft report of a registered ormas for a period of the deployment's cadence (`YYYY-S1`/`YYYY-S2`, or `YYYY` under annual reporting) that has begun. One report per ormas and period: a second answers 409. Its due date (period end + 30 days by default) is fixed now. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
+         */
+        post: operations["createReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The report queue
+         * @description Reports in the caller's region subtree, ordered by region then id, filtered by period, state and lateness. With `overdue=true` or `state=missing` the list is instead, for one period (default: the last one already due), every registered ormas expected to report for it (registered by the period's last day) that has not submitted it: items in state `missing` (no report started) or `draft`, ordered by region then registration. Roles: staff and integrators within their region; a representative sees only its own ormas.
+         */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a report
+         * @description One report with its content, lateness and the transitions its state allows. Roles: staff and integrators within their region; a representative, its own ormas's.
+         */
+        get: operations["getReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft or returned report
+         * @description Replaces the parts given (activities, finances, changes, signatories) while the report is a draft or returned; `If-Match` guards against lost updates. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
+         */
+        patch: operations["updateReport"];
+        trace?: never;
+    };
+    "/v1/reports/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a report
+         * @description From `draft` or `returned` to `submitted`; needs the ketua and sekretaris as signatories. The first submission after the due date marks the report `late` (allowed). Roles: `ormas_rep` (its own ormas), `officer`.
+         */
+        post: operations["submitReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a report
+         * @description From `submitted` to `accepted`: issues the next receipt (STTL) number of the office's sequence for the year, `{seq:04}/STTL/{region}/{roman month}/{year}`. A representative cannot accept (403). Roles: `officer`.
+         */
+        post: operations["acceptReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a report
+         * @description From `submitted` to `returned`, with a reason; the ormas corrects it and submits again. Roles: `officer`.
+         */
+        post: operations["returnReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/overview.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Statistics overview as CSV
+         * @description The child-region table of `GET /v1/stats/overview` for spreadsheets: a header, one row per child region, and a last row with the region's totals (UTF-8, comma-separated, RFC 4180 quoting). Columns: region_code, region_name, registered, active, inactive, no_recent_report, skt_expired, board_term_ended, suspended, revoked, skt_expiring_soon, verification_overdue, reports_missing, as_of. Roles: staff and integrators within their region.
+         */
+        get: operations["getStatsOverviewCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Statistics overview
+         * @description Registered, active and inactive ormas (with reasons), by state, kind and field, one row per child region (adding up to the totals), report compliance for the last four periods already due (expected, on time, late, missing, accepted), SKTs expiring within 90 days and registrations past their verification deadline, as of a date. Active and inactive follow exactly the rule of `GET /v1/ormas/{id}/status`. Roles: staff and integrators within their region.
+         */
+        get: operations["getStatsOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/{id}/ormas": {
         parameters: {
             query?: never;
@@ -745,6 +933,11 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description Whether an ormas counts as active.
+         * @enum {string}
+         */
+        ActivityName: "active" | "inactive";
+        /**
          * @description One audited event.
          * @example {
          *       "action": "user.create",
@@ -984,6 +1177,46 @@ export interface components {
             board_term_ends_on?: string | null;
         };
         /**
+         * @description A new report for a period.
+         * @example {
+         *       "activities": [
+         *         {
+         *           "date": "2026-03-14",
+         *           "description": "Bakti sosial di Kelurahan Gunung Samarinda.",
+         *           "document_ids": [],
+         *           "place": "Balikpapan"
+         *         }
+         *       ],
+         *       "changes": {
+         *         "address": null,
+         *         "board": null
+         *       },
+         *       "finances": {
+         *         "income": {
+         *           "business": 0,
+         *           "donations": 1500000,
+         *           "dues": 2400000,
+         *           "foreign_donations": 0,
+         *           "government_grants": 0
+         *         },
+         *         "spending": 3100000
+         *       },
+         *       "period": "2026-S1",
+         *       "signatories": {
+         *         "ketua": "H. Abdul Rahman",
+         *         "sekretaris": "Siti Aminah"
+         *       }
+         *     }
+         */
+        CreateReport: {
+            /** @description `YYYY-S1` / `YYYY-S2` under semester reporting, `YYYY` under annual; a period that has begun. */
+            period: string;
+            activities?: components["schemas"]["ReportActivity"][];
+            finances?: components["schemas"]["ReportFinances"];
+            changes?: components["schemas"]["ReportChanges"];
+            signatories?: components["schemas"]["ReportSignatories"];
+        };
+        /**
          * @description A new account.
          * @example {
          *       "display_name": "Petugas Balikpapan",
@@ -1117,6 +1350,15 @@ export interface components {
             /** @description A human-readable explanation, in the language asked for. */
             message: string;
         };
+        /** @description Registered and active ormas working in one field (an ormas may have several). */
+        FieldStats: {
+            /** @description A code of `GET /v1/reference/fields`. */
+            field: string;
+            /** Format: int64 */
+            registered: number;
+            /** Format: int64 */
+            active: number;
+        };
         /** @description The process is alive. */
         Health: {
             /** @example ok */
@@ -1175,6 +1417,38 @@ export interface components {
          * @enum {string}
          */
         HolidayType: "libur_nasional" | "cuti_bersama";
+        /** @description Inactive registered ormas by reason (one ormas may count under several). */
+        InactiveReasonCounts: {
+            /** Format: int64 */
+            no_recent_report: number;
+            /** Format: int64 */
+            skt_expired: number;
+            /** Format: int64 */
+            board_term_ended: number;
+            /** Format: int64 */
+            suspended: number;
+            /** Format: int64 */
+            revoked: number;
+        };
+        /**
+         * @description Why an ormas is inactive.
+         * @enum {string}
+         */
+        InactiveReasonName: "not_registered" | "no_recent_report" | "skt_expired" | "board_term_ended" | "suspended" | "revoked" | "dissolved";
+        /** @description Registered and active ormas of one kind. */
+        KindStats: {
+            kind: components["schemas"]["OrmasKindName"];
+            /** Format: int64 */
+            registered: number;
+            /** Format: int64 */
+            active: number;
+        };
+        /** @description The accepted report with the latest period. */
+        LastAcceptedReport: {
+            period: string;
+            /** Format: date */
+            accepted_on: string;
+        };
         /**
          * @description Credentials.
          * @example {
@@ -1220,6 +1494,14 @@ export interface components {
             kind: components["schemas"]["HolidayType"];
             name_id: string;
             name_en: string;
+        };
+        /** @description The report the ormas should file next. */
+        NextReportDue: {
+            period: string;
+            /** Format: date */
+            due_on: string;
+            /** @description The due date has passed without a submitted report. */
+            overdue: boolean;
         };
         /** @description An organisation's legal identity: national, shared by its registrations in every region. */
         Organisation: {
@@ -1321,6 +1603,52 @@ export interface components {
          */
         OrmasState: "draft" | "submitted" | "needs_revision" | "registered" | "rejected" | "lapsed" | "dissolved";
         /**
+         * @description The status of an ormas as of a date, derived from its registration and reports.
+         * @example {
+         *       "activity": "inactive",
+         *       "as_of": "2026-11-22",
+         *       "board_term_ends_on": "2028-05-01",
+         *       "last_accepted_report": {
+         *         "accepted_on": "2025-08-20",
+         *         "period": "2025-S1"
+         *       },
+         *       "legal_basis_valid_until": null,
+         *       "next_report": {
+         *         "due_on": "2026-07-30",
+         *         "overdue": true,
+         *         "period": "2026-S1"
+         *       },
+         *       "reasons": [
+         *         "no_recent_report"
+         *       ],
+         *       "registration_id": "0193b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b",
+         *       "state": "registered"
+         *     }
+         */
+        OrmasStatus: {
+            registration_id: string;
+            /** Format: date */
+            as_of: string;
+            /**
+             * @description The registration's state (a returned registration past its window reads as lapsed on
+             *     `as_of`).
+             */
+            state: components["schemas"]["OrmasState"];
+            activity: components["schemas"]["ActivityName"];
+            /** @description Every reason that applies; empty exactly when active. */
+            reasons: components["schemas"]["InactiveReasonName"][];
+            /**
+             * Format: date
+             * @description The SKT's expiry for an ormas without legal personality; `null` for a badan hukum (no end)
+             *     or when unknown.
+             */
+            legal_basis_valid_until: string | null;
+            /** Format: date */
+            board_term_ends_on: string | null;
+            last_accepted_report: components["schemas"]["LastAcceptedReport"] | null;
+            next_report: components["schemas"]["NextReportDue"];
+        };
+        /**
          * @description A change of one's own password.
          * @example {
          *       "current_password": "correct horse battery",
@@ -1394,6 +1722,11 @@ export interface components {
             items: components["schemas"]["PublicOrmas"][];
             next_page_token: string | null;
         };
+        /**
+         * @description Where an item of the queue stands: a report's state, or `missing` when none was started.
+         * @enum {string}
+         */
+        QueueState: "draft" | "submitted" | "accepted" | "returned" | "missing";
         /** @description The service can answer requests that need the database. */
         Readiness: {
             /** @example ready */
@@ -1460,6 +1793,46 @@ export interface components {
             /** @description Pass as `page_token` to get the next page; `null` on the last page. */
             next_page_token: string | null;
         };
+        /** @description The headline numbers of a region. */
+        RegionStats: {
+            /**
+             * @description The region (a kecamatan under a kabupaten/kota); `null` for the nation, or for
+             *     registrations without a kecamatan.
+             */
+            code: string | null;
+            name: string;
+            /**
+             * Format: int64
+             * @description Registered ormas (registered on `as_of`).
+             */
+            registered: number;
+            /**
+             * Format: int64
+             * @description Registered and active.
+             */
+            active: number;
+            /**
+             * Format: int64
+             * @description Registered and inactive (`registered - active`).
+             */
+            inactive: number;
+            inactive_reasons: components["schemas"]["InactiveReasonCounts"];
+            /**
+             * Format: int64
+             * @description SKTs of registered ormas expiring within 90 days.
+             */
+            skt_expiring_soon: number;
+            /**
+             * Format: int64
+             * @description Submitted registrations past their verification deadline.
+             */
+            verification_overdue: number;
+            /**
+             * Format: int64
+             * @description Registered ormas missing the report of the last period already due.
+             */
+            reports_missing: number;
+        };
         /**
          * @description A representative signing up.
          * @example {
@@ -1481,11 +1854,269 @@ export interface components {
             /** Format: email */
             email?: string | null;
         };
+        /** @description A semester (or annual) report. */
+        Report: {
+            id: string;
+            /** @description The registration (ormas) it reports for. */
+            registration_id: string;
+            ormas_name: string;
+            region_code: string;
+            period: string;
+            /**
+             * Format: date
+             * @description Due date: the period's end plus the configured days (30 by default), fixed at creation.
+             */
+            due_on: string;
+            state: components["schemas"]["ReportStateName"];
+            /** @description First submitted after the due date. */
+            late: boolean;
+            /** @description Not submitted yet and the due date has passed. */
+            overdue: boolean;
+            /** Format: date */
+            first_submitted_on: string | null;
+            /** Format: date */
+            submitted_on: string | null;
+            /** Format: date */
+            accepted_on: string | null;
+            /** @description The receipt (STTL) number, once accepted. */
+            receipt_number: string | null;
+            /** @description Why it was last returned. */
+            return_reason: string | null;
+            activities: components["schemas"]["ReportActivity"][];
+            finances: components["schemas"]["ReportFinances"];
+            changes: components["schemas"]["ReportChanges"];
+            signatories: components["schemas"]["ReportSignatories"];
+            /** @description What its state allows next (roles permitting). */
+            allowed_transitions: components["schemas"]["ReportTransitionName"][];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description One activity of the period. */
+        ReportActivity: {
+            /**
+             * Format: date
+             * @description The day it took place (within the period).
+             */
+            date: string;
+            place: string;
+            description: string;
+            /**
+             * @description Ids of documents of type `report_attachment` uploaded to the ormas
+             *     (`POST /v1/ormas/{id}/documents`).
+             */
+            document_ids?: string[];
+        };
+        /** @description Changes during the period; `null` for none. */
+        ReportChanges: {
+            /**
+             * @description A change of board (who, since when, the decree).
+             * @default null
+             */
+            board: string | null;
+            /**
+             * @description A change of address.
+             * @default null
+             */
+            address: string | null;
+        };
+        /** @description How the ormas expected to report for one period did. */
+        ReportCompliance: {
+            period: string;
+            /** Format: date */
+            due_on: string;
+            /**
+             * Format: int64
+             * @description Registered ormas registered by the period's last day.
+             */
+            expected: number;
+            /**
+             * Format: int64
+             * @description Submitted (first submission) by the due date.
+             */
+            on_time: number;
+            /**
+             * Format: int64
+             * @description Submitted after the due date.
+             */
+            late: number;
+            /**
+             * Format: int64
+             * @description Not submitted: `expected - on_time - late`.
+             */
+            missing: number;
+            /**
+             * Format: int64
+             * @description Accepted.
+             */
+            accepted: number;
+        };
+        /** @description The financial summary of the period, in whole rupiah. */
+        ReportFinances: {
+            /**
+             * @default {
+             *       "business": 0,
+             *       "donations": 0,
+             *       "dues": 0,
+             *       "foreign_donations": 0,
+             *       "government_grants": 0
+             *     }
+             */
+            income: components["schemas"]["ReportIncome"];
+            /**
+             * Format: int64
+             * @default 0
+             */
+            spending: number;
+        };
+        /** @description Income of the period by source, in whole rupiah. */
+        ReportIncome: {
+            /**
+             * Format: int64
+             * @description Iuran anggota.
+             * @default 0
+             */
+            dues: number;
+            /**
+             * Format: int64
+             * @description Sumbangan masyarakat.
+             * @default 0
+             */
+            donations: number;
+            /**
+             * Format: int64
+             * @description Hasil usaha.
+             * @default 0
+             */
+            business: number;
+            /**
+             * Format: int64
+             * @description Bantuan/hibah pemerintah.
+             * @default 0
+             */
+            government_grants: number;
+            /**
+             * Format: int64
+             * @description Sumbangan asing.
+             * @default 0
+             */
+            foreign_donations: number;
+        };
+        /** @description A page of reports. */
+        ReportPage: {
+            items: components["schemas"]["Report"][];
+            /** @description Pass as `page_token` for the next page; `null` on the last. */
+            next_page_token: string | null;
+        };
+        /** @description One line of an office's report queue: a report, or the absence of one. */
+        ReportQueueItem: {
+            /** @description `null` when missing. */
+            report_id: string | null;
+            registration_id: string;
+            ormas_name: string;
+            region_code: string;
+            period: string;
+            /** Format: date */
+            due_on: string;
+            state: components["schemas"]["QueueState"];
+            /** Format: date */
+            first_submitted_on: string | null;
+            /** @description First submitted after the due date. */
+            late: boolean;
+            /** @description Not submitted and past the due date. */
+            overdue: boolean;
+            receipt_number: string | null;
+        };
+        /** @description A page of the report queue. */
+        ReportQueuePage: {
+            items: components["schemas"]["ReportQueueItem"][];
+            /** @description Pass as `page_token` for the next page; `null` on the last. */
+            next_page_token: string | null;
+        };
+        /** @description Who signs the report; both are needed to submit. */
+        ReportSignatories: {
+            /** @default null */
+            ketua: string | null;
+            /** @default null */
+            sekretaris: string | null;
+        };
+        /**
+         * @description Where a report stands.
+         * @enum {string}
+         */
+        ReportStateName: "draft" | "submitted" | "accepted" | "returned";
+        /**
+         * @description A move of a report.
+         * @enum {string}
+         */
+        ReportTransitionName: "submit" | "accept" | "return";
+        /**
+         * @description What a report transition needs: a reason to return.
+         * @example {
+         *       "reason": "Laporan keuangan belum memuat rincian belanja."
+         *     }
+         */
+        ReportTransitionRequest: {
+            /** @description Required to return. */
+            reason?: string | null;
+        };
+        /** @description The reporting policy the numbers were computed under. */
+        ReportingPolicyInfo: {
+            /** @description `semester` or `annual`. */
+            cadence: string;
+            /** Format: int32 */
+            due_after_days: number;
+            /** Format: int32 */
+            active_window_months: number;
+        };
         /**
          * @description A role of an account.
          * @enum {string}
          */
         RoleName: "super_admin" | "admin" | "officer" | "head" | "oversight" | "ormas_rep" | "integrator";
+        /** @description Registrations in one state. */
+        StateCount: {
+            state: components["schemas"]["OrmasState"];
+            /** Format: int64 */
+            count: number;
+        };
+        /** @description The statistics of the nation, a province or a kabupaten/kota as of a date. */
+        StatsOverview: {
+            region: components["schemas"]["StatsRegion"] | null;
+            /** Format: date */
+            as_of: string;
+            policy: components["schemas"]["ReportingPolicyInfo"];
+            /** @description The region's own numbers. */
+            totals: components["schemas"]["RegionStats"];
+            /** @description Registrations by state (every state, registered or not). */
+            by_state: components["schemas"]["StateCount"][];
+            by_kind: components["schemas"]["KindStats"][];
+            by_field: components["schemas"]["FieldStats"][];
+            /** @description The last four periods already due, oldest first. */
+            report_compliance: components["schemas"]["ReportCompliance"][];
+            /**
+             * @description One row per child region: provinces under the nation, kabupaten/kota under a province (and
+             *     the province's own office when it registers ormas), kecamatan under a kabupaten/kota. The
+             *     rows add up to `totals`.
+             */
+            regions: components["schemas"]["RegionStats"][];
+            /**
+             * Format: int64
+             * @description Offices whose numbers were recounted for this answer (the others came from snapshots
+             *     still current).
+             */
+            offices_recounted: number;
+        };
+        /** @description The region asked about. */
+        StatsRegion: {
+            code: string;
+            name: string;
+            /** @description `province` or `regency`. */
+            level: string;
+        };
         /**
          * @description An access token and the refresh token that renews it.
          * @example {
@@ -1551,6 +2182,21 @@ export interface components {
             email?: string | null;
             /** Format: date */
             board_term_ends_on?: string | null;
+        };
+        /**
+         * @description Changes to a draft or returned report; absent parts stay as they are, given parts replace.
+         * @example {
+         *       "signatories": {
+         *         "ketua": "H. Abdul Rahman",
+         *         "sekretaris": "Siti Aminah"
+         *       }
+         *     }
+         */
+        UpdateReport: {
+            activities?: components["schemas"]["ReportActivity"][] | null;
+            finances?: components["schemas"]["ReportFinances"] | null;
+            changes?: components["schemas"]["ReportChanges"] | null;
+            signatories?: components["schemas"]["ReportSignatories"] | null;
         };
         /**
          * @description Changes to an account; absent fields stay as they are.
@@ -2752,6 +3398,14 @@ export interface operations {
                 verification_overdue?: boolean;
                 /** @description Only registrations whose board term has ended. */
                 board_term_ended?: boolean;
+                /**
+                 * @description Derived activity as of today, by the rule of `GET /v1/ormas/{id}/status` (`inactive`
+                 *     includes registrations that are not registered; combine with `state=registered` for the
+                 *     registered but inactive).
+                 */
+                activity?: "active" | "inactive";
+                /** @description Only registered ormas missing the report of the last period already due. */
+                report_overdue?: boolean;
                 /** @description 1 to 200 (default 50). */
                 page_size?: number;
                 /** @description The `next_page_token` of the previous page. */
@@ -3007,6 +3661,751 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOrmasStatus: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The date the status is computed for (default: today in the deployment's time zone).
+                 *     Reports submitted or accepted later do not count.
+                 */
+                as_of?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrmasStatus"];
+                };
+            };
+            /** @description `as_of` is not a date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listOrmasReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its reports (one page holds them all). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReport"];
+            };
+        };
+        responses: {
+            /** @description The new draft. */
+            201: {
+                headers: {
+                    /** @description Its version. */
+                    ETag?: string;
+                    /** @description `/v1/reports/{id}` */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not write reports. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ormas is not registered, or already has a report for the period. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The period is malformed, of the wrong cadence or has not begun; or a field or attachment is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the caller's scope; default: the caller's region). */
+                region?: string;
+                /**
+                 * @description Only this period. With `overdue` or `state=missing`, the period examined (default: the
+                 *     last period already due).
+                 */
+                period?: string;
+                /** @description A report state, or `missing` for registered ormas that have not started the period's report. */
+                state?: "draft" | "submitted" | "accepted" | "returned" | "missing";
+                /** @description `true`: first submitted after the due date; `false`: submitted on time. */
+                late?: boolean;
+                /**
+                 * @description `true`: registered ormas that had not submitted the period's report by its due date and
+                 *     still have not (items are `missing` or `draft`).
+                 */
+                overdue?: boolean;
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportQueuePage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The report's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    /** @description Its version. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such report in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The report's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateReport"];
+            };
+        };
+        responses: {
+            /** @description The report as changed. */
+            200: {
+                headers: {
+                    /** @description Its new version. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not write reports. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such report in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The report is submitted or accepted, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field or attachment is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    submitReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The report's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description The report after the transition. */
+            200: {
+                headers: {
+                    /** @description Its new version. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such report in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A signatory is missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acceptReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The report's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description The report after the transition. */
+            200: {
+                headers: {
+                    /** @description Its new version. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such report in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    returnReport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The report's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description The report after the transition. */
+            200: {
+                headers: {
+                    /** @description Its new version. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such report in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A reason is missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getStatsOverviewCsv: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A province or kabupaten/kota within the caller's scope (default: the caller's region; the
+                 *     nation for national roles).
+                 */
+                region?: string;
+                /**
+                 * @description The date the numbers are computed for (default: today). Today's numbers are kept per
+                 *     office and recounted when its data changes; other dates are recounted on every request.
+                 */
+                as_of?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The table. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="statistik-ormas-….csv"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description A query parameter is invalid, or names a kecamatan. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description A representative, or a region outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getStatsOverview: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A province or kabupaten/kota within the caller's scope (default: the caller's region; the
+                 *     nation for national roles).
+                 */
+                region?: string;
+                /**
+                 * @description The date the numbers are computed for (default: today). Today's numbers are kept per
+                 *     office and recounted when its data changes; other dates are recounted on every request.
+                 */
+                as_of?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The numbers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsOverview"];
+                };
+            };
+            /** @description A query parameter is invalid, or names a kecamatan. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description A representative, or a region outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -10,5 +10,7 @@ mod migrations;
 mod openapi;
 mod regions;
 mod register;
+mod reports;
+mod stats;
 mod system;
 mod users;

@@ -1,6 +1,7 @@
-//! Every role × every protected endpoint, against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (34), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
+use ormas_tests::fixtures::OrmasFixture;
 use ormas_tests::{PASSWORD, TestApp, expect_json, json};
 use serde_json::Value;
 
@@ -11,7 +12,13 @@ struct Endpoint {
     action: Action,
 }
 
-fn endpoints(tag: &str, officer_id: &str, ormas_id: &str) -> Vec<Endpoint> {
+fn endpoints(
+    tag: &str,
+    officer_id: &str,
+    ormas_id: &str,
+    registered: &str,
+    report: &str,
+) -> Vec<Endpoint> {
     let ep = |method, path: String, body: Option<Value>, action| Endpoint {
         method,
         path,
@@ -135,6 +142,67 @@ fn endpoints(tag: &str, officer_id: &str, ormas_id: &str) -> Vec<Endpoint> {
             Some(json!({"ormas_id": ormas_id})),
             Action::BindRepresentative,
         ),
+        ep(
+            "GET",
+            format!("/v1/ormas/{registered}/status"),
+            None,
+            Action::ReadRegistrations,
+        ),
+        ep(
+            "GET",
+            format!("/v1/ormas/{registered}/reports"),
+            None,
+            Action::ReadReports,
+        ),
+        ep(
+            "POST",
+            format!("/v1/ormas/{registered}/reports"),
+            Some(json!({"period": "2026-S1"})),
+            Action::WriteReport,
+        ),
+        ep("GET", "/v1/reports".into(), None, Action::ReadReports),
+        ep(
+            "GET",
+            format!("/v1/reports/{report}"),
+            None,
+            Action::ReadReports,
+        ),
+        ep(
+            "PATCH",
+            format!("/v1/reports/{report}"),
+            Some(json!({"changes": {"address": format!("Jl. {tag}")}})),
+            Action::WriteReport,
+        ),
+        ep(
+            "POST",
+            format!("/v1/reports/{report}/submit"),
+            Some(json!({})),
+            Action::WriteReport,
+        ),
+        ep(
+            "POST",
+            format!("/v1/reports/{report}/accept"),
+            Some(json!({})),
+            Action::AcceptReport,
+        ),
+        ep(
+            "POST",
+            format!("/v1/reports/{report}/return"),
+            Some(json!({"reason": "x"})),
+            Action::ReturnReport,
+        ),
+        ep(
+            "GET",
+            "/v1/stats/overview".into(),
+            None,
+            Action::ReadStatistics,
+        ),
+        ep(
+            "GET",
+            "/v1/stats/overview.csv".into(),
+            None,
+            Action::ReadStatistics,
+        ),
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
     ]
@@ -189,6 +257,19 @@ async fn every_role_against_every_endpoint() {
     )
     .await;
     let ormas_id = ormas["id"].as_str().unwrap().to_owned();
+    // A registered ormas with a draft report.
+    let registered = OrmasFixture::registered("64.71").insert(&app).await;
+    let report = expect_json(
+        app.post_as(
+            &format!("/v1/ormas/{registered}/reports"),
+            &maker.access_token,
+            &json!({"period": "2026-S2", "signatories": {"ketua": "A", "sekretaris": "B"}}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let report_id = report["id"].as_str().unwrap().to_owned();
     let created = expect_json(
         app.post_as(
             "/v1/clients",
@@ -229,7 +310,13 @@ async fn every_role_against_every_endpoint() {
 
     let mut checked = 0;
     for (role, token) in &tokens {
-        for endpoint in endpoints(role.as_str(), &officer_id, &ormas_id) {
+        for endpoint in endpoints(
+            role.as_str(),
+            &officer_id,
+            &ormas_id,
+            &registered,
+            &report_id,
+        ) {
             let (status, body) = call(&app, &endpoint, Some(token)).await;
             let label = format!(
                 "{role} {} {} → {status}: {body}",
@@ -245,10 +332,10 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 23);
+    assert_eq!(checked, Role::ALL.len() * 34);
 
     // Without a token, every protected endpoint is 401.
-    for endpoint in endpoints("anonymous", &officer_id, &ormas_id) {
+    for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {
         let (status, _) = call(&app, &endpoint, None).await;
         assert_eq!(status, 401, "{} {}", endpoint.method, endpoint.path);
     }

@@ -524,6 +524,13 @@ pub struct OrmasQuery {
     pub verification_overdue: Option<bool>,
     /// Only registrations whose board term has ended.
     pub board_term_ended: Option<bool>,
+    /// Derived activity as of today, by the rule of `GET /v1/ormas/{id}/status` (`inactive`
+    /// includes registrations that are not registered; combine with `state=registered` for the
+    /// registered but inactive).
+    #[param(inline)]
+    pub activity: Option<super::status::ActivityName>,
+    /// Only registered ormas missing the report of the last period already due.
+    pub report_overdue: Option<bool>,
     /// 1 to 200 (default 50).
     #[validate(range(min = 1, max = 200))]
     #[param(minimum = 1, maximum = 200, default = 50)]
@@ -594,6 +601,9 @@ pub async fn list_ormas(
         skt_expiring_before: query.skt_expiring_before,
         verification_overdue: query.verification_overdue.unwrap_or(false),
         board_term_ended: query.board_term_ended.unwrap_or(false),
+        activity: query.activity.map(Into::into),
+        report_overdue: query.report_overdue.unwrap_or(false),
+        policy: state.config.reporting,
         today,
         after: query
             .page_token

@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use futures_util::StreamExt;
 use ormas_domain::Action;
 use ormas_domain::reference_lists::{self, DOCUMENT_TYPES};
+use ormas_domain::registration::RegistrationState;
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::register::{self, DocumentRow, RegistrationRow};
 use serde::Serialize;
@@ -242,7 +243,13 @@ pub async fn upload_document(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::EditRegistration)?;
     let (reg, _) = load_visible(&state, &principal, path.into_inner()).await?;
-    require_editable(current_state(&state, &reg)?)?;
+    let current = current_state(&state, &reg)?;
+    // A registered ormas still uploads the attachments of its reports; the registration's own
+    // documents only while it is a draft or returned.
+    let registered = current == RegistrationState::Registered;
+    if !registered {
+        require_editable(current)?;
+    }
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -310,6 +317,10 @@ pub async fn upload_document(
             return Err(missing_type());
         }
     };
+    if registered && doc_type != reference_lists::REPORT_ATTACHMENT {
+        discard(&received);
+        require_editable(current)?;
+    }
     let Some(received) = received else {
         return Err(ApiError::validation(vec![FieldIssue::new(
             "file",

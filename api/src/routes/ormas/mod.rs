@@ -4,6 +4,7 @@ pub mod board;
 pub mod crud;
 pub mod documents;
 pub mod dto;
+pub mod status;
 pub mod transitions;
 
 use ormas_domain::registration::{RegistrationState, effective_state};

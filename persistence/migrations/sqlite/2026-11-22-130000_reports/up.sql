@@ -48,6 +48,10 @@ CREATE TABLE stats_generations (
     generation INTEGER NOT NULL
 );
 
+-- Offices that already hold registrations start at generation 1.
+INSERT INTO stats_generations (region_code, generation)
+SELECT DISTINCT region_code, 1 FROM registrations;
+
 CREATE TABLE stats_snapshots (
     region_code TEXT NOT NULL,
     as_of DATE NOT NULL,

@@ -1,0 +1,215 @@
+//! The derived status of one ormas: active or inactive, and why.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use ormas_domain::registration::{OrmasKind, RegistrationState, effective_state};
+use ormas_domain::reporting::Period;
+use ormas_domain::status::{self, Activity, InactiveReason, ReportFacts, StatusInput};
+use ormas_persistence::reports;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::dto::OrmasState;
+use super::load_visible;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::ValidQuery;
+use crate::state::AppState;
+
+/// Whether an ormas counts as active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityName {
+    /// Registered, not sanctioned, legal basis and board current, and an accepted report within
+    /// the active window (12 months by default).
+    Active,
+    /// At least one reason applies.
+    Inactive,
+}
+
+impl From<Activity> for ActivityName {
+    fn from(a: Activity) -> Self {
+        match a {
+            Activity::Active => ActivityName::Active,
+            Activity::Inactive => ActivityName::Inactive,
+        }
+    }
+}
+
+impl From<ActivityName> for Activity {
+    fn from(a: ActivityName) -> Self {
+        match a {
+            ActivityName::Active => Activity::Active,
+            ActivityName::Inactive => Activity::Inactive,
+        }
+    }
+}
+
+/// Why an ormas is inactive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InactiveReasonName {
+    /// Not (or not yet, on that date) registered: draft, pending, returned, rejected or lapsed.
+    NotRegistered,
+    /// No report accepted within the active window.
+    NoRecentReport,
+    /// Without legal personality, and its SKT has expired (or its expiry is unknown).
+    SktExpired,
+    /// The board's term has ended.
+    BoardTermEnded,
+    /// Activities stopped as a sanction.
+    Suspended,
+    /// SKT or badan hukum status revoked.
+    Revoked,
+    /// Dissolved, or found gone from its address.
+    Dissolved,
+}
+
+impl From<InactiveReason> for InactiveReasonName {
+    fn from(r: InactiveReason) -> Self {
+        match r {
+            InactiveReason::NotRegistered => InactiveReasonName::NotRegistered,
+            InactiveReason::NoRecentReport => InactiveReasonName::NoRecentReport,
+            InactiveReason::SktExpired => InactiveReasonName::SktExpired,
+            InactiveReason::BoardTermEnded => InactiveReasonName::BoardTermEnded,
+            InactiveReason::Suspended => InactiveReasonName::Suspended,
+            InactiveReason::Revoked => InactiveReasonName::Revoked,
+            InactiveReason::Dissolved => InactiveReasonName::Dissolved,
+        }
+    }
+}
+
+/// The accepted report with the latest period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LastAcceptedReport {
+    #[schema(pattern = r"^[0-9]{4}(-S[12])?$")]
+    pub period: String,
+    pub accepted_on: NaiveDate,
+}
+
+/// The report the ormas should file next.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NextReportDue {
+    #[schema(pattern = r"^[0-9]{4}(-S[12])?$")]
+    pub period: String,
+    pub due_on: NaiveDate,
+    /// The due date has passed without a submitted report.
+    pub overdue: bool,
+}
+
+/// The status of an ormas as of a date, derived from its registration and reports.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "registration_id": "0193b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b", "as_of": "2026-11-22",
+    "state": "registered", "activity": "inactive", "reasons": ["no_recent_report"],
+    "legal_basis_valid_until": null, "board_term_ends_on": "2028-05-01",
+    "last_accepted_report": {"period": "2025-S1", "accepted_on": "2025-08-20"},
+    "next_report": {"period": "2026-S1", "due_on": "2026-07-30", "overdue": true}
+}))]
+pub struct OrmasStatus {
+    pub registration_id: String,
+    pub as_of: NaiveDate,
+    /// The registration's state (a returned registration past its window reads as lapsed on
+    /// `as_of`).
+    pub state: OrmasState,
+    pub activity: ActivityName,
+    /// Every reason that applies; empty exactly when active.
+    pub reasons: Vec<InactiveReasonName>,
+    /// The SKT's expiry for an ormas without legal personality; `null` for a badan hukum (no end)
+    /// or when unknown.
+    #[schema(required = true)]
+    pub legal_basis_valid_until: Option<NaiveDate>,
+    #[schema(required = true)]
+    pub board_term_ends_on: Option<NaiveDate>,
+    #[schema(required = true)]
+    pub last_accepted_report: Option<LastAcceptedReport>,
+    pub next_report: NextReportDue,
+}
+
+/// The date of the status.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatusQuery {
+    /// The date the status is computed for (default: today in the deployment's time zone).
+    /// Reports submitted or accepted later do not count.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Get an ormas's status.
+#[utoipa::path(
+    tag = "ormas",
+    operation_id = "getOrmasStatus",
+    summary = "Active or inactive, and why",
+    description = "Derived as of a date, never stored: active when registered (and not suspended, \
+revoked or dissolved), its legal basis valid (AHU, or an SKT not expired), its board term not \
+ended, and a report accepted within the active window (12 months by default). Otherwise inactive \
+with reason codes. Also the next report due. Roles: staff and integrators within their region; \
+a representative, its own ormas.",
+    params(("id" = String, Path, description = "The registration's id."), StatusQuery),
+    security(("bearer" = []), ("client_credentials" = [])),
+    responses(
+        (status = 200, description = "The status.", body = OrmasStatus),
+        (status = 400, description = "`as_of` is not a date.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
+        (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
+    )
+)]
+#[get("/v1/ormas/{id}/status")]
+pub async fn get_status(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    query: ValidQuery<StatusQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (reg, org) = load_visible(&state, &principal, path.into_inner()).await?;
+    let as_of = query.0.as_of.unwrap_or_else(|| state.config.today());
+    let id = reg.id.clone();
+    let rows = state
+        .db(move |conn| reports::report_facts_of(conn, &id))
+        .await?;
+    let facts: Vec<ReportFacts> = rows
+        .into_iter()
+        .filter_map(|(_, period, submitted_on, accepted_on)| {
+            Some(ReportFacts {
+                period: Period::parse(&period).ok()?,
+                submitted_on,
+                accepted_on,
+            })
+        })
+        .collect();
+    let stored: RegistrationState = reg.state.parse().map_err(ApiError::internal)?;
+    let current = effective_state(stored, reg.revision_due, as_of);
+    let kind: OrmasKind = org.kind.parse().map_err(ApiError::internal)?;
+    let input = StatusInput {
+        state: current,
+        kind,
+        skt_expires_on: org.skt_expires_on,
+        board_term_ends_on: reg.board_term_ends_on,
+        suspended: false,
+        revoked: false,
+        registration_date: reg.registration_date,
+        reports: &facts,
+    };
+    let derived = status::derive_status(&input, &state.config.reporting, as_of);
+    Ok(HttpResponse::Ok().json(OrmasStatus {
+        registration_id: reg.id,
+        as_of,
+        state: current.into(),
+        activity: derived.activity.into(),
+        reasons: derived.reasons.into_iter().map(Into::into).collect(),
+        legal_basis_valid_until: derived.legal_basis_valid_until,
+        board_term_ends_on: reg.board_term_ends_on,
+        last_accepted_report: derived.last_accepted_report.map(|r| LastAcceptedReport {
+            period: r.period.to_string(),
+            accepted_on: r.accepted_on,
+        }),
+        next_report: NextReportDue {
+            period: derived.next_report.period.to_string(),
+            due_on: derived.next_report.due_on,
+            overdue: derived.next_report.overdue,
+        },
+    }))
+}

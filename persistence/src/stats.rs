@@ -1,0 +1,293 @@
+//! Statistics, office by office: each office's counts (see `ormas_domain::statistics`) are kept as a
+//! snapshot per date and reporting policy, and recomputed only when the office's data changed since
+//! (its generation, advanced by triggers on every write, moved on). A national overview therefore
+//! reads about 514 small snapshots instead of half a million registrations, however large the
+//! register grows; only offices written to since the last look are recounted.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use ormas_domain::registration::{OrmasKind, RegistrationState, effective_state};
+use ormas_domain::reporting::{Period, ReportingPolicy};
+use ormas_domain::statistics::{OfficeCounts, RegistrationFacts};
+use ormas_domain::status::ReportFacts;
+
+use crate::identity::in_subtree;
+use crate::schema::{organisations, registrations, reports, stats_generations, stats_snapshots};
+use crate::{AnyConnection, PersistenceError, PersistenceResult, on_backend};
+
+/// How many offices are recounted per query, to bound memory on a cold national overview.
+const OFFICES_PER_BATCH: usize = 64;
+
+/// The counts of every office in `region`'s subtree (the whole nation for `None`) as of `as_of`:
+/// from fresh snapshots where there are some, recounted where not. Recounts are stored only for
+/// `as_of == today` (older snapshots are dropped then), so that asking about many past dates
+/// cannot fill the table. Returns `(office region code, counts)` in code order, and how many
+/// offices were recounted.
+pub fn office_counts(
+    conn: &mut AnyConnection,
+    region: Option<&str>,
+    as_of: NaiveDate,
+    policy: &ReportingPolicy,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> PersistenceResult<(Vec<(String, OfficeCounts)>, usize)> {
+    let store = as_of == today;
+    let policy_key = policy_key(policy);
+    // Generations first: a write that lands after this read makes the snapshot stored below stale
+    // at once, never fresh with old data.
+    let mut generations = stats_generations::table
+        .select((
+            stats_generations::region_code,
+            stats_generations::generation,
+        ))
+        .order(stats_generations::region_code.asc())
+        .into_boxed();
+    if let Some(region) = region {
+        generations = generations.filter(in_subtree!(
+            stats_generations::region_code,
+            region.to_owned()
+        ));
+    }
+    let generations: Vec<(String, i64)> = generations.load(conn)?;
+
+    let mut snapshots = stats_snapshots::table
+        .filter(stats_snapshots::as_of.eq(as_of))
+        .filter(stats_snapshots::policy.eq(&policy_key))
+        .select((
+            stats_snapshots::region_code,
+            stats_snapshots::generation,
+            stats_snapshots::payload,
+        ))
+        .into_boxed();
+    if let Some(region) = region {
+        snapshots = snapshots.filter(in_subtree!(stats_snapshots::region_code, region.to_owned()));
+    }
+    let mut fresh: HashMap<String, OfficeCounts> = HashMap::new();
+    let current: HashMap<&str, i64> = generations.iter().map(|(c, g)| (c.as_str(), *g)).collect();
+    for (code, generation, payload) in snapshots.load::<(String, i64, String)>(conn)? {
+        if current.get(code.as_str()) == Some(&generation)
+            && let Ok(counts) = serde_json::from_str::<OfficeCounts>(&payload)
+        {
+            fresh.insert(code, counts);
+        }
+    }
+
+    let stale: Vec<&(String, i64)> = generations
+        .iter()
+        .filter(|(code, _)| !fresh.contains_key(code))
+        .collect();
+    let recounted = stale.len();
+    if store && recounted > 0 {
+        diesel::delete(stats_snapshots::table.filter(stats_snapshots::as_of.lt(today)))
+            .execute(conn)?;
+    }
+    for batch in stale.chunks(OFFICES_PER_BATCH) {
+        let codes: Vec<String> = batch.iter().map(|(c, _)| c.clone()).collect();
+        let counted = count_offices(conn, &codes, as_of, policy)?;
+        let rows: Vec<_> = batch
+            .iter()
+            .map(|(code, generation)| {
+                let counts = counted
+                    .get(code)
+                    .cloned()
+                    .unwrap_or_else(|| OfficeCounts::new(policy, as_of));
+                let payload = serde_json::to_string(&counts)
+                    .map_err(|e| PersistenceError::Seed(e.to_string()))?;
+                fresh.insert(code.clone(), counts);
+                Ok((
+                    stats_snapshots::region_code.eq(code.clone()),
+                    stats_snapshots::as_of.eq(as_of),
+                    stats_snapshots::policy.eq(policy_key.clone()),
+                    stats_snapshots::generation.eq(*generation),
+                    stats_snapshots::payload.eq(payload),
+                    stats_snapshots::computed_at.eq(now),
+                ))
+            })
+            .collect::<PersistenceResult<_>>()?;
+        if store {
+            store_snapshots(conn, &rows)?;
+        }
+    }
+
+    let mut counts: Vec<(String, OfficeCounts)> = fresh.into_iter().collect();
+    counts.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((counts, recounted))
+}
+
+type SnapshotValues = (
+    diesel::dsl::Eq<stats_snapshots::region_code, String>,
+    diesel::dsl::Eq<stats_snapshots::as_of, NaiveDate>,
+    diesel::dsl::Eq<stats_snapshots::policy, String>,
+    diesel::dsl::Eq<stats_snapshots::generation, i64>,
+    diesel::dsl::Eq<stats_snapshots::payload, String>,
+    diesel::dsl::Eq<stats_snapshots::computed_at, NaiveDateTime>,
+);
+
+fn store_snapshots(conn: &mut AnyConnection, rows: &[SnapshotValues]) -> PersistenceResult<()> {
+    use diesel::upsert::excluded;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    on_backend!(conn, |c| diesel::insert_into(stats_snapshots::table)
+        .values(rows)
+        .on_conflict((
+            stats_snapshots::region_code,
+            stats_snapshots::as_of,
+            stats_snapshots::policy
+        ))
+        .do_update()
+        .set((
+            stats_snapshots::generation.eq(excluded(stats_snapshots::generation)),
+            stats_snapshots::payload.eq(excluded(stats_snapshots::payload)),
+            stats_snapshots::computed_at.eq(excluded(stats_snapshots::computed_at)),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// The text a snapshot's policy is keyed by.
+fn policy_key(policy: &ReportingPolicy) -> String {
+    format!(
+        "{}:{}:{}",
+        policy.cadence, policy.due_after_days, policy.active_window_months
+    )
+}
+
+type FactRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    String,
+    String,
+    Option<NaiveDate>,
+);
+
+/// Counts the given offices from their registrations and reports: two set-based queries.
+fn count_offices(
+    conn: &mut AnyConnection,
+    offices: &[String],
+    as_of: NaiveDate,
+    policy: &ReportingPolicy,
+) -> PersistenceResult<HashMap<String, OfficeCounts>> {
+    let rows: Vec<FactRow> = registrations::table
+        .inner_join(organisations::table)
+        .filter(registrations::region_code.eq_any(offices))
+        .select((
+            registrations::id,
+            registrations::region_code,
+            registrations::district_code,
+            registrations::state,
+            registrations::revision_due,
+            registrations::verification_due,
+            registrations::registration_date,
+            registrations::board_term_ends_on,
+            organisations::kind,
+            organisations::fields,
+            organisations::skt_expires_on,
+        ))
+        .load(conn)?;
+
+    // Only the reports that can matter: accepted within the active window, or of a compliance
+    // period or the last period due.
+    let window_start = policy.active_window_start(as_of);
+    let periods: Vec<String> = policy
+        .due_periods(as_of, ormas_domain::statistics::COMPLIANCE_PERIODS)
+        .iter()
+        .map(Period::to_string)
+        .collect();
+    let report_rows: Vec<(String, String, Option<NaiveDate>, Option<NaiveDate>)> = reports::table
+        .filter(reports::region_code.eq_any(offices))
+        .filter(
+            reports::accepted_on
+                .ge(window_start)
+                .or(reports::period.eq_any(&periods)),
+        )
+        .select((
+            reports::registration_id,
+            reports::period,
+            reports::first_submitted_on,
+            reports::accepted_on,
+        ))
+        .load(conn)?;
+    let mut reports_by_registration: HashMap<String, Vec<ReportFacts>> = HashMap::new();
+    for (registration_id, period, submitted_on, accepted_on) in report_rows {
+        let Ok(period) = Period::parse(&period) else {
+            continue;
+        };
+        reports_by_registration
+            .entry(registration_id)
+            .or_default()
+            .push(ReportFacts {
+                period,
+                submitted_on,
+                accepted_on,
+            });
+    }
+
+    let mut counts: HashMap<String, OfficeCounts> = HashMap::new();
+    let no_reports: Vec<ReportFacts> = Vec::new();
+    for row in &rows {
+        let (
+            id,
+            region,
+            district,
+            state,
+            revision_due,
+            verification_due,
+            registered_on,
+            board_ends,
+            kind,
+            fields,
+            skt,
+        ) = row;
+        let stored: RegistrationState =
+            state
+                .parse()
+                .map_err(|e: ormas_domain::registration::UnknownRegistrationState| {
+                    PersistenceError::Seed(e.to_string())
+                })?;
+        let kind: OrmasKind =
+            kind.parse()
+                .map_err(|e: ormas_domain::registration::UnknownOrmasKind| {
+                    PersistenceError::Seed(e.to_string())
+                })?;
+        let fields: Vec<String> = serde_json::from_str(fields).unwrap_or_default();
+        let facts = RegistrationFacts {
+            state: effective_state(stored, *revision_due, as_of),
+            kind,
+            fields: &fields,
+            district_code: district.as_deref(),
+            skt_expires_on: *skt,
+            board_term_ends_on: *board_ends,
+            registration_date: *registered_on,
+            verification_due: *verification_due,
+            reports: reports_by_registration.get(id).unwrap_or(&no_reports),
+        };
+        counts
+            .entry(region.clone())
+            .or_insert_with(|| OfficeCounts::new(policy, as_of))
+            .tally(&facts, policy, as_of);
+    }
+    Ok(counts)
+}
+
+/// Adds up offices' counts by the region each belongs to at `depth` characters of its code (2 for
+/// provinces, 5 for kabupaten/kota); offices shallower than `depth` keep their own code.
+pub fn group_by_prefix(
+    offices: &[(String, OfficeCounts)],
+    depth: usize,
+) -> BTreeMap<String, OfficeCounts> {
+    let mut grouped: BTreeMap<String, OfficeCounts> = BTreeMap::new();
+    for (code, counts) in offices {
+        let key = code.get(..depth).unwrap_or(code).to_owned();
+        grouped.entry(key).or_default().add(counts);
+    }
+    grouped
+}
