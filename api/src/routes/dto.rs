@@ -153,3 +153,33 @@ pub fn integral_i32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i32, D
         )))
     }
 }
+
+/// Deserializes an `i64` written as an integer or as a float without a fraction (`6.0`), which JSON
+/// does not distinguish; floats beyond 2^53 (not exact) are refused.
+pub fn integral_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Integer(i64),
+        Float(f64),
+    }
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match Number::deserialize(deserializer)? {
+        Number::Integer(n) => Ok(n),
+        Number::Float(f) if f.fract() == 0.0 && f.abs() <= EXACT => Ok(f as i64),
+        Number::Float(f) => Err(serde::de::Error::custom(format!(
+            "invalid type: `{f}` is not an integer"
+        ))),
+    }
+}
+
+/// An `as_of` date within the years the reporting rules handle (1900–2999).
+pub fn validate_as_of(date: &chrono::NaiveDate) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    if (1900..=2999).contains(&date.year()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("out_of_range")
+            .with_message("must be a date from 1900 to 2999".into()))
+    }
+}

@@ -173,10 +173,12 @@ pub struct StatsQuery {
     /// A province or kabupaten/kota within the caller's scope (default: the caller's region; the
     /// nation for national roles).
     #[validate(custom(function = "validate_region_code"))]
-    #[param(pattern = r"^[0-9]{2}(\.[0-9]{2}){0,2}$")]
+    #[param(pattern = r"^[0-9]{2}(\.[0-9]{2})?$")]
     pub region: Option<String>,
     /// The date the numbers are computed for (default: today). Today's numbers are kept per
     /// office and recounted when its data changes; other dates are recounted on every request.
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::routes::dto::validate_as_of"))]
     pub as_of: Option<NaiveDate>,
 }
 

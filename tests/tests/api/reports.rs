@@ -176,6 +176,18 @@ async fn an_expired_skt_is_inactive_even_with_fresh_reports() {
     )
     .await;
     assert_eq!(on_the_day["activity"], "active");
+    for bad in ["3001-01-01", "tomorrow", "2026-02-30"] {
+        expect_problem(
+            app.get_as(
+                &format!("/v1/ormas/{ormas}/status?as_of={bad}"),
+                &officer.access_token,
+            )
+            .await,
+            400,
+            "invalid_query",
+        )
+        .await;
+    }
     // A board whose term ended adds its reason.
     let both = OrmasFixture::registered("64.71")
         .skt_until("2026-10-31")
@@ -365,13 +377,14 @@ async fn late_and_missing_sit_on_the_right_side_of_the_due_date() {
         "invalid_query",
     )
     .await;
-    expect_problem(
+    // An overdue report is unsubmitted, so never accepted.
+    let none = expect_json(
         app.get_as("/v1/reports?overdue=true&state=accepted", token)
             .await,
-        400,
-        "invalid_query",
+        200,
     )
     .await;
+    assert_eq!(none["items"], json!([]));
 }
 
 #[tokio::test]
@@ -609,4 +622,75 @@ async fn others_reports_are_not_found() {
         "forbidden",
     )
     .await;
+}
+
+#[tokio::test]
+async fn activities_attach_documents_uploaded_for_reports() {
+    use ormas_tests::reqwest::multipart::{Form, Part};
+    let app = TestApp::spawn().await;
+    let officer = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    let ormas = OrmasFixture::registered("64.71").insert(&app).await;
+    let other = OrmasFixture::registered("64.71").insert(&app).await;
+    app.clock.pin(Some(day("2026-11-22")));
+    let upload = |id: String, doc_type: &'static str| {
+        let form = Form::new().text("type", doc_type).part(
+            "file",
+            Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("foto.pdf"),
+        );
+        app.client
+            .post(app.url(&format!("/v1/ormas/{id}/documents")))
+            .bearer_auth(&officer.access_token)
+            .multipart(form)
+            .send()
+    };
+    // A registered ormas uploads report attachments, not registration documents.
+    let document = expect_json(
+        upload(ormas.clone(), "report_attachment").await.unwrap(),
+        201,
+    )
+    .await;
+    expect_problem(
+        upload(ormas.clone(), "cover_letter").await.unwrap(),
+        409,
+        "conflict",
+    )
+    .await;
+    let foreign = expect_json(
+        upload(other.clone(), "report_attachment").await.unwrap(),
+        201,
+    )
+    .await;
+
+    let mut body = report_for("2026-S2");
+    body["activities"][0]["document_ids"] = json!([document["id"]]);
+    let report = create_report_with(&app, &officer.access_token, &ormas, &body).await;
+    assert_eq!(
+        report["activities"][0]["document_ids"],
+        json!([document["id"]])
+    );
+    // Another ormas's document is refused.
+    let id = report["id"].as_str().unwrap();
+    let refused = expect_problem(
+        app.patch_as(
+            &format!("/v1/reports/{id}"),
+            &officer.access_token,
+            &json!({"activities": [{"date": "2026-09-01", "place": "x", "description": "y", "document_ids": [foreign["id"]]}]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["code"], "unknown_document");
+}
+
+async fn create_report_with(app: &TestApp, token: &str, ormas: &str, body: &Value) -> Value {
+    expect_json(
+        app.post_as(&format!("/v1/ormas/{ormas}/reports"), token, body)
+            .await,
+        201,
+    )
+    .await
 }

@@ -133,6 +133,8 @@ pub struct OrmasStatus {
 pub struct StatusQuery {
     /// The date the status is computed for (default: today in the deployment's time zone).
     /// Reports submitted or accepted later do not count.
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[validate(custom(function = "crate::routes::dto::validate_as_of"))]
     pub as_of: Option<NaiveDate>,
 }
 

@@ -9,10 +9,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::error::ApiError;
-use crate::routes::dto::utc;
-
-/// The pattern of a period: `YYYY-S1`, `YYYY-S2` (semester) or `YYYY` (annual).
-pub const PERIOD_PATTERN: &str = r"^[0-9]{4}(-S[12])?$";
+use crate::routes::dto::{integral_i64, utc};
 
 /// Where a report stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -96,22 +93,27 @@ pub struct ReportIncome {
     /// Iuran anggota.
     #[validate(range(min = 0))]
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "integral_i64")]
     pub dues: i64,
     /// Sumbangan masyarakat.
     #[validate(range(min = 0))]
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "integral_i64")]
     pub donations: i64,
     /// Hasil usaha.
     #[validate(range(min = 0))]
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "integral_i64")]
     pub business: i64,
     /// Bantuan/hibah pemerintah.
     #[validate(range(min = 0))]
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "integral_i64")]
     pub government_grants: i64,
     /// Sumbangan asing.
     #[validate(range(min = 0))]
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "integral_i64")]
     pub foreign_donations: i64,
 }
 
@@ -123,6 +125,7 @@ pub struct ReportFinances {
     pub income: ReportIncome,
     #[validate(range(min = 0))]
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "integral_i64")]
     pub spending: i64,
 }
 
@@ -174,7 +177,7 @@ pub struct ReportContent {
 }))]
 pub struct CreateReport {
     /// `YYYY-S1` / `YYYY-S2` under semester reporting, `YYYY` under annual; a period that has begun.
-    #[schema(pattern = r"^[0-9]{4}(-S[12])?$")]
+    #[schema(pattern = r"^(19|2[0-9])[0-9]{2}(-S[12])?$")]
     pub period: String,
     #[serde(default)]
     #[validate(length(max = 100), nested)]

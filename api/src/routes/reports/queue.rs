@@ -28,7 +28,7 @@ pub struct ReportQueueQuery {
     pub region: Option<String>,
     /// Only this period. With `overdue` or `state=missing`, the period examined (default: the
     /// last period already due).
-    #[param(pattern = r"^[0-9]{4}(-S[12])?$")]
+    #[param(pattern = r"^(19|2[0-9])[0-9]{2}(-S[12])?$")]
     pub period: Option<String>,
     /// A report state, or `missing` for registered ormas that have not started the period's report.
     #[param(inline)]
@@ -119,17 +119,6 @@ pub async fn list_reports(
     let unfiled_mode = query.overdue == Some(true) || query.state == Some(QueueState::Missing);
 
     if unfiled_mode {
-        if matches!(
-            query.state,
-            Some(QueueState::Submitted | QueueState::Accepted | QueueState::Returned)
-        ) {
-            return Err(query_issue(
-                "state",
-                "not_overdue_state",
-                "laporan yang terlambat belum dikirim: state hanya missing atau draft",
-                "overdue reports are unsubmitted: state can only be missing or draft",
-            ));
-        }
         let Some(period) = period.or_else(|| policy.last_due_period(today)) else {
             return Ok(HttpResponse::Ok().json(ReportQueuePage {
                 items: Vec::new(),
@@ -137,8 +126,13 @@ pub async fn list_reports(
             }));
         };
         let due_on = policy.due_on(&period);
-        // Nothing is overdue or missing before the due date has passed, nor submitted late.
-        if due_on >= today || query.late == Some(true) {
+        // Nothing is overdue or missing before the due date has passed; an overdue report is
+        // unsubmitted, so never submitted, accepted, returned or late.
+        let submitted_state = matches!(
+            query.state,
+            Some(QueueState::Submitted | QueueState::Accepted | QueueState::Returned)
+        );
+        if due_on >= today || query.late == Some(true) || submitted_state {
             return Ok(HttpResponse::Ok().json(ReportQueuePage {
                 items: Vec::new(),
                 next_page_token: None,
