@@ -78,6 +78,8 @@ Environment variables:
                               [default: semester]
   ORMAS_REPORT_DUE_DAYS       calendar days after a period ends that its report is due [default: 30]
   ORMAS_ACTIVE_WINDOW_MONTHS  months an accepted report keeps an ormas active [default: 12]
+  ORMAS_STATS_REFRESH_SECS    seconds between background recounts of the statistics of offices
+                              whose data changed (0: only on request) [default: 60]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
@@ -104,6 +106,9 @@ pub struct Config {
     pub utc_offset_hours: i32,
     /// Reporting cadence, due date and active window.
     pub reporting: ormas_domain::ReportingPolicy,
+    /// How often the statistics snapshots of changed offices are recounted in the background;
+    /// `None` disables it (snapshots are then recounted on request only).
+    pub stats_refresh: Option<Duration>,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
 }
@@ -292,8 +297,13 @@ impl Config {
                 120,
             )? as u32,
         };
+        let stats_refresh = match number("ORMAS_STATS_REFRESH_SECS", 60, 0, 86_400)? {
+            0 => None,
+            secs => Some(Duration::from_secs(secs)),
+        };
         Ok(Config {
             reporting,
+            stats_refresh,
             document_limit,
             required_documents,
             registration_number_pattern,
@@ -365,6 +375,7 @@ mod tests {
             ("ORMAS_REPORT_CADENCE", "monthly"),
             ("ORMAS_REPORT_DUE_DAYS", "-1"),
             ("ORMAS_ACTIVE_WINDOW_MONTHS", "0"),
+            ("ORMAS_STATS_REFRESH_SECS", "soon"),
         ] {
             let err = config(&[(name, value)]).unwrap_err();
             assert_eq!(err.variable, name);

@@ -65,6 +65,9 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
         keys: Arc::new(auth::TokenKeys::new(&secret, config.access_token_ttl)),
         config: Arc::new(config.clone()),
     });
+    if let Some(every) = config.stats_refresh {
+        start_stats_refresher(Arc::downgrade(&state.clone().into_inner()), every);
+    }
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -84,8 +87,49 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
     if let Some(workers) = config.workers {
         server = server.workers(workers);
     }
+
     Ok(Application {
         server: server.run(),
         addr,
     })
+}
+
+/// Keeps today's statistics snapshots current in the background: at start (so the first overview
+/// after a restart or deploy is fast) and then every `every`, it recounts the offices whose data
+/// changed or whose snapshot is from an earlier day. A plain thread: the work is blocking Diesel
+/// and must not hold an actix worker; it ends once the server (the last holder of its state) is gone.
+fn start_stats_refresher(state: std::sync::Weak<AppState>, every: std::time::Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("stats-refresh".into())
+        .spawn(move || {
+            while let Some(state) = state.upgrade() {
+                let started = std::time::Instant::now();
+                let today = state.config.today();
+                let result = state
+                    .pool
+                    .get()
+                    .map_err(ormas_persistence::PersistenceError::from)
+                    .and_then(|mut conn| {
+                        ormas_persistence::stats::refresh_today(
+                            &mut conn,
+                            today,
+                            &state.config.reporting,
+                            auth::now(),
+                        )
+                    });
+                match result {
+                    Ok(0) => {}
+                    Ok(n) => log::info!(
+                        "statistics: recounted {n} office(s) in {} ms",
+                        started.elapsed().as_millis()
+                    ),
+                    Err(e) => log::warn!("statistics refresh failed: {e}"),
+                }
+                drop(state);
+                std::thread::sleep(every);
+            }
+        });
+    if let Err(e) = spawned {
+        log::warn!("statistics refresher not started: {e}");
+    }
 }

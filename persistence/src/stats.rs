@@ -74,46 +74,97 @@ pub fn office_counts(
         }
     }
 
-    let stale: Vec<&(String, i64)> = generations
+    let stale: Vec<(String, i64)> = generations
         .iter()
         .filter(|(code, _)| !fresh.contains_key(code))
+        .cloned()
         .collect();
     let recounted = stale.len();
-    if store && recounted > 0 {
+    fresh.extend(recount(conn, &stale, as_of, policy, today, now, store)?);
+
+    let mut counts: Vec<(String, OfficeCounts)> = fresh.into_iter().collect();
+    counts.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((counts, recounted))
+}
+
+/// Recounts the offices whose snapshot for today is missing or stale, and stores them: what the
+/// background refresher runs, so that the first overview after a change or after midnight is
+/// served from snapshots. Returns how many offices were recounted.
+pub fn refresh_today(
+    conn: &mut AnyConnection,
+    today: NaiveDate,
+    policy: &ReportingPolicy,
+    now: NaiveDateTime,
+) -> PersistenceResult<usize> {
+    let generations: Vec<(String, i64)> = stats_generations::table
+        .select((
+            stats_generations::region_code,
+            stats_generations::generation,
+        ))
+        .order(stats_generations::region_code.asc())
+        .load(conn)?;
+    let snapshots: HashMap<String, i64> = stats_snapshots::table
+        .filter(stats_snapshots::as_of.eq(today))
+        .filter(stats_snapshots::policy.eq(policy_key(policy)))
+        .select((stats_snapshots::region_code, stats_snapshots::generation))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let stale: Vec<(String, i64)> = generations
+        .into_iter()
+        .filter(|(code, generation)| snapshots.get(code) != Some(generation))
+        .collect();
+    recount(conn, &stale, today, policy, today, now, true)?;
+    Ok(stale.len())
+}
+
+/// Counts the `stale` offices (with the generations read before their data) and, when `store`,
+/// keeps them as snapshots, dropping snapshots of earlier days.
+fn recount(
+    conn: &mut AnyConnection,
+    stale: &[(String, i64)],
+    as_of: NaiveDate,
+    policy: &ReportingPolicy,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    store: bool,
+) -> PersistenceResult<HashMap<String, OfficeCounts>> {
+    let mut counted_all = HashMap::new();
+    if stale.is_empty() {
+        return Ok(counted_all);
+    }
+    if store {
         diesel::delete(stats_snapshots::table.filter(stats_snapshots::as_of.lt(today)))
             .execute(conn)?;
     }
+    let policy_key = policy_key(policy);
     for batch in stale.chunks(OFFICES_PER_BATCH) {
         let codes: Vec<String> = batch.iter().map(|(c, _)| c.clone()).collect();
-        let counted = count_offices(conn, &codes, as_of, policy)?;
-        let rows: Vec<_> = batch
-            .iter()
-            .map(|(code, generation)| {
-                let counts = counted
-                    .get(code)
-                    .cloned()
-                    .unwrap_or_else(|| OfficeCounts::new(policy, as_of));
+        let mut counted = count_offices(conn, &codes, as_of, policy)?;
+        let mut rows = Vec::with_capacity(batch.len());
+        for (code, generation) in batch {
+            let counts = counted
+                .remove(code)
+                .unwrap_or_else(|| OfficeCounts::new(policy, as_of));
+            if store {
                 let payload = serde_json::to_string(&counts)
                     .map_err(|e| PersistenceError::Seed(e.to_string()))?;
-                fresh.insert(code.clone(), counts);
-                Ok((
+                rows.push((
                     stats_snapshots::region_code.eq(code.clone()),
                     stats_snapshots::as_of.eq(as_of),
                     stats_snapshots::policy.eq(policy_key.clone()),
                     stats_snapshots::generation.eq(*generation),
                     stats_snapshots::payload.eq(payload),
                     stats_snapshots::computed_at.eq(now),
-                ))
-            })
-            .collect::<PersistenceResult<_>>()?;
+                ));
+            }
+            counted_all.insert(code.clone(), counts);
+        }
         if store {
             store_snapshots(conn, &rows)?;
         }
     }
-
-    let mut counts: Vec<(String, OfficeCounts)> = fresh.into_iter().collect();
-    counts.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok((counts, recounted))
+    Ok(counted_all)
 }
 
 type SnapshotValues = (

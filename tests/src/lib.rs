@@ -130,6 +130,8 @@ pub fn test_config(database: DatabaseTarget) -> Config {
     config.bind = "127.0.0.1:0".parse().expect("address");
     config.database = database;
     config.workers = Some(1);
+    // Tests count recounts themselves; one test turns the refresher on.
+    config.stats_refresh = None;
     config.shutdown_timeout = Duration::from_secs(1);
     config.pool = PoolOptions {
         max_size: 4,

@@ -321,3 +321,38 @@ async fn statistics_follow_every_change_and_are_scoped() {
             .contains("64.71,Kota Balikpapan,1,1,0,")
     );
 }
+
+#[tokio::test]
+async fn the_background_refresher_keeps_snapshots_current() {
+    let app = TestApp::spawn_with(|c| {
+        c.stats_refresh = Some(std::time::Duration::from_millis(100));
+    })
+    .await;
+    app.clock.pin(Some(day("2026-11-22")));
+    let officer = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    OrmasFixture::registered("64.71")
+        .reported("2026-S1", "2026-08-20")
+        .insert(&app)
+        .await;
+    // Wait for the refresher to count the office, then change it and wait again: the request
+    // finds current snapshots both times and recounts nothing itself.
+    for active in [1, 2] {
+        if active == 2 {
+            OrmasFixture::registered("64.71")
+                .reported("2026-S1", "2026-08-21")
+                .insert(&app)
+                .await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let stats = expect_json(
+            app.get_as("/v1/stats/overview", &officer.access_token)
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(n(&stats["offices_recounted"]), 0, "{stats}");
+        assert_eq!(n(&stats["totals"]["active"]), active);
+    }
+}
