@@ -1,5 +1,5 @@
 # The two set-up commands are `make run` and `make test`; see README.md.
-.PHONY: run test lint fmt openapi validate-openapi client contract docker build release clean help
+.PHONY: run test lint fmt openapi validate-openapi client contract bench-stats docker build release clean help
 
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
@@ -31,6 +31,9 @@ contract: ## lint the spec, type-check and run the TypeScript client, and run Sc
 
 validate-openapi: ## validate the committed document as OpenAPI 3.1 (installs openapi-spec-validator in target/)
 	@bash scripts/validate-openapi.sh
+
+bench-stats: ## latency of the statistics, list and status endpoints against a national-scale PostgreSQL database (BENCH_DATABASE_URL, generated once)
+	@bash scripts/bench-stats.sh
 
 build: ## debug build of everything
 	cargo build --workspace

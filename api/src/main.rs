@@ -31,10 +31,23 @@ enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
-    /// Add data: `--demo` creates the demo accounts (idempotent) and prints their credentials.
+    /// Add data: `--demo` creates the demo accounts (idempotent) and prints their credentials;
+    /// `--scale national|sample` fills an empty register with a generated, deterministic dataset.
     Seed {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "scale")]
         demo: bool,
+        /// Generate a register: `national` (about 550,000 registrations over the 514
+        /// kabupaten/kota, with organisations and semester reports) or `sample` (about 3,000, the
+        /// same generator). Refused when the database already holds registrations.
+        #[arg(long, value_enum)]
+        scale: Option<SeedScale>,
+        /// The generator's seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1, requires = "scale")]
+        seed: u64,
+        /// The day to generate the data for (YYYY-MM-DD) [default: today in ORMAS_UTC_OFFSET_HOURS].
+        /// The service judges activity as of its own today, so pin this only for tests.
+        #[arg(long, requires = "scale")]
+        today: Option<chrono::NaiveDate>,
     },
     /// Apply pending migrations and load the bundled reference data, then exit.
     Migrate,
@@ -46,6 +59,15 @@ enum Command {
         #[arg(long)]
         addr: Option<String>,
     },
+}
+
+/// The sizes `seed --scale` generates.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SeedScale {
+    /// About 550,000 registrations.
+    National,
+    /// About 3,000 registrations.
+    Sample,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,7 +104,15 @@ fn main() -> ExitCode {
                     email,
                 },
         } => create_user(username, role, region, display_name, email),
-        Command::Seed { demo } => seed(demo),
+        Command::Seed {
+            demo,
+            scale,
+            seed: generator_seed,
+            today,
+        } => match scale {
+            Some(scale) => seed_register(scale, generator_seed, today),
+            None => seed(demo),
+        },
         Command::Migrate => migrate(),
         Command::Openapi => print_openapi(),
         Command::Healthcheck { addr } => healthcheck(addr),
@@ -172,7 +202,7 @@ fn create_user(
 
 fn seed(demo: bool) -> Result<(), String> {
     if !demo {
-        return Err("nothing to seed: pass --demo".into());
+        return Err("nothing to seed: pass --demo or --scale national|sample".into());
     }
     let config = load_config()?;
     prepare_database(&config.database).map_err(|e| format!("{}: {e}", config.database))?;
@@ -182,6 +212,41 @@ fn seed(demo: bool) -> Result<(), String> {
     println!(
         "Demo register: {created} registration(s) created in Kalimantan Timur and Kalimantan Tengah (0: already there)"
     );
+    Ok(())
+}
+
+/// `seed --scale`: generates a register into an empty database and prints what it holds.
+fn seed_register(
+    scale: SeedScale,
+    seed: u64,
+    today: Option<chrono::NaiveDate>,
+) -> Result<(), String> {
+    use ormas_persistence::national::{self, NationalOptions, Scale};
+    let config = load_config()?;
+    prepare_database(&config.database).map_err(|e| format!("{}: {e}", config.database))?;
+    let mut conn = config
+        .database
+        .connect()
+        .map_err(|e| format!("{}: {e}", config.database))?;
+    let options = NationalOptions {
+        scale: match scale {
+            SeedScale::National => Scale::National,
+            SeedScale::Sample => Scale::Sample,
+        },
+        seed,
+        today: today.unwrap_or_else(|| config.today()),
+        pattern: config.registration_number_pattern.clone(),
+        policy: config.reporting,
+    };
+    log::info!(
+        "generating the {} register (seed {seed}, as of {}) into {}",
+        options.scale.as_str(),
+        options.today,
+        config.database
+    );
+    let summary = national::seed_national(&mut conn, &options)
+        .map_err(|e| format!("seed --scale {}: {e}", options.scale.as_str()))?;
+    print!("{summary}");
     Ok(())
 }
 

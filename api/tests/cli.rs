@@ -458,3 +458,193 @@ fn a_short_signing_key_is_refused_at_start_up() {
         "{stderr}"
     );
 }
+
+/// `seed --scale sample` as the tests run it: seed 7, as of a fixed day.
+fn seed_sample(db: &Db) -> std::process::Output {
+    command(db)
+        .args([
+            "seed",
+            "--scale",
+            "sample",
+            "--seed",
+            "7",
+            "--today",
+            "2026-11-22",
+        ])
+        .output()
+        .unwrap()
+}
+
+fn connect(db: &Db) -> ormas_persistence::AnyConnection {
+    ormas_persistence::DatabaseTarget::parse(&db.url)
+        .unwrap()
+        .connect()
+        .unwrap()
+}
+
+/// The generated rows that must not vary between runs: ids, numbers, states, dates, contents.
+type Registrations = Vec<(
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<chrono::NaiveDate>,
+)>;
+type Reports = Vec<(String, String, String, Option<String>, String)>;
+
+fn generated(db: &Db) -> (Registrations, Reports) {
+    use diesel::prelude::*;
+    use ormas_persistence::schema::{registrations as g, reports as p};
+    let mut conn = connect(db);
+    let registrations = g::table
+        .select((
+            g::id,
+            g::region_code,
+            g::state,
+            g::registration_number,
+            g::registration_date,
+        ))
+        .order(g::id)
+        .load(&mut conn)
+        .unwrap();
+    let reports = p::table
+        .select((p::id, p::period, p::state, p::receipt_number, p::content))
+        .order(p::id)
+        .load(&mut conn)
+        .unwrap();
+    (registrations, reports)
+}
+
+#[test]
+fn seed_scale_sample_is_deterministic_and_refuses_a_second_run() {
+    let (first, second) = (Db::new(), Db::new());
+    let one = seed_sample(&first);
+    assert!(one.status.success(), "{one:?}");
+    let two = seed_sample(&second);
+    assert!(two.status.success(), "{two:?}");
+    // The summaries agree except for the time taken.
+    let summary = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("Generated"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(summary(&one), summary(&two));
+    let (registrations, reports) = generated(&first);
+    assert!(!registrations.is_empty() && !reports.is_empty());
+    assert!(
+        generated(&second) == (registrations, reports),
+        "the data differs"
+    );
+
+    let again = seed_sample(&first);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains("already holds 3000 registration(s)"),
+        "{stderr}"
+    );
+    // --demo is not affected by the generator's options.
+    let demo = command(&second).args(["seed", "--demo"]).output().unwrap();
+    assert!(demo.status.success(), "{demo:?}");
+}
+
+#[test]
+fn seed_scale_sample_is_shaped_like_the_register() {
+    use diesel::dsl::count_star;
+    use diesel::prelude::*;
+    use ormas_persistence::schema::{
+        organisations as o, registration_sequences as rs, registrations as g,
+        report_sequences as ps, reports as p,
+    };
+    let db = Db::new();
+    let output = seed_sample(&db);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut conn = connect(&db);
+    let count = |conn: &mut ormas_persistence::AnyConnection, state: &str| -> i64 {
+        g::table
+            .filter(g::state.eq(state))
+            .select(count_star())
+            .get_result(conn)
+            .unwrap()
+    };
+    let total: i64 = g::table.count().get_result(&mut conn).unwrap();
+    assert!((2_900..=3_100).contains(&total), "{total} registrations");
+    let organisations: i64 = o::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(organisations, total, "one organisation per registration");
+    let registered = count(&mut conn, "registered");
+    let share = registered as f64 / total as f64;
+    assert!((0.80..=0.90).contains(&share), "registered share {share}");
+    for state in [
+        "draft",
+        "submitted",
+        "needs_revision",
+        "rejected",
+        "dissolved",
+    ] {
+        assert!(count(&mut conn, state) > 0, "no {state} registration");
+    }
+    let kinds: Vec<(String, i64)> = o::table
+        .group_by(o::kind)
+        .select((o::kind, count_star()))
+        .order(o::kind)
+        .load(&mut conn)
+        .unwrap();
+    for (kind, n) in &kinds {
+        let share = *n as f64 / total as f64;
+        let expected = match kind.as_str() {
+            "perkumpulan" => 0.55,
+            "yayasan" => 0.30,
+            _ => 0.15,
+        };
+        assert!((share - expected).abs() < 0.05, "{kind}: {share}");
+    }
+    let reports: i64 = p::table.count().get_result(&mut conn).unwrap();
+    assert!(
+        (registered..=registered * 4).contains(&reports),
+        "{reports} reports for {registered} registered"
+    );
+    // The sequences continue exactly where the generated numbers stop.
+    let numbered: i64 = g::table
+        .filter(g::registration_number.is_not_null())
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let last: Vec<i32> = rs::table.select(rs::last_number).load(&mut conn).unwrap();
+    assert_eq!(last.iter().map(|n| i64::from(*n)).sum::<i64>(), numbered);
+    let receipts: i64 = p::table
+        .filter(p::receipt_number.is_not_null())
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let last: Vec<i32> = ps::table.select(ps::last_number).load(&mut conn).unwrap();
+    assert_eq!(last.iter().map(|n| i64::from(*n)).sum::<i64>(), receipts);
+    // SKTs: a fifth to a third expired as of the day generated for.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let skts: i64 = o::table
+        .filter(o::kind.eq("tidak_berbadan_hukum"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let expired: i64 = o::table
+        .filter(o::skt_expires_on.lt(today))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let share = expired as f64 / skts as f64;
+    assert!((0.18..=0.35).contains(&share), "expired SKTs {share}");
+    // The active share is printed, and in the range aimed at.
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("Active as of 2026-11-22"))
+        .unwrap_or_else(|| panic!("no active share in:\n{stdout}"));
+    let percent: f64 = line
+        .rsplit('(')
+        .next()
+        .and_then(|p| p.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!((20.0..=35.0).contains(&percent), "{line}");
+}

@@ -8,6 +8,7 @@ pub mod audit;
 mod error;
 pub mod identity;
 pub mod migrations;
+pub mod national;
 mod pool;
 pub mod reference;
 pub mod register;

@@ -215,7 +215,7 @@ async fn overview(
     let policy = state.config.reporting;
     let at = now();
     let scope = region.clone();
-    let (region_row, offices, recounted, names) = state
+    let (region_row, offices, recounted) = state
         .db(move |conn| {
             let region_row = match &scope {
                 Some(code) => match reference::find_region(conn, code)? {
@@ -226,7 +226,7 @@ async fn overview(
             };
             let (offices, recounted) =
                 stats::office_counts(conn, scope.as_deref(), as_of, &policy, today, at)?;
-            Ok((region_row, offices, recounted, ()))
+            Ok((region_row, offices, recounted))
         })
         .await
         .map_err(|e| {
@@ -236,7 +236,6 @@ async fn overview(
                 e
             }
         })?;
-    let _ = names;
 
     let mut total = OfficeCounts::new(&policy, as_of);
     for (_, counts) in &offices {
