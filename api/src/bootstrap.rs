@@ -460,6 +460,8 @@ pub fn seed_demo_register(
                     row.revision_due = Some(today - chrono::Days::new(1 + rng.next() % 30));
                 }
                 RegistrationState::Registered | RegistrationState::Dissolved => {
+                    // Registered some time ago, so that reports and statistics have a history.
+                    let submitted = today - chrono::Days::new(60 + rng.next() % 1500);
                     let seq = reg::next_registration_sequence(
                         conn,
                         &region,
@@ -473,10 +475,14 @@ pub fn seed_demo_register(
                         ),
                     );
                     row.registration_date = Some(submitted);
+                    row.submitted_on = Some(submitted);
                 }
                 _ => {}
             }
             reg::insert_registration(conn, &row)?;
+            if state == RegistrationState::Registered {
+                demo_reports(conn, &row, today, &mut rng)?;
+            }
             let province = &region[..2];
             let regency = region.get(3..5).unwrap_or("01");
             let members: Vec<BoardMemberRow> = ["ketua", "sekretaris", "bendahara"]
@@ -519,4 +525,66 @@ pub fn seed_demo_register(
     })
     .map_err(|e| e.to_string())?;
     Ok(DEMO_REGISTRATIONS)
+}
+
+/// Accepted reports for the last two periods already due (two in three ormas file each), so the
+/// demo's statistics show active and inactive ormas.
+fn demo_reports(
+    conn: &mut ormas_persistence::AnyConnection,
+    registration: &ormas_persistence::register::RegistrationRow,
+    today: chrono::NaiveDate,
+    rng: &mut Lcg,
+) -> ormas_persistence::PersistenceResult<()> {
+    use ormas_persistence::reports::{self, ReportRow};
+    let policy = ormas_domain::ReportingPolicy::default();
+    let registered_on = registration.registration_date.unwrap_or(today);
+    for period in policy.due_periods(today, 2) {
+        if registered_on > period.end() || rng.next() % 3 == 0 {
+            continue;
+        }
+        let due_on = policy.due_on(&period);
+        let submitted_on =
+            (due_on - chrono::Days::new(20) + chrono::Days::new(rng.next() % 30)).min(today);
+        let accepted_on = (submitted_on + chrono::Days::new(3 + rng.next() % 10)).min(today);
+        let seq = reports::next_receipt_sequence(
+            conn,
+            &registration.region_code,
+            chrono::Datelike::year(&accepted_on),
+        )?;
+        let at = now();
+        reports::insert_report(
+            conn,
+            &ReportRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                registration_id: registration.id.clone(),
+                region_code: registration.region_code.clone(),
+                period: period.to_string(),
+                due_on,
+                state: "accepted".into(),
+                content: serde_json::json!({
+                    "activities": [{"date": period.start() + chrono::Days::new(40), "place": "Sekretariat",
+                        "description": "Rapat kerja dan bakti sosial (demo).", "document_ids": []}],
+                    "finances": {"income": {"dues": 1_200_000, "donations": 500_000}, "spending": 1_400_000},
+                    "signatories": {"ketua": "Ketua (demo)", "sekretaris": "Sekretaris (demo)"}
+                })
+                .to_string(),
+                first_submitted_on: Some(submitted_on),
+                submitted_on: Some(submitted_on),
+                late: submitted_on > due_on,
+                accepted_on: Some(accepted_on),
+                accepted_by: None,
+                receipt_number: Some(ormas_domain::reporting::receipt_number(
+                    seq.max(0) as u32,
+                    &registration.region_code,
+                    accepted_on,
+                )),
+                return_reason: None,
+                created_by: None,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -535,6 +535,16 @@ pub fn receipt_number(seq: u32, region: &str, accepted_on: NaiveDate) -> String 
     )
 }
 
+/// Who must sign a report before it goes to the office (UU 17/2013 reports are signed by the ketua
+/// and the sekretaris): the positions still missing, given the names on it.
+pub fn missing_signatories(ketua: Option<&str>, sekretaris: Option<&str>) -> Vec<&'static str> {
+    [("ketua", ketua), ("sekretaris", sekretaris)]
+        .into_iter()
+        .filter(|(_, name)| name.is_none_or(|n| n.trim().is_empty()))
+        .map(|(position, _)| position)
+        .collect()
+}
+
 /// Whether a report submitted on `submitted_on` was late for `due_on` (the due day itself is on time).
 pub fn is_late(submitted_on: NaiveDate, due_on: NaiveDate) -> bool {
     submitted_on > due_on
@@ -1059,6 +1069,24 @@ mod tests {
         ];
         for (submitted, expected) in cases {
             assert_eq!(is_late(d(submitted), due), expected, "{submitted}");
+        }
+    }
+
+    #[test]
+    fn both_signatories_are_needed() {
+        let cases: [(Option<&str>, Option<&str>, &[&str]); 5] = [
+            (Some("A"), Some("B"), &[]),
+            (None, Some("B"), &["ketua"]),
+            (Some("A"), Some("  "), &["sekretaris"]),
+            (None, None, &["ketua", "sekretaris"]),
+            (Some(""), None, &["ketua", "sekretaris"]),
+        ];
+        for (ketua, sekretaris, missing) in cases {
+            assert_eq!(
+                missing_signatories(ketua, sekretaris),
+                missing,
+                "{ketua:?} {sekretaris:?}"
+            );
         }
     }
 }

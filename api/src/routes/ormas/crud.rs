@@ -32,20 +32,50 @@ use crate::routes::dto::{double_option, validate_region_code};
 use crate::routes::{etag, paging, require_current_version};
 use crate::state::AppState;
 
+/// Exactly the published pattern `^\+?[0-9][0-9 ()-]{5,19}$`: an optional `+`, a digit, then 5 to
+/// 19 digits, spaces, dashes or parentheses.
 fn validate_phone(phone: &str) -> Result<(), validator::ValidationError> {
-    let ok = (6..=20).contains(&phone.len())
-        && phone.starts_with(|c: char| c == '+' || c.is_ascii_digit())
-        && phone[1..]
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-'));
+    let rest = phone.strip_prefix('+').unwrap_or(phone);
+    let mut chars = rest.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_digit())
+        && (5..=19).contains(&chars.clone().count())
+        && chars.all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-'));
     if ok {
         Ok(())
     } else {
         Err(
             validator::ValidationError::new("invalid_phone").with_message(
-                "must be 6–20 digits, spaces, dashes or parentheses, optionally after +".into(),
+                "must be a digit (after an optional +) then 5–19 digits, spaces, dashes or parentheses".into(),
             ),
         )
+    }
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::validate_phone;
+
+    #[test]
+    fn phones_follow_the_published_pattern() {
+        for ok in [
+            "+62 542 123456",
+            "081234",
+            "+08935 6-02)94 23854(",
+            "0812345678901234567 ",
+        ] {
+            assert!(validate_phone(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "+",
+            "12345",
+            "+ 62 542",
+            "(0542) 123",
+            "0812-abc-99",
+            "08123456789012345678901",
+        ] {
+            assert!(validate_phone(bad).is_err(), "{bad}");
+        }
     }
 }
 

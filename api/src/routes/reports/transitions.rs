@@ -4,7 +4,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Datelike;
 use ormas_domain::reporting::{
-    ReportError, ReportState, ReportTransition, apply_report, is_late, receipt_number,
+    ReportError, ReportState, ReportTransition, apply_report, is_late, missing_signatories,
+    receipt_number,
 };
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::register::in_write_transaction;
@@ -53,26 +54,25 @@ fn report_error(error: ReportError) -> ApiError {
     }
 }
 
-/// Both signatories are needed before a report goes to the office.
+/// Field errors for the signatories a report still lacks.
 fn signatory_issues(content: &ReportContent) -> Vec<FieldIssue> {
-    let mut issues = Vec::new();
     let signatories = &content.signatories;
-    for (field, value) in [
-        ("signatories.ketua", &signatories.ketua),
-        ("signatories.sekretaris", &signatories.sekretaris),
-    ] {
-        if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
-            issues.push(FieldIssue::new(
-                field,
-                "required",
-                Text::new(
-                    "laporan harus ditandatangani ketua dan sekretaris",
-                    "the report must be signed by the ketua and the sekretaris",
-                ),
-            ));
-        }
-    }
-    issues
+    missing_signatories(
+        signatories.ketua.as_deref(),
+        signatories.sekretaris.as_deref(),
+    )
+    .into_iter()
+    .map(|position| {
+        FieldIssue::new(
+            format!("signatories.{position}"),
+            "required",
+            Text::new(
+                "laporan harus ditandatangani ketua dan sekretaris",
+                "the report must be signed by the ketua and the sekretaris",
+            ),
+        )
+    })
+    .collect()
 }
 
 async fn perform(
