@@ -539,7 +539,7 @@ fn demo_reports(
     let policy = ormas_domain::ReportingPolicy::default();
     let registered_on = registration.registration_date.unwrap_or(today);
     for period in policy.due_periods(today, 2) {
-        if registered_on > period.end() || rng.next() % 3 == 0 {
+        if registered_on > period.end() || rng.next().is_multiple_of(3) {
             continue;
         }
         let due_on = policy.due_on(&period);
