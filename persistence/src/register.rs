@@ -10,10 +10,31 @@ use ormas_domain::status::Activity;
 
 use crate::identity::{escape_like, in_subtree, lower};
 use crate::schema::{
-    board_members, documents, organisations, registration_events, registration_sequences,
-    registrations, reports,
+    board_members, documents, organisations, registration_events, registrations, reports,
 };
 use crate::{AnyConnection, PersistenceResult, in_transaction, on_backend};
+
+/// Advances a per-region, per-year gap-free sequence table (`region_code`, `year`, `last_number`)
+/// with one upsert and returns the new number; the upsert's row lock (PostgreSQL) or the write lock
+/// (SQLite) serialises concurrent callers. Used for registration and receipt numbers.
+macro_rules! advance_sequence {
+    ($conn:expr, $table:ident, $region:expr, $year:expr) => {{
+        use crate::schema::$table::dsl as s;
+        let value = crate::on_backend!($conn, |c| diesel::insert_into(s::$table)
+            .values((
+                s::region_code.eq($region),
+                s::year.eq($year),
+                s::last_number.eq(1)
+            ))
+            .on_conflict((s::region_code, s::year))
+            .do_update()
+            .set(s::last_number.eq(s::last_number + 1))
+            .returning(s::last_number)
+            .get_result::<i32>(c))?;
+        Ok(value)
+    }};
+}
+pub(crate) use advance_sequence;
 
 /// An organisation's legal identity.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -501,19 +522,7 @@ pub fn next_registration_sequence(
     region: &str,
     year: i32,
 ) -> PersistenceResult<i32> {
-    use registration_sequences::dsl as s;
-    let value = on_backend!(conn, |c| diesel::insert_into(s::registration_sequences)
-        .values((
-            s::region_code.eq(region),
-            s::year.eq(year),
-            s::last_number.eq(1)
-        ))
-        .on_conflict((s::region_code, s::year))
-        .do_update()
-        .set(s::last_number.eq(s::last_number + 1))
-        .returning(s::last_number)
-        .get_result::<i32>(c))?;
-    Ok(value)
+    advance_sequence!(conn, registration_sequences, region, year)
 }
 
 /// The board positions filled for each of these registrations, in one query.

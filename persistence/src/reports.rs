@@ -5,8 +5,8 @@ use diesel::prelude::*;
 
 use crate::identity::in_subtree;
 use crate::register::{OrganisationRow, RegistrationRow};
-use crate::schema::{organisations, registrations, report_sequences, reports};
-use crate::{AnyConnection, PersistenceResult, on_backend};
+use crate::schema::{organisations, registrations, reports};
+use crate::{AnyConnection, PersistenceResult};
 
 /// A report as stored. `content` is JSON (activities, finances, changes, signatories).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -93,19 +93,7 @@ pub fn next_receipt_sequence(
     region: &str,
     year: i32,
 ) -> PersistenceResult<i32> {
-    use report_sequences::dsl as s;
-    let value = on_backend!(conn, |c| diesel::insert_into(s::report_sequences)
-        .values((
-            s::region_code.eq(region),
-            s::year.eq(year),
-            s::last_number.eq(1)
-        ))
-        .on_conflict((s::region_code, s::year))
-        .do_update()
-        .set(s::last_number.eq(s::last_number + 1))
-        .returning(s::last_number)
-        .get_result::<i32>(c))?;
-    Ok(value)
+    crate::register::advance_sequence!(conn, report_sequences, region, year)
 }
 
 /// The facts status needs of each report of these registrations: `(registration_id, period,
