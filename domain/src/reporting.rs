@@ -545,6 +545,16 @@ pub fn missing_signatories(ketua: Option<&str>, sekretaris: Option<&str>) -> Vec
         .collect()
 }
 
+/// Whether a report is overdue on `today`: not submitted by then, and its due date has passed (the
+/// due day itself is not overdue).
+pub fn is_overdue(
+    first_submitted_on: Option<NaiveDate>,
+    due_on: NaiveDate,
+    today: NaiveDate,
+) -> bool {
+    first_submitted_on.is_none_or(|on| on > today) && due_on < today
+}
+
 /// Whether a report submitted on `submitted_on` was late for `due_on` (the due day itself is on time).
 pub fn is_late(submitted_on: NaiveDate, due_on: NaiveDate) -> bool {
     submitted_on > due_on
@@ -1086,6 +1096,25 @@ mod tests {
                 missing_signatories(ketua, sekretaris),
                 missing,
                 "{ketua:?} {sekretaris:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn overdue_is_unsubmitted_past_the_due_date() {
+        let due = d("2026-07-30");
+        let cases = [
+            (None, "2026-07-30", false),
+            (None, "2026-07-31", true),
+            (Some("2026-07-20"), "2026-08-15", false),
+            (Some("2026-08-02"), "2026-08-15", false),
+            (Some("2026-08-20"), "2026-08-15", true),
+        ];
+        for (submitted, today, overdue) in cases {
+            assert_eq!(
+                is_overdue(submitted.map(d), due, d(today)),
+                overdue,
+                "{submitted:?} {today}"
             );
         }
     }

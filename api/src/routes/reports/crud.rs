@@ -99,13 +99,11 @@ pub async fn create_report(
             ),
         ));
     }
-    if current_state(&state, &reg)? != RegistrationState::Registered {
+    let current = current_state(&state, &reg)?;
+    if current != RegistrationState::Registered {
         return Err(ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
-            format!(
-                "Hanya ormas terdaftar yang melapor; ormas ini berstatus {}.",
-                reg.state
-            ),
-            format!("Only registered ormas report; this one is {}.", reg.state),
+            format!("Hanya ormas terdaftar yang melapor; ormas ini berstatus {current}."),
+            format!("Only registered ormas report; this one is {current}."),
         )));
     }
     let content = ReportContent {

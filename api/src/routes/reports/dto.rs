@@ -1,7 +1,9 @@
 //! Contract types of reports.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ormas_domain::reporting::{ReportState, ReportTransition, allowed_report_transitions};
+use ormas_domain::reporting::{
+    ReportState, ReportTransition, allowed_report_transitions, is_overdue,
+};
 use ormas_persistence::register::OrganisationRow;
 use ormas_persistence::reports::ReportRow;
 use serde::{Deserialize, Serialize};
@@ -278,7 +280,7 @@ impl Report {
             due_on: row.due_on,
             state: state.into(),
             late: row.late,
-            overdue: row.first_submitted_on.is_none() && row.due_on < today,
+            overdue: is_overdue(row.first_submitted_on, row.due_on, today),
             first_submitted_on: row.first_submitted_on,
             submitted_on: row.submitted_on,
             accepted_on: row.accepted_on,

@@ -227,7 +227,11 @@ fn queue_item(
     today: NaiveDate,
 ) -> ReportQueueItem {
     ReportQueueItem {
-        overdue: report.first_submitted_on.is_none() && report.due_on < today,
+        overdue: ormas_domain::reporting::is_overdue(
+            report.first_submitted_on,
+            report.due_on,
+            today,
+        ),
         report_id: Some(report.id),
         registration_id: report.registration_id,
         ormas_name,
