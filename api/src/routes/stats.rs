@@ -215,7 +215,8 @@ async fn overview(
     let policy = state.config.reporting;
     let at = now();
     let scope = region.clone();
-    let (region_row, offices, recounted) = state
+    // One trip to the database: the region, its child regions (for their names) and the counts.
+    let (region_row, child_regions, offices, recounted) = state
         .db(move |conn| {
             let region_row = match &scope {
                 Some(code) => match reference::find_region(conn, code)? {
@@ -224,9 +225,16 @@ async fn overview(
                 },
                 None => None,
             };
+            let children = reference::RegionFilter {
+                parent: scope.as_deref().and_then(|c| RegionCode::parse(c).ok()),
+                level: scope.is_none().then_some(RegionLevel::Province),
+                after: None,
+                limit: 10_000,
+            };
+            let child_regions = reference::list_regions(conn, &children)?;
             let (offices, recounted) =
                 stats::office_counts(conn, scope.as_deref(), as_of, &policy, today, at)?;
-            Ok((region_row, offices, recounted))
+            Ok((region_row, child_regions, offices, recounted))
         })
         .await
         .map_err(|e| {
@@ -257,13 +265,11 @@ async fn overview(
             .map(|(code, s)| ((!code.is_empty()).then(|| code.clone()), *s))
             .collect(),
     };
-    let codes: Vec<String> = children.iter().filter_map(|(c, _)| c.clone()).collect();
-    let rows = state
-        .db(move |conn| reference::find_regions(conn, &codes))
-        .await?;
+    // The province's own office is named after the province.
     let name_of = |code: &Option<String>| match code {
-        Some(code) => rows
+        Some(code) => child_regions
             .iter()
+            .chain(region_row.as_ref())
             .find(|r| &r.code == code)
             .map_or_else(|| code.clone(), |r| r.name.clone()),
         None => "(tanpa kecamatan)".to_owned(),
