@@ -56,6 +56,18 @@ macro_rules! in_subtree {
 }
 pub(crate) use in_subtree;
 
+/// The rows after a two-part cursor in `(first, second)` order, e.g. `(region_code, id)`: the one
+/// keyset condition of every list ordered that way.
+macro_rules! after_pair {
+    ($first:expr, $second:expr, $after:expr) => {{
+        let (first, second): (String, String) = $after;
+        $first
+            .gt(first.clone())
+            .or($first.eq(first).and($second.gt(second)))
+    }};
+}
+pub(crate) use after_pair;
+
 pub fn insert_user(conn: &mut AnyConnection, row: &UserRow) -> PersistenceResult<()> {
     diesel::insert_into(users::table)
         .values(row)

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use ormas_domain::ReportingPolicy;
 use ormas_domain::status::Activity;
 
-use crate::identity::{escape_like, in_subtree, lower};
+use crate::identity::{after_pair, escape_like, in_subtree, lower};
 use crate::schema::{
     board_members, documents, organisations, registration_events, registrations, reports,
 };
@@ -35,6 +35,24 @@ macro_rules! advance_sequence {
     }};
 }
 pub(crate) use advance_sequence;
+
+/// Saves a changed row (an `AsChangeset` with `id` and `version`) when its stored `version` is
+/// still `$expected`; evaluates to whether it was: optimistic concurrency for `PATCH` and
+/// transitions.
+macro_rules! update_if_version {
+    ($conn:expr, $table:ident, $row:expr, $expected:expr) => {{
+        use crate::schema::$table::dsl as t;
+        let changed = diesel::update(
+            t::$table
+                .filter(t::id.eq(&$row.id))
+                .filter(t::version.eq($expected)),
+        )
+        .set($row)
+        .execute($conn)?;
+        Ok(changed == 1)
+    }};
+}
+pub(crate) use update_if_version;
 
 /// An organisation's legal identity.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -219,14 +237,7 @@ pub fn update_registration(
     row: &RegistrationRow,
     expected_version: i32,
 ) -> PersistenceResult<bool> {
-    let changed = diesel::update(
-        registrations::table
-            .filter(registrations::id.eq(&row.id))
-            .filter(registrations::version.eq(expected_version)),
-    )
-    .set(row)
-    .execute(conn)?;
-    Ok(changed == 1)
+    update_if_version!(conn, registrations, row, expected_version)
 }
 
 /// How the list is filtered by state: stored states, with `needs_revision` past its due date read
@@ -392,14 +403,12 @@ pub fn list_registrations(
                     .filter(reports::first_submitted_on.le(filter.today)),
             )));
     }
-    if let Some((region, id)) = &filter.after {
-        query = query.filter(
-            registrations::region_code
-                .gt(region.clone())
-                .or(registrations::region_code
-                    .eq(region.clone())
-                    .and(registrations::id.gt(id.clone()))),
-        );
+    if let Some(after) = &filter.after {
+        query = query.filter(after_pair!(
+            registrations::region_code,
+            registrations::id,
+            after.clone()
+        ));
     }
     Ok(query.load(conn)?)
 }

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::identity::in_subtree;
+use crate::identity::{after_pair, in_subtree};
 use crate::register::{OrganisationRow, RegistrationRow};
 use crate::schema::{organisations, registrations, reports};
 use crate::{AnyConnection, PersistenceResult};
@@ -76,14 +76,7 @@ pub fn update_report(
     row: &ReportRow,
     expected_version: i32,
 ) -> PersistenceResult<bool> {
-    let changed = diesel::update(
-        reports::table
-            .filter(reports::id.eq(&row.id))
-            .filter(reports::version.eq(expected_version)),
-    )
-    .set(row)
-    .execute(conn)?;
-    Ok(changed == 1)
+    crate::register::update_if_version!(conn, reports, row, expected_version)
 }
 
 /// Advances the receipt (STTL) sequence of a region and year and returns the new number; call
@@ -162,14 +155,12 @@ pub fn list_reports(
             .filter(reports::first_submitted_on.is_not_null())
             .filter(reports::late.eq(late));
     }
-    if let Some((region, id)) = &filter.after {
-        query = query.filter(
-            reports::region_code
-                .gt(region.clone())
-                .or(reports::region_code
-                    .eq(region.clone())
-                    .and(reports::id.gt(id.clone()))),
-        );
+    if let Some(after) = &filter.after {
+        query = query.filter(after_pair!(
+            reports::region_code,
+            reports::id,
+            after.clone()
+        ));
     }
     Ok(query.load(conn)?)
 }
@@ -250,14 +241,12 @@ pub fn list_unfiled(
     if let Some(only) = &filter.registration_id {
         query = query.filter(registrations::id.eq(only.clone().unwrap_or_default()));
     }
-    if let Some((region, id)) = &filter.after {
-        query = query.filter(
-            registrations::region_code
-                .gt(region.clone())
-                .or(registrations::region_code
-                    .eq(region.clone())
-                    .and(registrations::id.gt(id.clone()))),
-        );
+    if let Some(after) = &filter.after {
+        query = query.filter(after_pair!(
+            registrations::region_code,
+            registrations::id,
+            after.clone()
+        ));
     }
     Ok(query.load(conn)?)
 }
