@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::crud::event;
-use super::{current_state, load_visible, require_editable, sees_personal_data};
+use super::{current_state, event, load_visible, require_editable, sees_personal_data};
 use crate::audit::{self, Outcome};
 use crate::auth::Principal;
 use crate::error::{ApiError, FieldIssue, Text};

@@ -17,8 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::crud::event;
-use super::{current_state, load_visible, require_editable, sees_personal_data, visible};
+use super::{current_state, event, load_visible, require_editable, sees_personal_data, visible};
 use crate::audit::{self, Outcome};
 use crate::auth::{Principal, now};
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};

@@ -6,10 +6,11 @@ use ormas_domain::registration::{
 };
 use ormas_persistence::register::{EventRow, OrganisationRow, RegistrationRow};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use crate::error::ApiError;
-use crate::routes::dto::utc;
+use crate::routes::dto::{double_option, utc, validate_region_code};
 
 /// The kind of organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -307,4 +308,232 @@ impl From<EventRow> for HistoryEntry {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct History {
     pub items: Vec<HistoryEntry>,
+}
+
+/// Exactly the published pattern `^\+?[0-9][0-9 ()-]{5,19}$`: an optional `+`, a digit, then 5 to
+/// 19 digits, spaces, dashes or parentheses.
+fn validate_phone(phone: &str) -> Result<(), validator::ValidationError> {
+    let rest = phone.strip_prefix('+').unwrap_or(phone);
+    let mut chars = rest.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_digit())
+        && (5..=19).contains(&chars.clone().count())
+        && chars.all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            validator::ValidationError::new("invalid_phone").with_message(
+                "must be a digit (after an optional +) then 5–19 digits, spaces, dashes or parentheses".into(),
+            ),
+        )
+    }
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::validate_phone;
+
+    #[test]
+    fn phones_follow_the_published_pattern() {
+        for ok in [
+            "+62 542 123456",
+            "081234",
+            "+08935 6-02)94 23854(",
+            "0812345678901234567 ",
+        ] {
+            assert!(validate_phone(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "+",
+            "12345",
+            "+ 62 542",
+            "(0542) 123",
+            "0812-abc-99",
+            "08123456789012345678901",
+        ] {
+            assert!(validate_phone(bad).is_err(), "{bad}");
+        }
+    }
+}
+
+/// A new registration draft: the organisation's legal identity and its presence in one region.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Pemuda Peduli Lingkungan", "abbreviation": "PPL", "kind": "tidak_berbadan_hukum",
+    "skt_number": "220/1234/DIII.3/2023", "skt_issued_on": "2023-05-10", "skt_issuer": "Kementerian Dalam Negeri",
+    "npwp": "01.234.567.8-901.000", "founded_on": "2019-08-17", "fields": ["lingkungan_hidup", "kepemudaan"],
+    "special_character": "kepemudaan", "tiered": false, "region_code": "64.71", "district_code": "64.71.01",
+    "address": "Jl. Jenderal Sudirman No. 1, Balikpapan", "phone": "+62 542 123456", "email": "sekretariat@ppl.or.id",
+    "board_term_ends_on": "2028-12-31"
+}))]
+pub struct CreateOrmas {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
+    pub abbreviation: Option<String>,
+    pub kind: OrmasKindName,
+    /// Required for `perkumpulan` and `yayasan`.
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub ahu_number: Option<String>,
+    /// Required with `ahu_number`.
+    pub ahu_date: Option<NaiveDate>,
+    /// Required for `tidak_berbadan_hukum`.
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub skt_number: Option<String>,
+    pub skt_issued_on: Option<NaiveDate>,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub skt_issuer: Option<String>,
+    /// 15 or 16 digits; dots, dashes and spaces are ignored.
+    #[validate(length(min = 15, max = 25))]
+    #[schema(
+        min_length = 15,
+        max_length = 25,
+        pattern = r"^[0-9][0-9. -]{13,23}[0-9]$"
+    )]
+    pub npwp: Option<String>,
+    pub founded_on: Option<NaiveDate>,
+    /// Field codes from `GET /v1/reference/fields`, at most 10.
+    #[serde(default)]
+    #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
+    pub fields: Vec<String>,
+    /// A code from `GET /v1/reference/special_characters`.
+    pub special_character: Option<String>,
+    #[serde(default)]
+    pub tiered: bool,
+    /// A kabupaten/kota or province code.
+    #[validate(custom(function = "validate_region_code"))]
+    #[schema(pattern = r"^[0-9]{2}(\.[0-9]{2})?$")]
+    pub region_code: String,
+    /// The kecamatan of the secretariat, within `region_code`.
+    #[validate(custom(function = "validate_region_code"))]
+    #[schema(pattern = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$")]
+    pub district_code: Option<String>,
+    #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
+    pub address: String,
+    #[validate(custom(function = "validate_phone"))]
+    #[schema(pattern = r"^\+?[0-9][0-9 ()-]{5,19}$")]
+    pub phone: Option<String>,
+    #[validate(email, length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
+    pub email: Option<String>,
+    pub board_term_ends_on: Option<NaiveDate>,
+}
+
+/// Filters of the registration list.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrmasQuery {
+    /// Only registrations in this region's subtree (within the caller's scope).
+    #[validate(custom(function = "validate_region_code"))]
+    #[param(pattern = r"^[0-9]{2}(\.[0-9]{2}){0,2}$")]
+    pub region: Option<String>,
+    /// The state as of today (`lapsed` includes returned registrations past their window).
+    #[param(inline)]
+    pub state: Option<OrmasState>,
+    #[param(inline)]
+    pub kind: Option<OrmasKindName>,
+    /// A field code.
+    #[validate(length(min = 1, max = 50))]
+    #[param(min_length = 1, max_length = 50)]
+    pub field: Option<String>,
+    /// Part of the name or abbreviation, case-insensitive.
+    #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
+    pub q: Option<String>,
+    /// Only SKTs that expire before this date.
+    pub skt_expiring_before: Option<NaiveDate>,
+    /// Only submitted registrations past their verification deadline.
+    pub verification_overdue: Option<bool>,
+    /// Only registrations whose board term has ended.
+    pub board_term_ended: Option<bool>,
+    /// Derived activity as of today, by the rule of `GET /v1/ormas/{id}/status` (`inactive`
+    /// includes registrations that are not registered; combine with `state=registered` for the
+    /// registered but inactive).
+    #[param(inline)]
+    pub activity: Option<super::status::ActivityName>,
+    /// Only registered ormas missing the report of the last period already due.
+    pub report_overdue: Option<bool>,
+    /// 1 to 200 (default 50).
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub page_size: Option<i64>,
+    /// The `next_page_token` of the previous page.
+    #[param(pattern = "^(?:[0-9a-f]{2}){1,512}$")]
+    pub page_token: Option<String>,
+}
+
+/// Changes to a registration; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"phone": "+62 542 765432", "address": "Jl. MT Haryono No. 9, Balikpapan"}))]
+pub struct UpdateOrmas {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(min = 1, max = 50))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 50)]
+    pub abbreviation: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(min = 15, max = 25))]
+    #[schema(value_type = Option<String>, min_length = 15, max_length = 25, pattern = r"^[0-9][0-9. -]{13,23}[0-9]$")]
+    pub npwp: Option<Option<String>>,
+    #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
+    pub fields: Option<Vec<String>>,
+    #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
+    pub address: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(custom(function = "validate_region_code"))]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$")]
+    pub district_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(custom(function = "validate_phone"))]
+    #[schema(value_type = Option<String>, pattern = r"^\+?[0-9][0-9 ()-]{5,19}$")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(email, length(max = 254))]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub board_term_ends_on: Option<Option<NaiveDate>>,
+}
+
+impl UpdateOrmas {
+    pub fn contact_only(&self) -> bool {
+        self.name.is_none()
+            && self.abbreviation.is_none()
+            && self.npwp.is_none()
+            && self.fields.is_none()
+            && self.board_term_ends_on.is_none()
+    }
+
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("abbreviation", self.abbreviation.is_some()),
+            ("npwp", self.npwp.is_some()),
+            ("fields", self.fields.is_some()),
+            ("address", self.address.is_some()),
+            ("district_code", self.district_code.is_some()),
+            ("phone", self.phone.is_some()),
+            ("email", self.email.is_some()),
+            ("board_term_ends_on", self.board_term_ends_on.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, present)| *present)
+        .map(|(name, _)| name)
+        .collect()
+    }
 }

@@ -1,19 +1,30 @@
 //! The register: regional registrations of ormas, their board, documents, lifecycle and history.
 
 pub mod board;
+pub mod checks;
 pub mod crud;
 pub mod documents;
 pub mod dto;
+pub mod history;
+pub mod list;
 pub mod status;
 pub mod transitions;
 
+use std::collections::HashMap;
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use ormas_domain::reference_lists;
 use ormas_domain::registration::{RegistrationState, effective_state};
 use ormas_domain::{Action, Role};
-use ormas_persistence::register::{self, Registered};
+use ormas_persistence::register::{self, EventRow, OrganisationRow, Registered, RegistrationRow};
+use ormas_persistence::{AnyConnection, PersistenceResult};
 
-use crate::auth::Principal;
+use crate::auth::{Principal, now};
 use crate::error::{ApiError, ErrorKind, Text};
+use crate::routes::etag;
 use crate::state::AppState;
+use dto::Ormas;
 
 pub fn not_found(id: &str) -> ApiError {
     ApiError::not_found(Text::new(
@@ -84,5 +95,74 @@ pub fn require_editable(current: RegistrationState) -> Result<(), ApiError> {
                 current.as_str()
             ),
         )))
+    }
+}
+
+/// Board completeness and missing documents for a set of registrations, in two queries.
+pub fn completeness(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    required: &[String],
+) -> PersistenceResult<HashMap<String, (bool, Vec<String>)>> {
+    let positions = register::board_positions_for(conn, ids)?;
+    let documents = register::document_types_for(conn, ids)?;
+    let mut by_id: HashMap<String, (Vec<String>, Vec<String>)> = HashMap::new();
+    for (id, position) in positions {
+        by_id.entry(id).or_default().0.push(position);
+    }
+    for (id, doc_type) in documents {
+        by_id.entry(id).or_default().1.push(doc_type);
+    }
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let (positions, present) = by_id.remove(id).unwrap_or_default();
+            let complete = reference_lists::board_complete(positions.iter().map(String::as_str));
+            (
+                id.clone(),
+                (
+                    complete,
+                    reference_lists::missing_documents(required, &present),
+                ),
+            )
+        })
+        .collect())
+}
+
+/// Builds the response for one registration (two small queries for completeness).
+pub async fn respond(
+    state: &AppState,
+    reg: RegistrationRow,
+    org: OrganisationRow,
+) -> Result<Ormas, ApiError> {
+    let required = state.config.required_documents.clone();
+    let id = reg.id.clone();
+    let mut map = state
+        .db(move |conn| completeness(conn, std::slice::from_ref(&id), &required))
+        .await?;
+    let (complete, missing) = map.remove(&reg.id).unwrap_or_default();
+    let current = current_state(state, &reg)?;
+    Ormas::build(&reg, &org, current, state.config.today(), complete, missing)
+}
+
+pub fn with_etag(mut builder: actix_web::HttpResponseBuilder, ormas: &Ormas) -> HttpResponse {
+    builder
+        .insert_header((header::ETAG, etag(ormas.version)))
+        .json(ormas)
+}
+
+pub fn event(principal: &Principal, registration_id: &str, action: &str) -> EventRow {
+    EventRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        registration_id: registration_id.to_owned(),
+        occurred_at: now(),
+        actor_id: Some(principal.id.clone()),
+        actor_name: Some(principal.name.clone()),
+        action: action.to_owned(),
+        from_state: None,
+        to_state: None,
+        reason: None,
+        notes: None,
+        registration_number: None,
     }
 }

@@ -11,9 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::crud::{completeness, event, respond};
 use super::dto::Ormas;
-use super::{current_state, load_visible};
+use super::{completeness, current_state, event, load_visible, respond};
 use crate::audit::{self, Outcome};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};

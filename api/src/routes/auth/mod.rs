@@ -1,0 +1,95 @@
+//! Sessions: login, refresh, logout; client credentials; self-registration; the caller's profile.
+
+pub mod dto;
+pub mod me;
+pub mod sessions;
+pub mod signup;
+pub mod token;
+
+use chrono::TimeDelta;
+use ormas_domain::Role;
+use ormas_domain::auth::{LoginThrottle, PasswordProblem};
+use ormas_persistence::identity::{RefreshTokenRow, UserRow};
+
+use crate::auth::{now, token_hash};
+use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
+use crate::state::AppState;
+use dto::TokenPair;
+
+pub fn session_expired() -> ApiError {
+    ApiError::unauthorized().with_detail(Text::new(
+        "Token penyegar tidak sah, kedaluwarsa, atau sudah dicabut; silakan masuk lagi.",
+        "The refresh token is invalid, expired or revoked; sign in again.",
+    ))
+}
+
+pub fn pair(
+    state: &AppState,
+    user: &UserRow,
+    session_id: &str,
+    refresh_token: String,
+) -> Result<TokenPair, ApiError> {
+    let role: Role = user.role.parse().map_err(ApiError::internal)?;
+    Ok(TokenPair {
+        access_token: state.keys.issue(
+            &user.id,
+            role,
+            user.region_code.as_deref(),
+            user.token_version,
+            Some(session_id),
+        )?,
+        refresh_token,
+        token_type: "Bearer".into(),
+        expires_in: state.keys.access_ttl.as_secs(),
+    })
+}
+
+pub fn throttle(state: &AppState) -> LoginThrottle {
+    LoginThrottle {
+        max_failures: state.config.login_max_failures,
+        window: TimeDelta::from_std(state.config.login_window).unwrap_or(TimeDelta::minutes(15)),
+    }
+}
+
+pub fn refresh_row(session_id: &str, token: &str, ttl: TimeDelta) -> RefreshTokenRow {
+    let issued_at = now();
+    RefreshTokenRow {
+        token_hash: token_hash(token),
+        session_id: session_id.to_owned(),
+        issued_at,
+        expires_at: issued_at + ttl,
+        used_at: None,
+    }
+}
+
+pub fn refresh_ttl(state: &AppState) -> TimeDelta {
+    TimeDelta::from_std(state.config.refresh_token_ttl).unwrap_or(TimeDelta::days(30))
+}
+
+pub fn password_issue(problem: PasswordProblem) -> FieldIssue {
+    let (code, id, en) = match problem {
+        PasswordProblem::TooShort => (
+            "length",
+            "panjang minimal 10 karakter",
+            "must be at least 10 characters long",
+        ),
+        PasswordProblem::TooLong => (
+            "length",
+            "panjang maksimal 128 karakter",
+            "must be at most 128 characters long",
+        ),
+        PasswordProblem::SameAsUsername => (
+            "same_as_username",
+            "tidak boleh sama dengan nama pengguna",
+            "must not be the username",
+        ),
+    };
+    FieldIssue::new("password", code, Text::new(id, en))
+}
+
+pub fn username_taken() -> ApiError {
+    ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
+        "Nama pengguna sudah dipakai.",
+        "The username is taken.",
+    ))
+}

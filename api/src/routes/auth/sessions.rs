@@ -1,0 +1,258 @@
+//! Signing in, renewing the tokens, signing out.
+
+use actix_web::{HttpResponse, post, web};
+use ormas_domain::Action;
+use ormas_domain::auth::{RefreshOutcome, RefreshTokenState, refresh_outcome, username_key};
+use ormas_persistence::audit as audit_log;
+use ormas_persistence::identity::{self, SessionRow, UserRow};
+
+use super::dto::{LoginRequest, RefreshRequest, TokenPair};
+use super::{pair, refresh_row, refresh_ttl, session_expired, throttle};
+use crate::audit::{self, Outcome};
+use crate::auth::{self, Principal, now, random_token, token_hash};
+use crate::error::{ApiError, ErrorKind};
+use crate::extract::ValidJson;
+use crate::state::AppState;
+
+/// Sign in.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "login",
+    security(()),
+    summary = "Sign in",
+    description = "Exchanges a username (case-insensitive) and password for an access token and a \
+refresh token. After 5 failed attempts for one username within 15 minutes (configurable) every \
+attempt answers 429 with `Retry-After` until the window passes. Unknown usernames and wrong \
+passwords answer the same 401 in the same time. Needs no authentication.",
+    request_body(content = LoginRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Signed in.", body = TokenPair),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 401, description = "Wrong username or password, or the account is deactivated.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
+        (status = 422, description = "A field is missing or invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this username.", body = ormas_openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds until a login may be tried."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
+    )
+)]
+#[post("/v1/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    body: ValidJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { username, password } = body.0;
+    let key = username_key(&username);
+    let policy = throttle(&state);
+    let at = now();
+
+    let lookup_key = key.clone();
+    let (locked, user) = state
+        .db(move |conn| {
+            let failures =
+                identity::login_failures_since(conn, &lookup_key, policy.window_start(at))?;
+            if let Some(wait) = policy.locked_for(&failures, at) {
+                return Ok((Some(wait), None));
+            }
+            Ok((None, identity::find_user_by_username(conn, &lookup_key)?))
+        })
+        .await?;
+    if let Some(wait) = locked {
+        let row = audit::detail(
+            audit::event(None, "auth.login", Outcome::Denied),
+            format!("locked: {key}"),
+        );
+        state.db(move |conn| audit_log::record(conn, &row)).await?;
+        return Err(ApiError::too_many_requests(wait.num_seconds().max(1) as u64));
+    }
+
+    // Argon2 without holding a database connection.
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let verified = web::block(move || auth::verify_password(stored.as_deref(), &password)).await?;
+    let user = user.filter(|u| verified && u.active);
+
+    let Some(user) = user else {
+        let row = audit::detail(
+            audit::event(None, "auth.login", Outcome::Failure),
+            format!("username: {key}"),
+        );
+        state
+            .db(move |conn| {
+                identity::record_login_failure(conn, &uuid::Uuid::now_v7().to_string(), &key, at)?;
+                audit_log::record(conn, &row)
+            })
+            .await?;
+        return Err(ApiError::new(ErrorKind::InvalidCredentials));
+    };
+
+    let principal = Principal::from_user(&user, None)?;
+    let session = SessionRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        user_id: user.id.clone(),
+        created_at: at,
+        expires_at: at + refresh_ttl(&state),
+        revoked_at: None,
+        revoked_reason: None,
+    };
+    let refresh_token = random_token();
+    let first_token = refresh_row(&session.id, &refresh_token, refresh_ttl(&state));
+    let row = audit::on(
+        audit::event(Some(&principal), "auth.login", Outcome::Success),
+        "session",
+        &session.id,
+        user.region_code.as_deref(),
+    );
+    let (window_start, session_id) = (policy.window_start(at), session.id.clone());
+    state
+        .db(move |conn| {
+            ormas_persistence::in_transaction(conn, |conn| {
+                identity::clear_login_failures(conn, &key, window_start)?;
+                identity::insert_session(conn, &session)?;
+                identity::insert_refresh_token(conn, &first_token)?;
+                audit_log::record(conn, &row)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(pair(&state, &user, &session_id, refresh_token)?))
+}
+
+enum RefreshResult {
+    Rotated(Box<UserRow>, String),
+    Denied,
+}
+
+/// Renew the tokens.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "refreshTokens",
+    security(()),
+    summary = "Renew the tokens",
+    description = "Exchanges a refresh token for a new pair. Each refresh token works once: \
+presenting a used one again revokes its whole session (someone holds a copy), and both the new and \
+the old tokens stop working. Needs no access token.",
+    request_body(content = RefreshRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "A new pair.", body = TokenPair),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 401, description = "The refresh token is unknown, used, expired or revoked.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
+        (status = 422, description = "A field is missing or invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
+    )
+)]
+#[post("/v1/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: ValidJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let presented = token_hash(&body.0.refresh_token);
+    let next_token = random_token();
+    let ttl = refresh_ttl(&state);
+    let success = audit::event(None, "auth.refresh", Outcome::Success);
+    let denied = audit::event(None, "auth.refresh", Outcome::Denied);
+    let next = next_token.clone();
+    let result = state
+        .db(move |conn| {
+            ormas_persistence::in_transaction(conn, |conn| {
+                let Some((token, session, user)) = identity::find_refresh_token(conn, &presented)?
+                else {
+                    return Ok(RefreshResult::Denied);
+                };
+                let at = now();
+                let state = RefreshTokenState {
+                    used: token.used_at.is_some(),
+                    expires_at: token.expires_at,
+                    session_revoked: session.revoked_at.is_some(),
+                    session_expires_at: session.expires_at,
+                    user_active: user.active,
+                };
+                let target =
+                    |row| audit::on(row, "session", &session.id, user.region_code.as_deref());
+                let mut outcome = refresh_outcome(state, at);
+                if outcome == RefreshOutcome::Rotate
+                    && !identity::mark_refresh_token_used(conn, &presented, at)?
+                {
+                    // Another request used it between our read and our write.
+                    outcome = RefreshOutcome::ReuseDetected;
+                }
+                match outcome {
+                    RefreshOutcome::Rotate => {
+                        identity::insert_refresh_token(
+                            conn,
+                            &refresh_row(&session.id, &next, ttl),
+                        )?;
+                        let mut row = target(success);
+                        row.actor_id = Some(user.id.clone());
+                        row.actor_name = Some(user.username.clone());
+                        audit_log::record(conn, &row)?;
+                        Ok(RefreshResult::Rotated(Box::new(user), session.id.clone()))
+                    }
+                    RefreshOutcome::ReuseDetected => {
+                        identity::revoke_session(conn, &session.id, at, "refresh token reused")?;
+                        let row =
+                            audit::detail(target(denied), "refresh token reused: session revoked");
+                        audit_log::record(conn, &row)?;
+                        Ok(RefreshResult::Denied)
+                    }
+                    RefreshOutcome::Expired | RefreshOutcome::Revoked => {
+                        audit_log::record(
+                            conn,
+                            &audit::detail(target(denied), "expired or revoked"),
+                        )?;
+                        Ok(RefreshResult::Denied)
+                    }
+                }
+            })
+        })
+        .await?;
+    match result {
+        RefreshResult::Rotated(user, session_id) => {
+            Ok(HttpResponse::Ok().json(pair(&state, &user, &session_id, next_token)?))
+        }
+        RefreshResult::Denied => Err(session_expired()),
+    }
+}
+
+/// Sign out.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "logout",
+    summary = "Sign out",
+    description = "Ends the session of the access token: the access token and every refresh token \
+of the session stop working at once. Any authenticated caller.",
+    security(("bearer" = []), ("client_credentials" = [])),
+    responses(
+        (status = 204, description = "Signed out."),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
+    )
+)]
+#[post("/v1/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::ReadSelf)?;
+    if let Some(session_id) = principal.session_id.clone() {
+        let row = audit::on(
+            audit::event(Some(&principal), "auth.logout", Outcome::Success),
+            "session",
+            &session_id,
+            principal.region().as_deref(),
+        );
+        state
+            .db(move |conn| {
+                ormas_persistence::in_transaction(conn, |conn| {
+                    identity::revoke_session(conn, &session_id, now(), "logout")?;
+                    audit_log::record(conn, &row)
+                })
+            })
+            .await?;
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

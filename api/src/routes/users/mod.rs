@@ -1,0 +1,83 @@
+//! Account administration within the administrator's region, and the binding of representatives
+//! to their ormas.
+
+pub mod binding;
+pub mod crud;
+pub mod dto;
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use ormas_domain::{GrantError, RegionCode, Scope};
+use ormas_persistence::identity::{self, UserRow};
+
+use crate::auth::Principal;
+use crate::error::{ApiError, FieldIssue, Text};
+use crate::routes::dto::User;
+use crate::routes::etag;
+use crate::state::AppState;
+
+pub fn grant_error(error: GrantError) -> ApiError {
+    let (id, en) = match error {
+        GrantError::NotPermitted => (
+            "Peran Anda tidak dapat mengelola akun.",
+            "Your role cannot manage accounts.",
+        ),
+        GrantError::RoleAboveOwn { .. } => (
+            "Anda tidak dapat memberikan peran di atas peran Anda sendiri.",
+            "You cannot grant a role above your own.",
+        ),
+        GrantError::OutsideScope => (
+            "Wilayah itu berada di luar wilayah kewenangan Anda.",
+            "That region lies outside your scope.",
+        ),
+        GrantError::NationalScopeReserved => (
+            "Hanya super_admin dan integrator yang dapat mencakup seluruh negeri; sebutkan region_code.",
+            "Only super_admin and integrator cover the whole nation; give a region_code.",
+        ),
+    };
+    ApiError::forbidden(Text::new(id, en))
+}
+
+pub fn unknown_region(field: &str) -> ApiError {
+    ApiError::validation(vec![FieldIssue::new(
+        field,
+        "unknown_region",
+        Text::new("wilayah tidak dikenal", "no region has this code"),
+    )])
+}
+
+pub fn user_not_found(id: &str) -> ApiError {
+    ApiError::not_found(Text::new(
+        format!("Akun {id} tidak ditemukan."),
+        format!("No account {id}."),
+    ))
+}
+
+pub fn parse_scope(region: Option<&str>) -> Result<Scope, ApiError> {
+    match region {
+        None => Ok(Scope::National),
+        Some(code) => RegionCode::parse(code)
+            .map(Scope::Region)
+            .map_err(|_| unknown_region("region_code")),
+    }
+}
+
+pub fn with_etag(mut response: actix_web::HttpResponseBuilder, user: &User) -> HttpResponse {
+    response
+        .insert_header((header::ETAG, etag(user.version)))
+        .json(user)
+}
+
+/// Loads an account the caller may see; others' accounts are 404.
+pub async fn visible_user(
+    state: &AppState,
+    principal: &Principal,
+    id: String,
+) -> Result<UserRow, ApiError> {
+    let lookup = id.clone();
+    let row = state
+        .db(move |conn| identity::find_user(conn, &lookup))
+        .await?;
+    row.filter(|u| principal.covers(u.region_code.as_deref()))
+        .ok_or_else(|| user_not_found(&id))
+}
