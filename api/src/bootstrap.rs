@@ -4,7 +4,7 @@ use ormas_domain::auth::{check_password, username_key, valid_username};
 use ormas_domain::{RegionCode, Role};
 use ormas_persistence::audit::{self as audit_log, AuditRow};
 use ormas_persistence::identity::{self, ClientRow, UserRow};
-use ormas_persistence::{AnyConnection, DatabaseTarget, in_transaction, reference};
+use ormas_persistence::{AnyConnection, DatabaseTarget, in_write_transaction, reference};
 
 use crate::auth::{hash_password, now, random_token, token_hash};
 
@@ -92,7 +92,7 @@ pub fn create_account(conn: &mut AnyConnection, account: &NewAccount) -> Result<
         row.region_code.as_deref(),
         format!("role {}", row.role),
     );
-    in_transaction(conn, |conn| {
+    in_write_transaction(conn, |conn| {
         identity::insert_user(conn, &row)?;
         audit_log::record(conn, &event)
     })
@@ -210,7 +210,7 @@ pub fn seed_demo(target: &DatabaseTarget) -> Result<Vec<DemoCredential>, String>
                 Some("64"),
                 "demo".into(),
             );
-            in_transaction(&mut conn, |conn| {
+            in_write_transaction(&mut conn, |conn| {
                 identity::insert_client(conn, &row)?;
                 audit_log::record(conn, &event)
             })
@@ -366,7 +366,7 @@ pub fn seed_demo_register(
     ];
     let mut rng = Lcg(20261122);
     let at = now();
-    in_transaction(&mut conn, |conn| {
+    in_write_transaction(&mut conn, |conn| {
         for i in 0..DEMO_REGISTRATIONS {
             let region = rng.pick(&regencies).clone();
             let roll = (rng.next() % 100) as i32;

@@ -4,8 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::identity::in_subtree;
 use crate::schema::audit_events;
+use crate::sql::in_subtree;
 use crate::{AnyConnection, PersistenceResult};
 
 /// One audit event.

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::{api_clients, login_failures, refresh_tokens, sessions, users};
+use crate::sql::{escape_like, in_subtree, lower};
 use crate::{AnyConnection, PersistenceError, PersistenceResult};
 
 /// An account as stored.
@@ -38,35 +39,6 @@ pub struct UserFilter {
     pub after: Option<String>,
     pub limit: i64,
 }
-
-diesel::define_sql_function! {
-    /// SQL `lower()`, on both backends.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
-/// The region and every region below it, as one index range: `code <= column < code + "/"`. Codes
-/// are digits and dots, and `/` sorts right after `.` (byte order: the region columns are
-/// `COLLATE "C"` on PostgreSQL, binary on SQLite), so the range holds exactly `code` and `code.…`.
-macro_rules! in_subtree {
-    ($column:expr, $code:expr) => {{
-        let code: String = $code;
-        let end = format!("{code}/");
-        $column.ge(code).and($column.lt(end))
-    }};
-}
-pub(crate) use in_subtree;
-
-/// The rows after a two-part cursor in `(first, second)` order, e.g. `(region_code, id)`: the one
-/// keyset condition of every list ordered that way.
-macro_rules! after_pair {
-    ($first:expr, $second:expr, $after:expr) => {{
-        let (first, second): (String, String) = $after;
-        $first
-            .gt(first.clone())
-            .or($first.eq(first).and($second.gt(second)))
-    }};
-}
-pub(crate) use after_pair;
 
 pub fn insert_user(conn: &mut AnyConnection, row: &UserRow) -> PersistenceResult<()> {
     diesel::insert_into(users::table)
@@ -125,18 +97,6 @@ pub fn list_users(
         query = query.filter(users::username_key.gt(after.clone()));
     }
     Ok(query.load(conn)?)
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
-pub fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Saves a changed account when its `version` is still `expected_version`; the caller has already

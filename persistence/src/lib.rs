@@ -15,13 +15,16 @@ pub mod register;
 pub mod reports;
 pub mod schema;
 pub mod seed;
+pub mod sql;
 pub mod stats;
+mod tx;
 
 pub use error::{PersistenceError, PersistenceResult};
 pub use pool::{
     AnyConnection, Backend, ConnectError, ConnectionManager, DatabaseTarget, DbPool, PoolOptions,
     PooledConnection, build_pool, redact_password,
 };
+pub use tx::{in_transaction, in_write_transaction};
 
 /// What preparing a database did: the migrations it applied and the reference data it loaded.
 #[derive(Debug, Clone, Default)]
@@ -45,13 +48,4 @@ pub fn prepare_database(target: &DatabaseTarget) -> PersistenceResult<SetupRepor
         migrations_applied,
         seeded,
     })
-}
-
-/// Runs `work` in one database transaction: committed when it returns `Ok`, rolled back otherwise.
-pub fn in_transaction<T>(
-    conn: &mut AnyConnection,
-    work: impl FnOnce(&mut AnyConnection) -> PersistenceResult<T>,
-) -> PersistenceResult<T> {
-    use diesel::Connection;
-    conn.transaction(work)
 }

@@ -423,7 +423,7 @@ impl Batch {
         if written == 0 {
             return Ok(0);
         }
-        conn.transaction::<_, PersistenceError, _>(|conn| {
+        crate::in_write_transaction(conn, |conn| {
             write_rows!(conn, organisations::table, &self.organisations);
             write_rows!(conn, registrations::table, &self.registrations);
             write_rows!(conn, reports::table, &self.reports);
@@ -448,7 +448,7 @@ fn write_sequences(
     rows: &[(String, i32, i32)],
 ) -> PersistenceResult<()> {
     use diesel::upsert::excluded;
-    conn.transaction::<_, PersistenceError, _>(|conn| {
+    crate::in_write_transaction(conn, |conn| {
         for (region, year, last) in rows {
             match which {
                 Sequence::Registration => {

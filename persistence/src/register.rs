@@ -2,57 +2,16 @@
 //! history, and the registration number sequences.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::connection::SimpleConnection;
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use ormas_domain::ReportingPolicy;
 use ormas_domain::status::Activity;
 
-use crate::identity::{after_pair, escape_like, in_subtree, lower};
 use crate::schema::{
     board_members, documents, organisations, registration_events, registrations, reports,
 };
-use crate::{AnyConnection, PersistenceResult, in_transaction, on_backend};
-
-/// Advances a per-region, per-year gap-free sequence table (`region_code`, `year`, `last_number`)
-/// with one upsert and returns the new number; the upsert's row lock (PostgreSQL) or the write lock
-/// (SQLite) serialises concurrent callers. Used for registration and receipt numbers.
-macro_rules! advance_sequence {
-    ($conn:expr, $table:ident, $region:expr, $year:expr) => {{
-        use crate::schema::$table::dsl as s;
-        let value = crate::on_backend!($conn, |c| diesel::insert_into(s::$table)
-            .values((
-                s::region_code.eq($region),
-                s::year.eq($year),
-                s::last_number.eq(1)
-            ))
-            .on_conflict((s::region_code, s::year))
-            .do_update()
-            .set(s::last_number.eq(s::last_number + 1))
-            .returning(s::last_number)
-            .get_result::<i32>(c))?;
-        Ok(value)
-    }};
-}
-pub(crate) use advance_sequence;
-
-/// Saves a changed row (an `AsChangeset` with `id` and `version`) when its stored `version` is
-/// still `$expected`; evaluates to whether it was: optimistic concurrency for `PATCH` and
-/// transitions.
-macro_rules! update_if_version {
-    ($conn:expr, $table:ident, $row:expr, $expected:expr) => {{
-        use crate::schema::$table::dsl as t;
-        let changed = diesel::update(
-            t::$table
-                .filter(t::id.eq(&$row.id))
-                .filter(t::version.eq($expected)),
-        )
-        .set($row)
-        .execute($conn)?;
-        Ok(changed == 1)
-    }};
-}
-pub(crate) use update_if_version;
+use crate::sql::{advance_sequence, after_pair, escape_like, in_subtree, lower, update_if_version};
+use crate::{AnyConnection, PersistenceResult, on_backend};
 
 /// An organisation's legal identity.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -148,23 +107,6 @@ pub struct EventRow {
 
 /// A registration with its organisation.
 pub type Registered = (RegistrationRow, OrganisationRow);
-
-/// Runs `work` in a transaction that holds the write lock from its first statement. On SQLite a
-/// transaction that reads first and writes later fails at once (SQLITE_BUSY_SNAPSHOT) when another
-/// writer committed in between; taking the lock first makes concurrent writers wait their turn.
-pub fn in_write_transaction<T>(
-    conn: &mut AnyConnection,
-    work: impl FnOnce(&mut AnyConnection) -> PersistenceResult<T>,
-) -> PersistenceResult<T> {
-    in_transaction(conn, |conn| {
-        if let AnyConnection::Sqlite(c) = conn {
-            c.batch_execute(
-                "UPDATE registration_sequences SET last_number = last_number WHERE 1 = 0",
-            )?;
-        }
-        work(conn)
-    })
-}
 
 pub fn find_organisation_by_identity(
     conn: &mut AnyConnection,

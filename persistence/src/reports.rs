@@ -3,9 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::identity::{after_pair, in_subtree};
 use crate::register::{OrganisationRow, RegistrationRow};
 use crate::schema::{organisations, registrations, reports};
+use crate::sql::{after_pair, in_subtree};
 use crate::{AnyConnection, PersistenceResult};
 
 /// A report as stored. `content` is JSON (activities, finances, changes, signatories).
@@ -76,7 +76,7 @@ pub fn update_report(
     row: &ReportRow,
     expected_version: i32,
 ) -> PersistenceResult<bool> {
-    crate::register::update_if_version!(conn, reports, row, expected_version)
+    crate::sql::update_if_version!(conn, reports, row, expected_version)
 }
 
 /// Advances the receipt (STTL) sequence of a region and year and returns the new number; call
@@ -86,7 +86,7 @@ pub fn next_receipt_sequence(
     region: &str,
     year: i32,
 ) -> PersistenceResult<i32> {
-    crate::register::advance_sequence!(conn, report_sequences, region, year)
+    crate::sql::advance_sequence!(conn, report_sequences, region, year)
 }
 
 /// The facts status needs of each report of these registrations: `(registration_id, period,

@@ -145,7 +145,7 @@ fn mark_seeded(conn: &mut AnyConnection, name: &str) -> PersistenceResult<()> {
 
 /// Loads each bundled data set that this database has not loaded yet, in one transaction.
 pub fn seed_reference_data(conn: &mut AnyConnection) -> PersistenceResult<SeedReport> {
-    conn.transaction(|conn| {
+    crate::in_write_transaction(conn, |conn| {
         let mut report = SeedReport::default();
         if !is_seeded(conn, REGIONS_SEED)? {
             let rows = bundled_regions()?;

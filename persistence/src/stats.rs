@@ -13,8 +13,8 @@ use ormas_domain::reporting::{Period, ReportingPolicy};
 use ormas_domain::statistics::{OfficeCounts, RegistrationFacts};
 use ormas_domain::status::ReportFacts;
 
-use crate::identity::in_subtree;
 use crate::schema::{organisations, registrations, reports, stats_generations, stats_snapshots};
+use crate::sql::in_subtree;
 use crate::{AnyConnection, PersistenceError, PersistenceResult, on_backend};
 
 /// How many offices are recounted per query, to bound memory on a cold national overview.

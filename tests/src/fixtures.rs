@@ -125,7 +125,7 @@ pub async fn insert_all(app: &TestApp, fixtures: Vec<OrmasFixture>) -> Vec<Strin
     tokio::task::spawn_blocking(move || {
         let mut conn = target.connect().expect("connect");
         let policy = ReportingPolicy::default();
-        ormas_persistence::in_transaction(&mut conn, |conn| {
+        ormas_persistence::in_write_transaction(&mut conn, |conn| {
             let mut ids = Vec::new();
             for (i, f) in fixtures.into_iter().enumerate() {
                 let at = midnight(day("2020-01-01"));

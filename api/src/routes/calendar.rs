@@ -292,7 +292,7 @@ pub async fn add_holiday(
     );
     state
         .db(move |conn| {
-            ormas_persistence::in_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 reference::insert_holiday(conn, &row)?;
                 audit_log::record(conn, &event)
             })
@@ -359,7 +359,7 @@ pub async fn delete_holiday(
     );
     let deleted = state
         .db(move |conn| {
-            ormas_persistence::in_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 let deleted = reference::delete_holiday(conn, date)?;
                 if deleted {
                     audit_log::record(conn, &event)?;

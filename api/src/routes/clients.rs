@@ -143,7 +143,7 @@ pub async fn create_client(
     let stored = row.clone();
     let created = state
         .db(move |conn| {
-            ormas_persistence::in_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 if !reference::region_known(conn, stored.region_code.as_deref())? {
                     return Ok(false);
                 }

@@ -4,6 +4,7 @@
 
 mod auth;
 mod calendar;
+mod concurrency;
 mod errors;
 mod matrix;
 mod migrations;

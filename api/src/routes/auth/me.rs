@@ -7,7 +7,7 @@ use ormas_persistence::audit as audit_log;
 use ormas_persistence::identity::{self, UserRow};
 
 use super::dto::{Me, PasswordChange};
-use super::{password_issue, throttle};
+use super::{password_issue, record_failure, throttle};
 use crate::audit::{self, Outcome};
 use crate::auth::{self, Principal, PrincipalKind, now};
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
@@ -157,12 +157,7 @@ pub async fn change_password(
             &user.id,
             user.region_code.as_deref(),
         );
-        state
-            .db(move |conn| {
-                identity::record_login_failure(conn, &uuid::Uuid::now_v7().to_string(), &key, at)?;
-                audit_log::record(conn, &row)
-            })
-            .await?;
+        record_failure(&state, key, at, row).await?;
         return Err(ApiError::forbidden(Text::new(
             "Kata sandi saat ini salah.",
             "The current password is wrong.",
@@ -186,7 +181,7 @@ pub async fn change_password(
     );
     let saved = state
         .db(move |conn| {
-            ormas_persistence::in_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 if !identity::update_user(conn, &updated, user.version)? {
                     return Ok(false);
                 }

@@ -6,10 +6,11 @@ pub mod sessions;
 pub mod signup;
 pub mod token;
 
-use chrono::TimeDelta;
+use chrono::{NaiveDateTime, TimeDelta};
 use ormas_domain::Role;
 use ormas_domain::auth::{LoginThrottle, PasswordProblem};
-use ormas_persistence::identity::{RefreshTokenRow, UserRow};
+use ormas_persistence::audit::{self as audit_log, AuditRow};
+use ormas_persistence::identity::{self, RefreshTokenRow, UserRow};
 
 use crate::auth::{now, token_hash};
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
@@ -60,6 +61,24 @@ pub fn refresh_row(session_id: &str, token: &str, ttl: TimeDelta) -> RefreshToke
         expires_at: issued_at + ttl,
         used_at: None,
     }
+}
+
+/// Counts a failed attempt under `key` (a login, or a wrong current password) for the throttle,
+/// with its audit row, in one transaction.
+pub async fn record_failure(
+    state: &AppState,
+    key: String,
+    at: NaiveDateTime,
+    audit_row: AuditRow,
+) -> Result<(), ApiError> {
+    state
+        .db(move |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
+                identity::record_login_failure(conn, &uuid::Uuid::now_v7().to_string(), &key, at)?;
+                audit_log::record(conn, &audit_row)
+            })
+        })
+        .await
 }
 
 pub fn refresh_ttl(state: &AppState) -> TimeDelta {

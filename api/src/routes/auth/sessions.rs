@@ -7,7 +7,7 @@ use ormas_persistence::audit as audit_log;
 use ormas_persistence::identity::{self, SessionRow, UserRow};
 
 use super::dto::{LoginRequest, RefreshRequest, TokenPair};
-use super::{pair, refresh_row, refresh_ttl, session_expired, throttle};
+use super::{pair, record_failure, refresh_row, refresh_ttl, session_expired, throttle};
 use crate::audit::{self, Outcome};
 use crate::auth::{self, Principal, now, random_token, token_hash};
 use crate::error::{ApiError, ErrorKind};
@@ -78,12 +78,7 @@ pub async fn login(
             audit::event(None, "auth.login", Outcome::Failure),
             format!("username: {key}"),
         );
-        state
-            .db(move |conn| {
-                identity::record_login_failure(conn, &uuid::Uuid::now_v7().to_string(), &key, at)?;
-                audit_log::record(conn, &row)
-            })
-            .await?;
+        record_failure(&state, key, at, row).await?;
         return Err(ApiError::new(ErrorKind::InvalidCredentials));
     };
 
@@ -107,7 +102,7 @@ pub async fn login(
     let (window_start, session_id) = (policy.window_start(at), session.id.clone());
     state
         .db(move |conn| {
-            ormas_persistence::in_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 identity::clear_login_failures(conn, &key, window_start)?;
                 identity::insert_session(conn, &session)?;
                 identity::insert_refresh_token(conn, &first_token)?;
@@ -157,7 +152,7 @@ pub async fn refresh(
     let next = next_token.clone();
     let result = state
         .db(move |conn| {
-            ormas_persistence::in_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 let Some((token, session, user)) = identity::find_refresh_token(conn, &presented)?
                 else {
                     return Ok(RefreshResult::Denied);
@@ -247,7 +242,7 @@ pub async fn logout(
         );
         state
             .db(move |conn| {
-                ormas_persistence::in_transaction(conn, |conn| {
+                ormas_persistence::in_write_transaction(conn, |conn| {
                     identity::revoke_session(conn, &session_id, now(), "logout")?;
                     audit_log::record(conn, &row)
                 })

@@ -76,7 +76,7 @@ pub async fn register(
     let stored = row.clone();
     state
         .db(move |conn| {
-            ormas_persistence::in_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 identity::insert_user(conn, &stored)?;
                 audit_log::record(conn, &event)
             })

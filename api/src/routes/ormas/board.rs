@@ -236,7 +236,7 @@ pub async fn replace_board(
     let id = reg.id.clone();
     state
         .db(move |conn| {
-            register::in_write_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 register::replace_board(conn, &id, &stored)?;
                 register::insert_event(conn, &history)?;
                 audit_log::record(conn, &trail)

@@ -99,7 +99,7 @@ pub async fn create_ormas(
     let stored = registration.clone();
     let result = state
         .db(move |conn| {
-            register::in_write_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 let issues =
                     check_places(conn, &stored.region_code, stored.district_code.as_deref())?;
                 if !issues.is_empty() {
@@ -295,7 +295,7 @@ pub async fn update_ormas(
     let stored_org = organisation.clone();
     let saved = state
         .db(move |conn| {
-            register::in_write_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 let issues =
                     check_places(conn, &stored.region_code, stored.district_code.as_deref())?;
                 if !issues.is_empty() {

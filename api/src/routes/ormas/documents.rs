@@ -366,7 +366,7 @@ pub async fn upload_document(
     let stored = row.clone();
     state
         .db(move |conn| {
-            register::in_write_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 register::insert_document(conn, &stored)?;
                 register::insert_event(conn, &history)?;
                 audit_log::record(conn, &trail)
@@ -553,7 +553,7 @@ pub async fn delete_document(
     let (id, sha) = (row.id.clone(), row.sha256.clone());
     let unreferenced = state
         .db(move |conn| {
-            register::in_write_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 register::delete_document(conn, &id)?;
                 register::insert_event(conn, &history)?;
                 audit_log::record(conn, &trail)?;

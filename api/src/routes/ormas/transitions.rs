@@ -185,7 +185,7 @@ async fn perform(
     let issues_number = outcome.issues_number;
     let saved = state
         .db(move |conn| {
-            register::in_write_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 if issues_number {
                     let seq = register::next_registration_sequence(
                         conn,

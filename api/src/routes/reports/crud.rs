@@ -6,7 +6,8 @@ use ormas_domain::Action;
 use ormas_domain::registration::RegistrationState;
 use ormas_domain::reporting::{Period, ReportState};
 use ormas_persistence::audit as audit_log;
-use ormas_persistence::register::{self, in_write_transaction};
+use ormas_persistence::in_write_transaction;
+use ormas_persistence::register;
 use ormas_persistence::reports::{self, ReportRow};
 
 use super::dto::{CreateReport, Report, ReportContent, ReportPage, UpdateReport};

@@ -8,7 +8,7 @@ use ormas_domain::reporting::{
     receipt_number,
 };
 use ormas_persistence::audit as audit_log;
-use ormas_persistence::register::in_write_transaction;
+use ormas_persistence::in_write_transaction;
 use ormas_persistence::reports::{self, ReportRow};
 
 use super::crud::changed_meanwhile;

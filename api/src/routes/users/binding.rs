@@ -94,7 +94,7 @@ pub async fn bind_representative(
     );
     state
         .db(move |conn| {
-            ormas_persistence::in_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 identity::bind_ormas(conn, &user.id, ormas_id.as_deref())?;
                 audit_log::record(conn, &trail)
             })

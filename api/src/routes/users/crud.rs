@@ -144,7 +144,7 @@ pub async fn create_user(
     let stored = row.clone();
     let created = state
         .db(move |conn| {
-            ormas_persistence::in_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 if !reference::region_known(conn, stored.region_code.as_deref())? {
                     return Ok(false);
                 }
@@ -333,7 +333,7 @@ pub async fn update_user(
     let stored = updated.clone();
     let saved = state
         .db(move |conn| {
-            ormas_persistence::in_transaction(conn, |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
                 if !reference::region_known(conn, stored.region_code.as_deref())? {
                     return Ok(None);
                 }
