@@ -3,7 +3,8 @@
 
 use ormas_persistence::audit::AuditRow;
 
-use crate::auth::{Principal, now};
+use crate::auth::Principal;
+use crate::clock::now_utc;
 use crate::context;
 
 /// How an audited action ended.
@@ -28,7 +29,7 @@ impl Outcome {
 pub fn event(actor: Option<&Principal>, action: &str, outcome: Outcome) -> AuditRow {
     AuditRow {
         id: uuid::Uuid::now_v7().to_string(),
-        occurred_at: now(),
+        occurred_at: now_utc(),
         actor_id: actor.map(|a| a.id.clone()),
         actor_name: actor.map(|a| a.name.clone()),
         action: action.to_owned(),

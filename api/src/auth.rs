@@ -13,7 +13,7 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use chrono::{NaiveDateTime, Utc};
+use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use ormas_domain::{Action, RegionCode, Role, Scope, allows};
@@ -207,12 +207,6 @@ pub fn verify_password(hash: Option<&str>, password: &str) -> bool {
         })
         .unwrap_or(false);
     real && matches
-}
-
-pub fn now() -> NaiveDateTime {
-    // Microseconds, so that values round-trip equal on both backends.
-    let now = Utc::now().naive_utc();
-    now - chrono::TimeDelta::nanoseconds(i64::from(now.and_utc().timestamp_subsec_nanos() % 1000))
 }
 
 /// Who sends a request.

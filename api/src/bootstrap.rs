@@ -6,7 +6,8 @@ use ormas_persistence::audit::{self as audit_log, AuditRow};
 use ormas_persistence::identity::{self, ClientRow, UserRow};
 use ormas_persistence::{AnyConnection, DatabaseTarget, in_write_transaction, reference};
 
-use crate::auth::{hash_password, now, random_token, token_hash};
+use crate::auth::{hash_password, random_token, token_hash};
+use crate::clock::now_utc;
 
 /// The password of every demo account. Demo data only: never seed it into production.
 pub const DEMO_PASSWORD: &str = "ormas-demo-2026";
@@ -31,7 +32,7 @@ fn cli_audit(
 ) -> AuditRow {
     AuditRow {
         id: uuid::Uuid::now_v7().to_string(),
-        occurred_at: now(),
+        occurred_at: now_utc(),
         actor_id: None,
         actor_name: Some("cli".into()),
         action: action.into(),
@@ -68,7 +69,7 @@ pub fn create_account(conn: &mut AnyConnection, account: &NewAccount) -> Result<
         }
         None => {}
     }
-    let at = now();
+    let at = now_utc();
     let row = UserRow {
         id: uuid::Uuid::now_v7().to_string(),
         username: account.username.clone(),
@@ -201,7 +202,7 @@ pub fn seed_demo(target: &DatabaseTarget) -> Result<Vec<DemoCredential>, String>
                 active: true,
                 token_version: 1,
                 created_by: None,
-                created_at: now(),
+                created_at: now_utc(),
             };
             let event = cli_audit(
                 "client.create",
@@ -365,7 +366,7 @@ pub fn seed_demo_register(
         (RegistrationState::Dissolved, 5),
     ];
     let mut rng = Lcg(20261122);
-    let at = now();
+    let at = now_utc();
     in_write_transaction(&mut conn, |conn| {
         for i in 0..DEMO_REGISTRATIONS {
             let region = rng.pick(&regencies).clone();
@@ -551,7 +552,7 @@ fn demo_reports(
             &registration.region_code,
             chrono::Datelike::year(&accepted_on),
         )?;
-        let at = now();
+        let at = now_utc();
         reports::insert_report(
             conn,
             &ReportRow {

@@ -20,32 +20,7 @@ pub const MIN_JWT_SECRET_BYTES: usize = 32;
 pub const DEFAULT_DOCUMENT_LIMIT: u64 = 10 * 1024 * 1024;
 pub const DEFAULT_UTC_OFFSET_HOURS: i64 = 7;
 
-/// Today's date for the rules, in the deployment's time zone. Tests may pin it; the binary never
-/// does.
-#[derive(Debug, Clone, Default)]
-pub struct Clock {
-    pinned: std::sync::Arc<std::sync::Mutex<Option<chrono::NaiveDate>>>,
-}
-
-impl Clock {
-    /// Pins "today" (tests only), or releases it with `None`.
-    pub fn pin(&self, today: Option<chrono::NaiveDate>) {
-        if let Ok(mut pinned) = self.pinned.lock() {
-            *pinned = today;
-        }
-    }
-
-    pub fn today(&self, utc_offset_hours: i32) -> chrono::NaiveDate {
-        if let Some(day) = self.pinned.lock().ok().and_then(|p| *p) {
-            return day;
-        }
-        let offset =
-            chrono::FixedOffset::east_opt(utc_offset_hours * 3600).unwrap_or(chrono::Utc.fix());
-        chrono::Utc::now().with_timezone(&offset).date_naive()
-    }
-}
-
-use chrono::Offset;
+pub use crate::clock::Clock;
 
 /// The variables, their defaults and meaning, as printed by `ormas-api --help` and the README.
 pub const ENVIRONMENT_HELP: &str = "\

@@ -1,7 +1,8 @@
-//! What every part of a request's handling may need without threading it through: the request id and
-//! the language the client asked for. Set by the request middleware for the duration of the request.
+//! What every part of a request's handling may need without threading it through: the request id,
+//! the language the client asked for, and whether it named the version it expects. Set by the
+//! request middleware for the duration of the request.
 
-use actix_web::http::header::{ACCEPT_LANGUAGE, HeaderMap};
+use actix_web::http::header::{ACCEPT_LANGUAGE, HeaderMap, IF_MATCH};
 
 /// The languages messages are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,6 +52,16 @@ impl Lang {
 pub struct RequestContext {
     pub request_id: String,
     pub lang: Lang,
+    /// The request carried `If-Match` naming a version (not `*`): a write that finds the resource
+    /// at another version answers 412, not 409.
+    pub names_version: bool,
+}
+
+/// Whether `If-Match` names a version (anything but `*`).
+pub fn names_version(headers: &HeaderMap) -> bool {
+    headers
+        .get(IF_MATCH)
+        .is_some_and(|v| v.to_str().map_or(true, |v| v.trim() != "*"))
 }
 
 tokio::task_local! {

@@ -293,6 +293,19 @@ impl ApiError {
         Self::new(ErrorKind::InvalidQuery).with_errors(errors)
     }
 
+    /// A versioned write found the resource changed since it was read: 412 when the request named
+    /// the version it expected (`If-Match`), 409 when it lost a race without naming one.
+    pub fn stale_version() -> Self {
+        if context::current().names_version {
+            Self::new(ErrorKind::PreconditionFailed)
+        } else {
+            Self::new(ErrorKind::Conflict).with_detail(Text::new(
+                "Data diubah pada saat yang sama; muat ulang lalu coba lagi.",
+                "The resource changed meanwhile; reload it and try again.",
+            ))
+        }
+    }
+
     pub fn internal(cause: impl fmt::Display) -> Self {
         Self::new(ErrorKind::Internal).with_cause(cause)
     }
@@ -411,6 +424,7 @@ impl From<PersistenceError> for ApiError {
                     "The same record already exists.",
                 ))
                 .with_cause(what),
+            PersistenceError::StaleVersion => ApiError::stale_version(),
             PersistenceError::Unavailable(cause) => {
                 ApiError::new(ErrorKind::Unavailable).with_cause(cause)
             }
@@ -422,5 +436,28 @@ impl From<PersistenceError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         ApiError::internal(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::{RequestContext, scope};
+
+    async fn stale_status(names_version: bool) -> StatusCode {
+        let ctx = RequestContext {
+            names_version,
+            ..RequestContext::default()
+        };
+        scope(ctx, async {
+            ApiError::from(PersistenceError::StaleVersion).kind.status()
+        })
+        .await
+    }
+
+    #[actix_web::test]
+    async fn a_stale_version_is_412_with_if_match_and_409_without() {
+        assert_eq!(stale_status(true).await, StatusCode::PRECONDITION_FAILED);
+        assert_eq!(stale_status(false).await, StatusCode::CONFLICT);
     }
 }

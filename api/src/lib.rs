@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod clock;
 pub mod config;
 pub mod context;
 pub mod error;
@@ -114,7 +115,7 @@ fn start_stats_refresher(state: std::sync::Weak<AppState>, every: std::time::Dur
                             &mut conn,
                             today,
                             &state.config.reporting,
-                            auth::now(),
+                            clock::now_utc(),
                         )
                     });
                 match result {

@@ -44,6 +44,7 @@ pub async fn request_context(
     let ctx = RequestContext {
         request_id: request_id.clone(),
         lang: Lang::from_headers(req.headers()),
+        names_version: context::names_version(req.headers()),
     };
     let method = req.method().clone();
     let path = req.path().to_owned();

@@ -13,8 +13,16 @@ pub enum PersistenceError {
     /// No connection could be had: the database is down or the pool is exhausted.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A versioned update found the row at another version than the one it was read at: another
+    /// write got there first, and nothing was changed.
+    #[error("the row changed since it was read")]
+    StaleVersion,
     #[error("database error: {0}")]
     Database(DieselError),
+    /// A stored value cannot be read back (an unknown state or kind, malformed JSON): the data is
+    /// corrupt, or was written by a newer version.
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
     #[error("bundled data is malformed: {0}")]
     Seed(String),
     #[error("migration failed: {0}")]

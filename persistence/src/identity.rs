@@ -100,13 +100,13 @@ pub fn list_users(
 }
 
 /// Saves a changed account when its `version` is still `expected_version`; the caller has already
-/// raised `version` (and `token_version` where the change must end older tokens). Returns whether
-/// the row was current.
+/// raised `version` (and `token_version` where the change must end older tokens).
+/// [`PersistenceError::StaleVersion`] when the row was not current (nothing changed).
 pub fn update_user(
     conn: &mut AnyConnection,
     row: &UserRow,
     expected_version: i32,
-) -> PersistenceResult<bool> {
+) -> PersistenceResult<()> {
     let changed = diesel::update(
         users::table
             .filter(users::id.eq(&row.id))
@@ -125,7 +125,11 @@ pub fn update_user(
         users::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    Ok(changed == 1)
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(PersistenceError::StaleVersion)
+    }
 }
 
 pub fn count_users(conn: &mut AnyConnection) -> PersistenceResult<i64> {

@@ -21,7 +21,7 @@ impl RegionRow {
     pub fn level(&self) -> PersistenceResult<RegionLevel> {
         self.level
             .parse()
-            .map_err(|e| PersistenceError::Seed(format!("region {}: {e}", self.code)))
+            .map_err(|e| PersistenceError::Corrupt(format!("region {}: {e}", self.code)))
     }
 }
 
@@ -102,7 +102,7 @@ impl HolidayRow {
         let kind: HolidayKind = self
             .kind
             .parse()
-            .map_err(|e| PersistenceError::Seed(format!("holiday {}: {e}", self.date)))?;
+            .map_err(|e| PersistenceError::Corrupt(format!("holiday {}: {e}", self.date)))?;
         Ok(Holiday {
             date: self.date,
             kind,
@@ -143,7 +143,7 @@ pub fn holiday_calendar_from(
     for (date, kind) in rows {
         let kind = kind
             .parse()
-            .map_err(|e| PersistenceError::Seed(format!("holiday {date}: {e}")))?;
+            .map_err(|e| PersistenceError::Corrupt(format!("holiday {date}: {e}")))?;
         calendar.insert(date, kind);
     }
     Ok(calendar)

@@ -173,12 +173,13 @@ pub fn find_by_registration_number(
         .optional()?)
 }
 
-/// Saves a changed registration when its `version` is still `expected_version`.
+/// Saves a changed registration when its `version` is still `expected_version`
+/// ([`PersistenceError::StaleVersion`](crate::PersistenceError::StaleVersion) otherwise).
 pub fn update_registration(
     conn: &mut AnyConnection,
     row: &RegistrationRow,
     expected_version: i32,
-) -> PersistenceResult<bool> {
+) -> PersistenceResult<()> {
     update_if_version!(conn, registrations, row, expected_version)
 }
 

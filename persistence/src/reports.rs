@@ -70,12 +70,13 @@ pub fn reports_of(
         .load(conn)?)
 }
 
-/// Saves a changed report when its `version` is still `expected_version`.
+/// Saves a changed report when its `version` is still `expected_version`
+/// ([`PersistenceError::StaleVersion`](crate::PersistenceError::StaleVersion) otherwise).
 pub fn update_report(
     conn: &mut AnyConnection,
     row: &ReportRow,
     expected_version: i32,
-) -> PersistenceResult<bool> {
+) -> PersistenceResult<()> {
     crate::sql::update_if_version!(conn, reports, row, expected_version)
 }
 

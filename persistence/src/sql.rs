@@ -67,8 +67,9 @@ macro_rules! advance_sequence {
 pub(crate) use advance_sequence;
 
 /// Saves a changed row (an `AsChangeset` with `id` and `version`) when its stored `version` is
-/// still `$expected`; evaluates to whether it was: optimistic concurrency for `PATCH` and
-/// transitions.
+/// still `$expected`: optimistic concurrency for `PATCH` and transitions. Evaluates to `Ok(())`, or
+/// to [`PersistenceError::StaleVersion`](crate::PersistenceError::StaleVersion) when another write
+/// got there first (nothing is changed; inside a write transaction, return it to roll back).
 macro_rules! update_if_version {
     ($conn:expr, $table:ident, $row:expr, $expected:expr) => {{
         use crate::schema::$table::dsl as t;
@@ -79,7 +80,11 @@ macro_rules! update_if_version {
         )
         .set($row)
         .execute($conn)?;
-        Ok(changed == 1)
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(crate::PersistenceError::StaleVersion)
+        }
     }};
 }
 pub(crate) use update_if_version;

@@ -148,7 +148,7 @@ fn recount(
                 .unwrap_or_else(|| OfficeCounts::new(policy, as_of));
             if store {
                 let payload = serde_json::to_string(&counts)
-                    .map_err(|e| PersistenceError::Seed(e.to_string()))?;
+                    .map_err(|e| PersistenceError::Corrupt(e.to_string()))?;
                 rows.push((
                     stats_snapshots::region_code.eq(code.clone()),
                     stats_snapshots::as_of.eq(as_of),
@@ -302,12 +302,12 @@ fn count_offices(
             state
                 .parse()
                 .map_err(|e: ormas_domain::registration::UnknownRegistrationState| {
-                    PersistenceError::Seed(e.to_string())
+                    PersistenceError::Corrupt(e.to_string())
                 })?;
         let kind: OrmasKind =
             kind.parse()
                 .map_err(|e: ormas_domain::registration::UnknownOrmasKind| {
-                    PersistenceError::Seed(e.to_string())
+                    PersistenceError::Corrupt(e.to_string())
                 })?;
         let fields: Vec<String> = serde_json::from_str(fields).unwrap_or_default();
         let facts = RegistrationFacts {

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::audit::{self, Outcome};
-use crate::auth::{Principal, now, random_token, scope_of, token_hash};
+use crate::auth::{Principal, random_token, scope_of, token_hash};
+use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::ValidJson;
 use crate::routes::dto::{utc, validate_region_code};
@@ -132,7 +133,7 @@ pub async fn create_client(
         active: true,
         token_version: 1,
         created_by: Some(principal.id.clone()),
-        created_at: now(),
+        created_at: now_utc(),
     };
     let event = audit::on(
         audit::event(Some(&principal), "client.create", Outcome::Success),

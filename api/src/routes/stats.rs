@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::auth::{Principal, now};
+use crate::auth::Principal;
+use crate::clock::now_utc;
 use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::ValidQuery;
 use crate::routes::dto::validate_region_code;
@@ -213,7 +214,7 @@ async fn overview(
     let today = state.config.today();
     let as_of = query.as_of.unwrap_or(today);
     let policy = state.config.reporting;
-    let at = now();
+    let at = now_utc();
     let scope = region.clone();
     // One trip to the database: the region, its child regions (for their names) and the counts.
     let (region_row, child_regions, offices, recounted) = state

@@ -2946,6 +2946,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The account changed meanwhile; try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description The new password is too short, too long, or the username. */
@@ -3174,6 +3183,15 @@ export interface operations {
             };
             /** @description No such account in the caller's scope. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account changed meanwhile (a race lost without `If-Match`). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3605,7 +3623,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The state no longer allows this change. */
+            /** @description The state no longer allows this change, or the registration changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3988,7 +4006,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The report is submitted or accepted, or changed meanwhile. */
+            /** @description The report is submitted or accepted, or changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4079,7 +4097,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4170,7 +4188,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4261,7 +4279,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4534,7 +4552,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4625,7 +4643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4716,7 +4734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4807,7 +4825,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4898,7 +4916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition; the detail names the state and what it allows. */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;

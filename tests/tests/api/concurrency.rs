@@ -143,3 +143,70 @@ async fn sixteen_acceptances_at_once_issue_sixteen_consecutive_receipts() {
         .collect();
     assert_eq!(receipts, expected, "gap-free and unique");
 }
+
+#[tokio::test]
+async fn a_lost_race_is_412_with_if_match_and_409_without() {
+    let app = app().await;
+    let officer = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    let head = app.signed_in("head.6471", "head", Some("64.71")).await;
+    let ids = insert_all(
+        &app,
+        vec![
+            OrmasFixture::registered("64.71").in_state("draft"),
+            OrmasFixture::registered("64.71").in_state("submitted"),
+        ],
+    )
+    .await;
+    // Sixteen edits that all name version 1: one wins, the others hear their version is stale.
+    let edits = (0..WRITERS).map(|i| {
+        let (app, token, id) = (&app, officer.access_token.clone(), &ids[0]);
+        async move {
+            app.client
+                .patch(app.url(&format!("/v1/ormas/{id}")))
+                .bearer_auth(token)
+                .header("If-Match", "\"1\"")
+                .json(&json!({"address": format!("Jl. Serentak No. {i}")}))
+                .send()
+                .await
+                .unwrap()
+        }
+    });
+    let mut statuses = Vec::new();
+    for response in join_all(edits).await {
+        let status = response.status().as_u16();
+        if status == 412 {
+            expect_problem(response, 412, "precondition_failed").await;
+        } else {
+            expect_json(response, 200).await;
+        }
+        statuses.push(status);
+    }
+    statuses.sort_unstable();
+    let mut expected = vec![412; WRITERS - 1];
+    expected.insert(0, 200);
+    assert_eq!(statuses, expected);
+    // Sixteen approvals without If-Match: one wins, the others lose the race (409), never 412.
+    let approvals = (0..WRITERS).map(|_| {
+        let (app, token, id) = (&app, head.access_token.clone(), &ids[1]);
+        async move {
+            app.post_as(&format!("/v1/ormas/{id}/approve"), &token, &json!({}))
+                .await
+        }
+    });
+    let mut statuses = Vec::new();
+    for response in join_all(approvals).await {
+        let status = response.status().as_u16();
+        if status == 409 {
+            expect_problem(response, 409, "conflict").await;
+        } else {
+            expect_json(response, 200).await;
+        }
+        statuses.push(status);
+    }
+    statuses.sort_unstable();
+    let mut expected = vec![409; WRITERS - 1];
+    expected.insert(0, 200);
+    assert_eq!(statuses, expected);
+}

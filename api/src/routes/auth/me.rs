@@ -9,8 +9,9 @@ use ormas_persistence::identity::{self, UserRow};
 use super::dto::{Me, PasswordChange};
 use super::{password_issue, record_failure, throttle};
 use crate::audit::{self, Outcome};
-use crate::auth::{self, Principal, PrincipalKind, now};
-use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
+use crate::auth::{self, Principal, PrincipalKind};
+use crate::clock::now_utc;
+use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::ValidJson;
 use crate::routes::dto::{RoleName, utc};
 use crate::state::AppState;
@@ -91,6 +92,7 @@ logins (429 after 5 in 15 minutes), separately from them. Roles: any signed-in a
         (status = 400, response = ormas_openapi::responses::MalformedJson),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The current password is wrong, or the caller is a service client.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account changed meanwhile; try again.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "The new password is too short, too long, or the username.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -130,7 +132,7 @@ pub async fn change_password(
         )])
     })?;
     let policy = throttle(&state);
-    let at = now();
+    let at = now_utc();
     // Counted apart from logins: a holder of a stolen access token cannot guess the password here
     // more than the login throttle allows, nor lock the owner out of signing in by trying.
     let key = format!("password-change:{}", user.username_key);
@@ -179,23 +181,14 @@ pub async fn change_password(
         &user.id,
         user.region_code.as_deref(),
     );
-    let saved = state
+    state
         .db(move |conn| {
             ormas_persistence::in_write_transaction(conn, |conn| {
-                if !identity::update_user(conn, &updated, user.version)? {
-                    return Ok(false);
-                }
+                identity::update_user(conn, &updated, user.version)?;
                 identity::revoke_user_sessions(conn, &updated.id, at, "password changed")?;
-                audit_log::record(conn, &row)?;
-                Ok(true)
+                audit_log::record(conn, &row)
             })
         })
         .await?;
-    if !saved {
-        return Err(ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
-            "Akun berubah pada saat yang sama; coba lagi.",
-            "The account changed meanwhile; try again.",
-        )));
-    }
     Ok(HttpResponse::NoContent().finish())
 }

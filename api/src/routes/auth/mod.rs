@@ -12,7 +12,8 @@ use ormas_domain::auth::{LoginThrottle, PasswordProblem};
 use ormas_persistence::audit::{self as audit_log, AuditRow};
 use ormas_persistence::identity::{self, RefreshTokenRow, UserRow};
 
-use crate::auth::{now, token_hash};
+use crate::auth::token_hash;
+use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::state::AppState;
 use dto::TokenPair;
@@ -53,7 +54,7 @@ pub fn throttle(state: &AppState) -> LoginThrottle {
 }
 
 pub fn refresh_row(session_id: &str, token: &str, ttl: TimeDelta) -> RefreshTokenRow {
-    let issued_at = now();
+    let issued_at = now_utc();
     RefreshTokenRow {
         token_hash: token_hash(token),
         session_id: session_id.to_owned(),

@@ -9,7 +9,8 @@ use ormas_persistence::identity::{self, SessionRow, UserRow};
 use super::dto::{LoginRequest, RefreshRequest, TokenPair};
 use super::{pair, record_failure, refresh_row, refresh_ttl, session_expired, throttle};
 use crate::audit::{self, Outcome};
-use crate::auth::{self, Principal, now, random_token, token_hash};
+use crate::auth::{self, Principal, random_token, token_hash};
+use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind};
 use crate::extract::ValidJson;
 use crate::state::AppState;
@@ -46,7 +47,7 @@ pub async fn login(
     let LoginRequest { username, password } = body.0;
     let key = username_key(&username);
     let policy = throttle(&state);
-    let at = now();
+    let at = now_utc();
 
     let lookup_key = key.clone();
     let (locked, user) = state
@@ -157,7 +158,7 @@ pub async fn refresh(
                 else {
                     return Ok(RefreshResult::Denied);
                 };
-                let at = now();
+                let at = now_utc();
                 let state = RefreshTokenState {
                     used: token.used_at.is_some(),
                     expires_at: token.expires_at,
@@ -243,7 +244,7 @@ pub async fn logout(
         state
             .db(move |conn| {
                 ormas_persistence::in_write_transaction(conn, |conn| {
-                    identity::revoke_session(conn, &session_id, now(), "logout")?;
+                    identity::revoke_session(conn, &session_id, now_utc(), "logout")?;
                     audit_log::record(conn, &row)
                 })
             })

@@ -10,7 +10,8 @@ use ormas_persistence::identity::{self, UserRow};
 use super::dto::RegisterRequest;
 use super::{password_issue, username_taken};
 use crate::audit::{self, Outcome};
-use crate::auth::{self, now};
+use crate::auth::{self};
+use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind};
 use crate::extract::ValidJson;
 use crate::routes::dto::User;
@@ -48,7 +49,7 @@ pub async fn register(
         .map_err(|p| ApiError::validation(vec![password_issue(p)]))?;
     let password = request.password.clone();
     let hash = web::block(move || auth::hash_password(&password)).await??;
-    let at = now();
+    let at = now_utc();
     let row = UserRow {
         id: uuid::Uuid::now_v7().to_string(),
         username_key: username_key(&request.username),

@@ -11,7 +11,7 @@ use ormas_persistence::register::OrganisationRow;
 use ormas_persistence::{AnyConnection, PersistenceResult, reference};
 
 use super::dto::CreateOrmas;
-use crate::auth::now;
+use crate::clock::now_utc;
 use crate::error::{ApiError, FieldIssue, Text};
 
 pub fn issue(field: &str, code: &str, id: &str, en: &str) -> FieldIssue {
@@ -110,7 +110,7 @@ pub fn check_identity(
             fields.push(code.clone());
         }
     }
-    let at = now();
+    let at = now_utc();
     Ok((
         OrganisationRow {
             id: uuid::Uuid::now_v7().to_string(),

@@ -14,7 +14,8 @@ use super::checks::{check_identity, check_places, issue};
 use super::dto::{CreateOrmas, Ormas, UpdateOrmas};
 use super::{current_state, event, load_visible, require_editable, respond, with_etag};
 use crate::audit::{self, Outcome};
-use crate::auth::{Principal, now};
+use crate::auth::Principal;
+use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, Text};
 use crate::extract::ValidJson;
 use crate::routes::require_current_version;
@@ -66,7 +67,7 @@ pub async fn create_ormas(
         )));
     }
     let (organisation, identity_key) = check_identity(&request)?;
-    let at = now();
+    let at = now_utc();
     let registration = RegistrationRow {
         id: uuid::Uuid::now_v7().to_string(),
         organisation_id: organisation.id.clone(),
@@ -190,7 +191,7 @@ the `ETag` in `If-Match` (412 when stale). Roles: `ormas_rep` (its own), `office
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not edit registrations.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The state no longer allows this change.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The state no longer allows this change, or the registration changed meanwhile (a race lost without `If-Match`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
@@ -258,7 +259,7 @@ pub async fn update_ormas(
     if !issues.is_empty() {
         return Err(ApiError::validation(issues));
     }
-    let at = now();
+    let at = now_utc();
     organisation.updated_at = at;
     let updated = RegistrationRow {
         address: change
@@ -299,11 +300,9 @@ pub async fn update_ormas(
                 let issues =
                     check_places(conn, &stored.region_code, stored.district_code.as_deref())?;
                 if !issues.is_empty() {
-                    return Ok(Err(Some(issues)));
+                    return Ok(Err(issues));
                 }
-                if !register::update_registration(conn, &stored, expected)? {
-                    return Ok(Err(None));
-                }
+                register::update_registration(conn, &stored, expected)?;
                 if identity_changed {
                     register::update_organisation(conn, &stored_org)?;
                 }
@@ -313,11 +312,7 @@ pub async fn update_ormas(
             })
         })
         .await?;
-    match saved {
-        Err(Some(issues)) => return Err(ApiError::validation(issues)),
-        Err(None) => return Err(ApiError::new(ErrorKind::PreconditionFailed)),
-        Ok(()) => {}
-    }
+    saved.map_err(ApiError::validation)?;
     let ormas = respond(&state, updated, organisation).await?;
     Ok(with_etag(HttpResponse::Ok(), &ormas))
 }

@@ -19,7 +19,8 @@ use utoipa::ToSchema;
 
 use super::{current_state, event, load_visible, require_editable, sees_personal_data, visible};
 use crate::audit::{self, Outcome};
-use crate::auth::{Principal, now};
+use crate::auth::Principal;
+use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::routes::dto::utc;
 use crate::state::AppState;
@@ -345,7 +346,7 @@ pub async fn upload_document(
         size_bytes: received.size as i64,
         sha256: received.sha256.clone(),
         uploaded_by: Some(principal.id.clone()),
-        uploaded_at: now(),
+        uploaded_at: now_utc(),
     };
     // The file is in place before its row exists: a crash leaves at worst an unreferenced file,
     // never a row pointing at a half-written one.

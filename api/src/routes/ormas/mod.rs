@@ -20,7 +20,8 @@ use ormas_domain::{Action, Role};
 use ormas_persistence::register::{self, EventRow, OrganisationRow, Registered, RegistrationRow};
 use ormas_persistence::{AnyConnection, PersistenceResult};
 
-use crate::auth::{Principal, now};
+use crate::auth::Principal;
+use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, Text};
 use crate::routes::etag;
 use crate::state::AppState;
@@ -155,7 +156,7 @@ pub fn event(principal: &Principal, registration_id: &str, action: &str) -> Even
     EventRow {
         id: uuid::Uuid::now_v7().to_string(),
         registration_id: registration_id.to_owned(),
-        occurred_at: now(),
+        occurred_at: now_utc(),
         actor_id: Some(principal.id.clone()),
         actor_name: Some(principal.name.clone()),
         action: action.to_owned(),

@@ -157,7 +157,7 @@ async fn perform(
         verification_due: outcome.verification_due,
         revision_due: outcome.revision_due,
         version: reg.version + 1,
-        updated_at: crate::auth::now(),
+        updated_at: crate::clock::now_utc(),
         ..reg.clone()
     };
     if transition == Transition::Submit {
@@ -197,28 +197,14 @@ async fn perform(
                     updated.registration_date = Some(today);
                     history.registration_number = Some(number);
                 }
-                if !register::update_registration(conn, &updated, expected)? {
-                    // Rolled back: the sequence advance with it, so no number is skipped.
-                    return Err(ormas_persistence::PersistenceError::UniqueViolation(
-                        "version".into(),
-                    ));
-                }
+                // A stale version rolls back the sequence's advance with it: no number is skipped.
+                register::update_registration(conn, &updated, expected)?;
                 register::insert_event(conn, &history)?;
                 audit_log::record(conn, &trail)?;
                 Ok(updated)
             })
         })
-        .await
-        .map_err(|e| {
-            if e.kind == ErrorKind::Conflict {
-                ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
-                    "Ormas diubah pada saat yang sama; muat ulang lalu coba lagi.",
-                    "The registration changed meanwhile; reload it and try again.",
-                ))
-            } else {
-                e
-            }
-        })?;
+        .await?;
     let ormas: Ormas = respond(&state, saved, org).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(ormas.version)))
@@ -245,7 +231,7 @@ macro_rules! transition_endpoint {
                 (status = 401, response = ormas_openapi::responses::Unauthorized),
                 (status = 403, description = "The role may not perform this transition.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-                (status = 409, description = "The current state does not allow this transition; the detail names the state and what it allows.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
                 (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
                 (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
                 (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),

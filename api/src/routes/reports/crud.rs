@@ -13,7 +13,8 @@ use ormas_persistence::reports::{self, ReportRow};
 use super::dto::{CreateReport, Report, ReportContent, ReportPage, UpdateReport};
 use super::{attachment_issues, load_visible_report};
 use crate::audit::{self, Outcome};
-use crate::auth::{Principal, now};
+use crate::auth::Principal;
+use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::ValidJson;
 use crate::routes::ormas::{current_state, load_visible};
@@ -113,7 +114,7 @@ pub async fn create_report(
         changes: request.changes,
         signatories: request.signatories,
     };
-    let at = now();
+    let at = now_utc();
     let row = ReportRow {
         id: uuid::Uuid::now_v7().to_string(),
         registration_id: reg.id.clone(),
@@ -263,7 +264,7 @@ own ormas), `officer` (within its region).",
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not write reports.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The report is submitted or accepted, or changed meanwhile.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The report is submitted or accepted, or changed meanwhile (a race lost without `If-Match`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
@@ -307,7 +308,7 @@ pub async fn update_report(
     let updated = ReportRow {
         content: serde_json::to_string(&content).map_err(ApiError::internal)?,
         version: row.version + 1,
-        updated_at: now(),
+        updated_at: now_utc(),
         ..row.clone()
     };
     let trail = audit::on(
@@ -326,30 +327,13 @@ pub async fn update_report(
                 if !issues.is_empty() {
                     return Ok(Err(issues));
                 }
-                if !reports::update_report(conn, &stored, expected)? {
-                    return Err(ormas_persistence::PersistenceError::UniqueViolation(
-                        "version".into(),
-                    ));
-                }
+                reports::update_report(conn, &stored, expected)?;
                 audit_log::record(conn, &trail)?;
                 Ok(Ok(()))
             })
         })
-        .await
-        .map_err(changed_meanwhile)?;
+        .await?;
     result.map_err(ApiError::validation)?;
     let report = Report::build(&updated, &org, state.config.today())?;
     Ok(with_etag(HttpResponse::Ok(), &report))
-}
-
-/// A version conflict inside a write becomes a clear 409.
-pub fn changed_meanwhile(e: ApiError) -> ApiError {
-    if e.kind == ErrorKind::Conflict {
-        ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
-            "Laporan diubah pada saat yang sama; muat ulang lalu coba lagi.",
-            "The report changed meanwhile; reload it and try again.",
-        ))
-    } else {
-        e
-    }
 }

@@ -11,11 +11,11 @@ use ormas_persistence::audit as audit_log;
 use ormas_persistence::in_write_transaction;
 use ormas_persistence::reports::{self, ReportRow};
 
-use super::crud::changed_meanwhile;
 use super::dto::{Report, ReportContent, ReportTransitionRequest};
 use super::load_visible_report;
 use crate::audit::{self, Outcome};
-use crate::auth::{Principal, now};
+use crate::auth::Principal;
+use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::ValidJson;
 use crate::routes::{etag, require_current_version};
@@ -94,7 +94,7 @@ async fn perform(
     let mut updated = ReportRow {
         state: to.as_str().to_owned(),
         version: row.version + 1,
-        updated_at: now(),
+        updated_at: now_utc(),
         ..row.clone()
     };
     match transition {
@@ -142,18 +142,14 @@ async fn perform(
                         today,
                     ));
                 }
-                if !reports::update_report(conn, &updated, expected)? {
-                    // Rolled back with the sequence, so no receipt number is skipped.
-                    return Err(ormas_persistence::PersistenceError::UniqueViolation(
-                        "version".into(),
-                    ));
-                }
+                // A stale version rolls back the sequence's advance with it: no receipt number
+                // is skipped.
+                reports::update_report(conn, &updated, expected)?;
                 audit_log::record(conn, &trail)?;
                 Ok(updated)
             })
         })
-        .await
-        .map_err(changed_meanwhile)?;
+        .await?;
     let report = Report::build(&saved, &org, today)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(report.version)))
@@ -180,7 +176,7 @@ macro_rules! report_transition_endpoint {
                 (status = 401, response = ormas_openapi::responses::Unauthorized),
                 (status = 403, description = "The role may not perform this transition.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such report in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-                (status = 409, description = "The current state does not allow this transition; the detail names the state and what it allows.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
                 (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
                 (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
                 (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),

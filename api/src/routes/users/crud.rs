@@ -11,7 +11,8 @@ use ormas_persistence::reference;
 use super::dto::{CreateUser, UpdateUser, UserPage, UserQuery};
 use super::{grant_error, parse_scope, unknown_region, visible_user, with_etag};
 use crate::audit::{self, Outcome};
-use crate::auth::{self, Principal, now};
+use crate::auth::{self, Principal};
+use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, Text};
 use crate::extract::{ValidJson, ValidQuery};
 use crate::routes::auth::{password_issue, username_taken};
@@ -115,7 +116,7 @@ pub async fn create_user(
         .map_err(|p| ApiError::validation(vec![password_issue(p)]))?;
     let password = request.password.clone();
     let hash = web::block(move || auth::hash_password(&password)).await??;
-    let at = now();
+    let at = now_utc();
     let row = UserRow {
         id: uuid::Uuid::now_v7().to_string(),
         username_key: username_key(&request.username),
@@ -226,6 +227,7 @@ deactivated, never deleted. Roles: `super_admin`, `admin`.",
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The change is not the caller's to make.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account changed meanwhile (a race lost without `If-Match`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
@@ -289,7 +291,7 @@ pub async fn update_user(
         Some(password) => web::block(move || auth::hash_password(&password)).await??,
         None => current.password_hash.clone(),
     };
-    let at = now();
+    let at = now_utc();
     let updated = UserRow {
         display_name: change
             .display_name
@@ -335,25 +337,20 @@ pub async fn update_user(
         .db(move |conn| {
             ormas_persistence::in_write_transaction(conn, |conn| {
                 if !reference::region_known(conn, stored.region_code.as_deref())? {
-                    return Ok(None);
+                    return Ok(false);
                 }
-                if !identity::update_user(conn, &stored, current.version)? {
-                    return Ok(Some(false));
-                }
+                identity::update_user(conn, &stored, current.version)?;
                 if access_changes {
                     identity::revoke_user_sessions(conn, &stored.id, at, "account changed")?;
                 }
                 audit_log::record(conn, &event)?;
-                Ok(Some(true))
+                Ok(true)
             })
         })
         .await?;
-    match saved {
-        None => Err(unknown_region("region_code")),
-        Some(false) => Err(ApiError::new(ErrorKind::PreconditionFailed)),
-        Some(true) => {
-            let user = User::from_row(updated)?;
-            Ok(with_etag(HttpResponse::Ok(), &user))
-        }
+    if !saved {
+        return Err(unknown_region("region_code"));
     }
+    let user = User::from_row(updated)?;
+    Ok(with_etag(HttpResponse::Ok(), &user))
 }
