@@ -1,15 +1,21 @@
 //! Roles, actions and the one permission matrix; region scopes and who may grant what.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 
+use crate::codes::{Code, UnknownCode, code};
 use crate::region::RegionCode;
 
 /// What an account is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = RoleName, description = "A role of an account.")
+)]
 pub enum Role {
     /// Operates the deployment; the whole nation.
     SuperAdmin,
@@ -27,29 +33,9 @@ pub enum Role {
     Integrator,
 }
 
+code!(Role, "role");
+
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::SuperAdmin,
-        Role::Admin,
-        Role::Officer,
-        Role::Head,
-        Role::Oversight,
-        Role::OrmasRep,
-        Role::Integrator,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::SuperAdmin => "super_admin",
-            Role::Admin => "admin",
-            Role::Officer => "officer",
-            Role::Head => "head",
-            Role::Oversight => "oversight",
-            Role::OrmasRep => "ormas_rep",
-            Role::Integrator => "integrator",
-        }
-    }
-
     /// The order in which roles may grant one another: nobody grants a role ranked above their own.
     pub fn rank(self) -> u8 {
         match self {
@@ -71,30 +57,11 @@ impl Role {
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not a role.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}`")]
-pub struct UnknownRole(pub String);
-
-impl FromStr for Role {
-    type Err = UnknownRole;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
-    }
-}
-
 /// Everything an account may be allowed to do. Each endpoint names exactly one action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
 pub enum Action {
     /// Read one's own account (`GET /v1/me`) and end one's own session.
     ReadSelf,
@@ -138,57 +105,7 @@ pub enum Action {
     ReadStatistics,
 }
 
-impl Action {
-    pub const ALL: [Action; 21] = [
-        Action::ReadSelf,
-        Action::ReadUsers,
-        Action::ManageUsers,
-        Action::ManageClients,
-        Action::ReadAudit,
-        Action::EditCalendar,
-        Action::ReadRegistrations,
-        Action::ReadPersonalData,
-        Action::CreateRegistration,
-        Action::EditRegistration,
-        Action::BindRepresentative,
-        Action::SubmitRegistration,
-        Action::ReturnRegistration,
-        Action::ApproveRegistration,
-        Action::RejectRegistration,
-        Action::DissolveRegistration,
-        Action::ReadReports,
-        Action::WriteReport,
-        Action::AcceptReport,
-        Action::ReturnReport,
-        Action::ReadStatistics,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::ReadSelf => "read_self",
-            Action::ReadUsers => "read_users",
-            Action::ManageUsers => "manage_users",
-            Action::ManageClients => "manage_clients",
-            Action::ReadAudit => "read_audit",
-            Action::EditCalendar => "edit_calendar",
-            Action::ReadRegistrations => "read_registrations",
-            Action::ReadPersonalData => "read_personal_data",
-            Action::CreateRegistration => "create_registration",
-            Action::EditRegistration => "edit_registration",
-            Action::BindRepresentative => "bind_representative",
-            Action::SubmitRegistration => "submit_registration",
-            Action::ReturnRegistration => "return_registration",
-            Action::ApproveRegistration => "approve_registration",
-            Action::RejectRegistration => "reject_registration",
-            Action::DissolveRegistration => "dissolve_registration",
-            Action::ReadReports => "read_reports",
-            Action::WriteReport => "write_report",
-            Action::AcceptReport => "accept_report",
-            Action::ReturnReport => "return_report",
-            Action::ReadStatistics => "read_statistics",
-        }
-    }
-}
+code!(Action, "action");
 
 /// The permission matrix: one place, role × action. Region scoping is checked separately, on the
 /// data each request touches.
@@ -406,7 +323,7 @@ mod tests {
         ];
         assert_eq!(rows.len(), Role::ALL.len());
         for (role, allowed) in rows {
-            for action in Action::ALL {
+            for &action in Action::ALL {
                 assert_eq!(
                     allows(*role, action),
                     allowed.contains(&action),
@@ -419,7 +336,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
         }
         assert!("root".parse::<Role>().is_err());

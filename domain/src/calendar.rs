@@ -2,15 +2,23 @@
 //! Saturdays, Sundays, national holidays (`libur_nasional`) and joint leave days (`cuti_bersama`).
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
+
+use crate::codes::{Code, UnknownCode, code};
 
 /// Why a weekday is not a working day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = HolidayType, description = "The kind of day off.")
+)]
 pub enum HolidayKind {
     /// A national holiday (libur nasional).
     LiburNasional,
@@ -18,38 +26,7 @@ pub enum HolidayKind {
     CutiBersama,
 }
 
-impl HolidayKind {
-    pub const ALL: [HolidayKind; 2] = [HolidayKind::LiburNasional, HolidayKind::CutiBersama];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HolidayKind::LiburNasional => "libur_nasional",
-            HolidayKind::CutiBersama => "cuti_bersama",
-        }
-    }
-}
-
-impl fmt::Display for HolidayKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not one of the holiday kinds.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown holiday kind `{0}` (expected libur_nasional or cuti_bersama)")]
-pub struct UnknownHolidayKind(pub String);
-
-impl FromStr for HolidayKind {
-    type Err = UnknownHolidayKind;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        HolidayKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownHolidayKind(s.to_owned()))
-    }
-}
+code!(HolidayKind, "holiday kind");
 
 /// One day off in the calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -353,7 +330,7 @@ mod tests {
 
     #[test]
     fn holiday_kind_round_trips() {
-        for kind in HolidayKind::ALL {
+        for &kind in HolidayKind::ALL {
             assert_eq!(kind.as_str().parse::<HolidayKind>().unwrap(), kind);
         }
         assert!("libur".parse::<HolidayKind>().is_err());

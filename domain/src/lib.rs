@@ -6,6 +6,7 @@
 pub mod access;
 pub mod auth;
 pub mod calendar;
+pub mod codes;
 pub mod identity_numbers;
 pub mod reference_lists;
 pub mod region;
@@ -19,6 +20,7 @@ pub use access::{Action, GrantError, Role, Scope, allows, check_grant};
 pub use calendar::{
     DateOutOfRange, Holiday, HolidayCalendar, HolidayKind, add_working_days, working_days_between,
 };
+pub use codes::{Code, UnknownCode};
 pub use identity_numbers::{Nik, NikError, Npwp, NpwpError, mask_phone};
 pub use reference_lists::Label;
 pub use region::{Region, RegionCode, RegionLevel};

@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::registration::{OrmasKind, RegistrationState};
+
 /// One entry of a reference list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Label {
@@ -18,6 +20,16 @@ pub struct Label {
 
 const fn label(code: &'static str, id: &'static str, en: &'static str) -> Label {
     Label { code, id, en }
+}
+
+/// The kinds of ormas with their labels, in declaration order (`GET /v1/reference/kinds`).
+pub fn kind_labels() -> Vec<Label> {
+    OrmasKind::ALL.iter().map(|k| k.label()).collect()
+}
+
+/// The registration states with their labels, in declaration order (`GET /v1/reference/states`).
+pub fn state_labels() -> Vec<Label> {
+    RegistrationState::ALL.iter().map(|s| s.label()).collect()
 }
 
 /// Fields of activity (bidang kegiatan).

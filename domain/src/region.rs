@@ -4,10 +4,20 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
+
+use crate::codes::{Code, UnknownCode, code};
 
 /// The level of an administrative region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = RegionLevelName, description = "The level of a region.")
+)]
 pub enum RegionLevel {
     /// Provinsi.
     Province,
@@ -17,21 +27,9 @@ pub enum RegionLevel {
     District,
 }
 
+code!(RegionLevel, "region level");
+
 impl RegionLevel {
-    pub const ALL: [RegionLevel; 3] = [
-        RegionLevel::Province,
-        RegionLevel::Regency,
-        RegionLevel::District,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RegionLevel::Province => "province",
-            RegionLevel::Regency => "regency",
-            RegionLevel::District => "district",
-        }
-    }
-
     /// How many dot-separated segments a code of this level has.
     pub fn segments(self) -> usize {
         match self {
@@ -39,28 +37,6 @@ impl RegionLevel {
             RegionLevel::Regency => 2,
             RegionLevel::District => 3,
         }
-    }
-}
-
-impl fmt::Display for RegionLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not a region level.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown region level `{0}` (expected province, regency or district)")]
-pub struct UnknownRegionLevel(pub String);
-
-impl FromStr for RegionLevel {
-    type Err = UnknownRegionLevel;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RegionLevel::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or_else(|| UnknownRegionLevel(s.to_owned()))
     }
 }
 
@@ -245,7 +221,7 @@ mod tests {
 
     #[test]
     fn level_round_trips() {
-        for level in RegionLevel::ALL {
+        for &level in RegionLevel::ALL {
             assert_eq!(level.as_str().parse::<RegionLevel>().unwrap(), level);
         }
         for (text, segments) in [("64", 1), ("64.71", 2), ("64.71.01", 3)] {

@@ -1,14 +1,14 @@
 //! The lifecycle of a regional registration (*melapor keberadaan*): states, who may move a
 //! registration between them, and the working-day deadlines of UU 17/2013 Ps 17.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 
 use crate::access::Role;
 use crate::calendar::{DateOutOfRange, HolidayCalendar, add_working_days};
+use crate::codes::{Code, UnknownCode, code};
+use crate::reference_lists::Label;
 
 /// Working days the office has to verify a submitted registration (UU 17/2013 Ps 17(1)).
 pub const VERIFICATION_WORKING_DAYS: i32 = 15;
@@ -20,6 +20,13 @@ pub const SKT_VALIDITY_YEARS: i32 = 5;
 /// The legal form of an ormas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = OrmasKindName, description = "The kind of organisation.")
+)]
 pub enum OrmasKind {
     /// Association with legal personality (AHU decree).
     Perkumpulan,
@@ -29,52 +36,44 @@ pub enum OrmasKind {
     TidakBerbadanHukum,
 }
 
-impl OrmasKind {
-    pub const ALL: [OrmasKind; 3] = [
-        OrmasKind::Perkumpulan,
-        OrmasKind::Yayasan,
-        OrmasKind::TidakBerbadanHukum,
-    ];
+code!(OrmasKind, "ormas kind");
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrmasKind::Perkumpulan => "perkumpulan",
-            OrmasKind::Yayasan => "yayasan",
-            OrmasKind::TidakBerbadanHukum => "tidak_berbadan_hukum",
+impl OrmasKind {
+    /// The kind's labels for the reference list; a new kind does not compile without them.
+    pub fn label(self) -> Label {
+        let (id, en) = match self {
+            OrmasKind::Perkumpulan => ("Perkumpulan (badan hukum)", "Association (legal entity)"),
+            OrmasKind::Yayasan => ("Yayasan (badan hukum)", "Foundation (legal entity)"),
+            OrmasKind::TidakBerbadanHukum => (
+                "Tidak berbadan hukum (SKT)",
+                "Without legal personality (SKT)",
+            ),
+        };
+        Label {
+            code: self.as_str(),
+            id,
+            en,
         }
     }
+}
 
+impl OrmasKind {
     /// Whether the ormas is a legal entity (badan hukum), identified by an AHU decree.
     pub fn is_badan_hukum(self) -> bool {
         matches!(self, OrmasKind::Perkumpulan | OrmasKind::Yayasan)
     }
 }
 
-impl fmt::Display for OrmasKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not an ormas kind.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown ormas kind `{0}` (expected perkumpulan, yayasan or tidak_berbadan_hukum)")]
-pub struct UnknownOrmasKind(pub String);
-
-impl FromStr for OrmasKind {
-    type Err = UnknownOrmasKind;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OrmasKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownOrmasKind(s.to_owned()))
-    }
-}
-
 /// Where a regional registration stands. `Lapsed` is normally derived (see [`effective_state`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = OrmasState, description = "The state of a regional registration.")
+)]
 pub enum RegistrationState {
     /// Being filled in by the ormas; not yet seen by the office.
     Draft,
@@ -92,55 +91,38 @@ pub enum RegistrationState {
     Dissolved,
 }
 
+code!(RegistrationState, "registration state");
+
 impl RegistrationState {
-    pub const ALL: [RegistrationState; 7] = [
-        RegistrationState::Draft,
-        RegistrationState::Submitted,
-        RegistrationState::NeedsRevision,
-        RegistrationState::Registered,
-        RegistrationState::Rejected,
-        RegistrationState::Lapsed,
-        RegistrationState::Dissolved,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RegistrationState::Draft => "draft",
-            RegistrationState::Submitted => "submitted",
-            RegistrationState::NeedsRevision => "needs_revision",
-            RegistrationState::Registered => "registered",
-            RegistrationState::Rejected => "rejected",
-            RegistrationState::Lapsed => "lapsed",
-            RegistrationState::Dissolved => "dissolved",
+    /// The state's labels for the reference list; a new state does not compile without them.
+    pub fn label(self) -> Label {
+        let (id, en) = match self {
+            RegistrationState::Draft => ("Draf", "Draft"),
+            RegistrationState::Submitted => ("Diajukan", "Submitted"),
+            RegistrationState::NeedsRevision => ("Perlu perbaikan", "Needs revision"),
+            RegistrationState::Registered => ("Terdaftar", "Registered"),
+            RegistrationState::Rejected => ("Ditolak", "Rejected"),
+            RegistrationState::Lapsed => ("Gugur", "Lapsed"),
+            RegistrationState::Dissolved => ("Bubar", "Dissolved"),
+        };
+        Label {
+            code: self.as_str(),
+            id,
+            en,
         }
-    }
-}
-
-impl fmt::Display for RegistrationState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not a registration state.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown registration state `{0}`")]
-pub struct UnknownRegistrationState(pub String);
-
-impl FromStr for RegistrationState {
-    type Err = UnknownRegistrationState;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RegistrationState::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| UnknownRegistrationState(s.to_owned()))
     }
 }
 
 /// A move of a registration from one state to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = TransitionName, description = "A lifecycle transition.")
+)]
 pub enum Transition {
     /// Send a draft or a revised registration to the office.
     Submit,
@@ -154,47 +136,7 @@ pub enum Transition {
     Dissolve,
 }
 
-impl Transition {
-    pub const ALL: [Transition; 5] = [
-        Transition::Submit,
-        Transition::Return,
-        Transition::Approve,
-        Transition::Reject,
-        Transition::Dissolve,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Transition::Submit => "submit",
-            Transition::Return => "return",
-            Transition::Approve => "approve",
-            Transition::Reject => "reject",
-            Transition::Dissolve => "dissolve",
-        }
-    }
-}
-
-impl fmt::Display for Transition {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not a transition.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown transition `{0}` (expected submit, return, approve, reject or dissolve)")]
-pub struct UnknownTransition(pub String);
-
-impl FromStr for Transition {
-    type Err = UnknownTransition;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Transition::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| UnknownTransition(s.to_owned()))
-    }
-}
+code!(Transition, "transition");
 
 /// The day an SKT signed on `issued_on` stops being valid: five years on, same month and day
 /// (29 February falls back to 28 February). `None` past the supported calendar range.
@@ -461,13 +403,13 @@ mod tests {
 
     #[test]
     fn enums_round_trip() {
-        for kind in OrmasKind::ALL {
+        for &kind in OrmasKind::ALL {
             assert_eq!(kind.as_str().parse::<OrmasKind>().unwrap(), kind);
         }
-        for state in RegistrationState::ALL {
+        for &state in RegistrationState::ALL {
             assert_eq!(state.as_str().parse::<RegistrationState>().unwrap(), state);
         }
-        for t in Transition::ALL {
+        for &t in Transition::ALL {
             assert_eq!(t.as_str().parse::<Transition>().unwrap(), t);
         }
         assert!("ormas".parse::<OrmasKind>().is_err());
@@ -532,7 +474,7 @@ mod tests {
         assert_eq!(Transition::ALL, [Submit, Return, Approve, Reject, Dissolve]);
         let cal = calendar();
         for (from, expected) in rows {
-            for (transition, to) in Transition::ALL.into_iter().zip(expected) {
+            for (transition, to) in Transition::ALL.iter().copied().zip(expected) {
                 let c = ctx(permitted_role(transition), "2026-03-16", &cal);
                 let got = apply(from, None, transition, &c);
                 match to {
@@ -628,7 +570,7 @@ mod tests {
         ];
         let cal = calendar();
         for (transition, from, permitted) in rows {
-            for role in Role::ALL {
+            for &role in Role::ALL {
                 let expected = permitted.contains(&role);
                 assert_eq!(
                     may_perform(role, transition),

@@ -7,8 +7,10 @@ use std::str::FromStr;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 
 use crate::access::{Action, Role, allows};
+use crate::codes::{Code, UnknownCode, code};
 
 /// Days after a period ends that its report is due, unless a region configures otherwise.
 pub const DEFAULT_DUE_AFTER_DAYS: u32 = 30;
@@ -22,6 +24,8 @@ pub const PERIOD_MAX_YEAR: i32 = 2999;
 /// How often an ormas reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
 pub enum Cadence {
     /// Every six months: `YYYY-S1` (January–June) and `YYYY-S2` (July–December).
     Semester,
@@ -29,38 +33,7 @@ pub enum Cadence {
     Annual,
 }
 
-impl Cadence {
-    pub const ALL: [Cadence; 2] = [Cadence::Semester, Cadence::Annual];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cadence::Semester => "semester",
-            Cadence::Annual => "annual",
-        }
-    }
-}
-
-impl fmt::Display for Cadence {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not a reporting cadence.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown reporting cadence `{0}` (expected semester or annual)")]
-pub struct UnknownCadence(pub String);
-
-impl FromStr for Cadence {
-    type Err = UnknownCadence;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Cadence::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownCadence(s.to_owned()))
-    }
-}
+code!(Cadence, "reporting cadence");
 
 /// The reporting rules of a region (**configurable**; see `docs/domain.md`, "Deadlines"). Missing
 /// fields deserialize to their defaults.
@@ -338,6 +311,13 @@ impl ReportingPolicy {
 /// Where one report stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = ReportStateName, description = "Where a report stands.")
+)]
 pub enum ReportState {
     /// Being written by the ormas; not yet seen by the office.
     Draft,
@@ -349,49 +329,18 @@ pub enum ReportState {
     Returned,
 }
 
-impl ReportState {
-    pub const ALL: [ReportState; 4] = [
-        ReportState::Draft,
-        ReportState::Submitted,
-        ReportState::Accepted,
-        ReportState::Returned,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportState::Draft => "draft",
-            ReportState::Submitted => "submitted",
-            ReportState::Accepted => "accepted",
-            ReportState::Returned => "returned",
-        }
-    }
-}
-
-impl fmt::Display for ReportState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not a report state.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown report state `{0}` (expected draft, submitted, accepted or returned)")]
-pub struct UnknownReportState(pub String);
-
-impl FromStr for ReportState {
-    type Err = UnknownReportState;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ReportState::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| UnknownReportState(s.to_owned()))
-    }
-}
+code!(ReportState, "report state");
 
 /// A move of a report from one state to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = ReportTransitionName, description = "A move of a report.")
+)]
 pub enum ReportTransition {
     /// Send a draft or a returned report to the office.
     Submit,
@@ -401,21 +350,7 @@ pub enum ReportTransition {
     Return,
 }
 
-impl ReportTransition {
-    pub const ALL: [ReportTransition; 3] = [
-        ReportTransition::Submit,
-        ReportTransition::Accept,
-        ReportTransition::Return,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportTransition::Submit => "submit",
-            ReportTransition::Accept => "accept",
-            ReportTransition::Return => "return",
-        }
-    }
-}
+code!(ReportTransition, "report transition");
 
 impl ReportTransition {
     /// The action of the permission matrix this transition needs.
@@ -425,28 +360,6 @@ impl ReportTransition {
             ReportTransition::Accept => Action::AcceptReport,
             ReportTransition::Return => Action::ReturnReport,
         }
-    }
-}
-
-impl fmt::Display for ReportTransition {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not a report transition.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown report transition `{0}` (expected submit, accept or return)")]
-pub struct UnknownReportTransition(pub String);
-
-impl FromStr for ReportTransition {
-    type Err = UnknownReportTransition;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ReportTransition::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| UnknownReportTransition(s.to_owned()))
     }
 }
 
@@ -582,13 +495,13 @@ mod tests {
 
     #[test]
     fn enums_round_trip() {
-        for c in Cadence::ALL {
+        for &c in Cadence::ALL {
             assert_eq!(c.as_str().parse::<Cadence>().unwrap(), c);
         }
-        for s in ReportState::ALL {
+        for &s in ReportState::ALL {
             assert_eq!(s.as_str().parse::<ReportState>().unwrap(), s);
         }
-        for t in ReportTransition::ALL {
+        for &t in ReportTransition::ALL {
             assert_eq!(t.as_str().parse::<ReportTransition>().unwrap(), t);
         }
         assert!("yearly".parse::<Cadence>().is_err());
@@ -937,7 +850,7 @@ mod tests {
         );
         assert_eq!(rows.len(), ReportState::ALL.len());
         for (from, expected) in rows {
-            for (transition, to) in ReportTransition::ALL.into_iter().zip(expected) {
+            for (transition, to) in ReportTransition::ALL.iter().copied().zip(expected) {
                 let got = apply_report(from, transition, Role::Officer, Some("see notes"));
                 match to {
                     Some(to) => assert_eq!(got, Ok(to), "{from} {transition}"),
@@ -963,7 +876,7 @@ mod tests {
             (Submitted, ReportTransition::Return, &[Officer]),
         ];
         for (from, transition, permitted) in rows {
-            for role in Role::ALL {
+            for &role in Role::ALL {
                 let expected = permitted.contains(&role);
                 assert_eq!(
                     may_perform_report(role, transition),
@@ -986,7 +899,7 @@ mod tests {
 
     #[test]
     fn lifecycle_is_checked_before_role() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert_eq!(
                 apply_report(ReportState::Accepted, ReportTransition::Return, role, None),
                 Err(ReportError::NotAllowed {

@@ -3,18 +3,24 @@
 //! not sanctioned, a valid legal basis and board, a recent accepted report) and always gives the
 //! reasons. Status is derived from the data, never stored or typed in.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 
+use crate::codes::{Code, UnknownCode, code};
 use crate::registration::{OrmasKind, RegistrationState};
 use crate::reporting::{Period, ReportingPolicy};
 
 /// Whether an ormas counts as active.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = ActivityName, description = "Whether an ormas counts as active.")
+)]
 pub enum Activity {
     /// Registered, not sanctioned, legally and organisationally current, and reporting.
     Active,
@@ -22,42 +28,18 @@ pub enum Activity {
     Inactive,
 }
 
-impl Activity {
-    pub const ALL: [Activity; 2] = [Activity::Active, Activity::Inactive];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Activity::Active => "active",
-            Activity::Inactive => "inactive",
-        }
-    }
-}
-
-impl fmt::Display for Activity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not an activity.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown activity `{0}` (expected active or inactive)")]
-pub struct UnknownActivity(pub String);
-
-impl FromStr for Activity {
-    type Err = UnknownActivity;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Activity::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or_else(|| UnknownActivity(s.to_owned()))
-    }
-}
+code!(Activity, "activity");
 
 /// Why an ormas is inactive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = InactiveReasonName, description = "Why an ormas is inactive.")
+)]
 pub enum InactiveReason {
     /// The regional registration is not (or no longer) registered: a draft, pending, returned,
     /// rejected or lapsed.
@@ -76,51 +58,7 @@ pub enum InactiveReason {
     Dissolved,
 }
 
-impl InactiveReason {
-    pub const ALL: [InactiveReason; 7] = [
-        InactiveReason::NotRegistered,
-        InactiveReason::NoRecentReport,
-        InactiveReason::SktExpired,
-        InactiveReason::BoardTermEnded,
-        InactiveReason::Suspended,
-        InactiveReason::Revoked,
-        InactiveReason::Dissolved,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InactiveReason::NotRegistered => "not_registered",
-            InactiveReason::NoRecentReport => "no_recent_report",
-            InactiveReason::SktExpired => "skt_expired",
-            InactiveReason::BoardTermEnded => "board_term_ended",
-            InactiveReason::Suspended => "suspended",
-            InactiveReason::Revoked => "revoked",
-            InactiveReason::Dissolved => "dissolved",
-        }
-    }
-}
-
-impl fmt::Display for InactiveReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text is not an inactive reason.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown inactive reason `{0}`")]
-pub struct UnknownInactiveReason(pub String);
-
-impl FromStr for InactiveReason {
-    type Err = UnknownInactiveReason;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        InactiveReason::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownInactiveReason(s.to_owned()))
-    }
-}
+code!(InactiveReason, "inactive reason");
 
 /// A report the office accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -377,10 +315,10 @@ mod tests {
 
     #[test]
     fn enums_round_trip() {
-        for a in Activity::ALL {
+        for &a in Activity::ALL {
             assert_eq!(a.as_str().parse::<Activity>().unwrap(), a);
         }
-        for r in InactiveReason::ALL {
+        for &r in InactiveReason::ALL {
             assert_eq!(r.as_str().parse::<InactiveReason>().unwrap(), r);
         }
         let codes: Vec<&str> = InactiveReason::ALL.iter().map(|r| r.as_str()).collect();

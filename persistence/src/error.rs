@@ -54,6 +54,13 @@ impl From<DieselError> for PersistenceError {
     }
 }
 
+/// A stored code that names no value of its enum: the row is corrupt.
+impl From<ormas_domain::UnknownCode> for PersistenceError {
+    fn from(error: ormas_domain::UnknownCode) -> Self {
+        PersistenceError::Corrupt(error.to_string())
+    }
+}
+
 impl From<r2d2::Error> for PersistenceError {
     fn from(error: r2d2::Error) -> Self {
         PersistenceError::Unavailable(error.to_string())

@@ -298,17 +298,8 @@ fn count_offices(
             fields,
             skt,
         ) = row;
-        let stored: RegistrationState =
-            state
-                .parse()
-                .map_err(|e: ormas_domain::registration::UnknownRegistrationState| {
-                    PersistenceError::Corrupt(e.to_string())
-                })?;
-        let kind: OrmasKind =
-            kind.parse()
-                .map_err(|e: ormas_domain::registration::UnknownOrmasKind| {
-                    PersistenceError::Corrupt(e.to_string())
-                })?;
+        let stored: RegistrationState = state.parse()?;
+        let kind: OrmasKind = kind.parse()?;
         let fields: Vec<String> = serde_json::from_str(fields).unwrap_or_default();
         let facts = RegistrationFacts {
             state: effective_state(stored, *revision_due, as_of),

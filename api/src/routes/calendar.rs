@@ -17,40 +17,12 @@ use crate::state::AppState;
 use ormas_domain::Action;
 use ormas_persistence::audit as audit_log;
 
-/// The kind of day off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum HolidayType {
-    /// National holiday.
-    LiburNasional,
-    /// Joint leave day (cuti bersama), set by decree each year.
-    CutiBersama,
-}
-
-impl From<HolidayType> for HolidayKind {
-    fn from(kind: HolidayType) -> Self {
-        match kind {
-            HolidayType::LiburNasional => HolidayKind::LiburNasional,
-            HolidayType::CutiBersama => HolidayKind::CutiBersama,
-        }
-    }
-}
-
-impl From<HolidayKind> for HolidayType {
-    fn from(kind: HolidayKind) -> Self {
-        match kind {
-            HolidayKind::LiburNasional => HolidayType::LiburNasional,
-            HolidayKind::CutiBersama => HolidayType::CutiBersama,
-        }
-    }
-}
-
 /// A day off that is not a weekend.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"date": "2026-03-19", "kind": "libur_nasional", "name_id": "Hari Suci Nyepi", "name_en": "Day of Silence", "estimated": false}))]
 pub struct Holiday {
     pub date: NaiveDate,
-    pub kind: HolidayType,
+    pub kind: HolidayKind,
     /// Name in Indonesian.
     pub name_id: String,
     /// Name in English.
@@ -64,7 +36,7 @@ impl From<DomainHoliday> for Holiday {
         Holiday {
             estimated: h.is_estimated(),
             date: h.date,
-            kind: h.kind.into(),
+            kind: h.kind,
             name_id: h.name_id,
             name_en: h.name_en,
         }
@@ -234,7 +206,7 @@ pub async fn due_date(
 #[schema(example = json!({"date": "2026-12-31", "kind": "cuti_bersama", "name_id": "Cuti Bersama Tahun Baru", "name_en": "New Year Joint Holiday"}))]
 pub struct NewHoliday {
     pub date: NaiveDate,
-    pub kind: HolidayType,
+    pub kind: HolidayKind,
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub name_id: String,
@@ -276,7 +248,7 @@ pub async fn add_holiday(
     let request = body.0;
     let holiday = DomainHoliday {
         date: request.date,
-        kind: request.kind.into(),
+        kind: request.kind,
         name_id: request.name_id,
         name_en: request.name_en,
     };

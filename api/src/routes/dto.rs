@@ -9,54 +9,6 @@ use validator::ValidationError;
 
 use crate::error::ApiError;
 
-/// A role of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RoleName {
-    /// Operates the deployment; the whole nation.
-    SuperAdmin,
-    /// Manages users, clients and settings in its region.
-    Admin,
-    /// Petugas: verifies, returns and rejects.
-    Officer,
-    /// Kepala badan: approves and signs.
-    Head,
-    /// Tim terpadu member: reads everything in its region, runs cases.
-    Oversight,
-    /// Pengurus acting for the one ormas bound to the account.
-    OrmasRep,
-    /// Service client: read-only.
-    Integrator,
-}
-
-impl From<RoleName> for Role {
-    fn from(role: RoleName) -> Self {
-        match role {
-            RoleName::SuperAdmin => Role::SuperAdmin,
-            RoleName::Admin => Role::Admin,
-            RoleName::Officer => Role::Officer,
-            RoleName::Head => Role::Head,
-            RoleName::Oversight => Role::Oversight,
-            RoleName::OrmasRep => Role::OrmasRep,
-            RoleName::Integrator => Role::Integrator,
-        }
-    }
-}
-
-impl From<Role> for RoleName {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::SuperAdmin => RoleName::SuperAdmin,
-            Role::Admin => RoleName::Admin,
-            Role::Officer => RoleName::Officer,
-            Role::Head => RoleName::Head,
-            Role::Oversight => RoleName::Oversight,
-            Role::OrmasRep => RoleName::OrmasRep,
-            Role::Integrator => RoleName::Integrator,
-        }
-    }
-}
-
 /// A timestamp as the contract writes it: RFC 3339 in UTC.
 pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
@@ -76,7 +28,7 @@ pub struct User {
     pub display_name: String,
     #[schema(required = true)]
     pub email: Option<String>,
-    pub role: RoleName,
+    pub role: Role,
     /// The region the account acts on (and everything below it); `null` for the whole nation, or
     /// for a representative not yet bound to an ormas.
     #[schema(required = true)]
@@ -99,7 +51,7 @@ impl User {
             username: row.username,
             display_name: row.display_name,
             email: row.email,
-            role: role.into(),
+            role,
             region_code: row.region_code,
             ormas_id: row.ormas_id,
             active: row.active,

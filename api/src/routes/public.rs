@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
-use ormas_domain::registration::RegistrationState;
+use ormas_domain::registration::{OrmasKind, RegistrationState};
 use ormas_persistence::register::{
     self, OrganisationRow, RegistrationFilter, RegistrationRow, StateFilter,
 };
@@ -13,7 +13,6 @@ use validator::Validate;
 use crate::error::{ApiError, Text};
 use crate::extract::ValidQuery;
 use crate::routes::dto::validate_region_code;
-use crate::routes::ormas::dto::OrmasKindName;
 use crate::routes::paging;
 use crate::state::AppState;
 
@@ -24,7 +23,7 @@ pub struct PublicOrmas {
     pub name: String,
     #[schema(required = true)]
     pub abbreviation: Option<String>,
-    pub kind: OrmasKindName,
+    pub kind: OrmasKind,
     pub fields: Vec<String>,
     pub region_code: String,
     pub registration_number: String,
@@ -51,7 +50,7 @@ impl PublicOrmas {
             id: reg.id,
             name: org.name,
             abbreviation: org.abbreviation,
-            kind: kind.into(),
+            kind,
             fields: serde_json::from_str(&org.fields).unwrap_or_default(),
             region_code: reg.region_code,
             registration_number: reg.registration_number?,

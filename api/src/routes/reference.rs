@@ -52,67 +52,17 @@ fn codes(list: &[Label]) -> Vec<Code> {
 #[get("/v1/reference/{list}")]
 pub async fn get_list(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let name = path.into_inner();
-    const KINDS: &[Label] = &[
-        Label {
-            code: "perkumpulan",
-            id: "Perkumpulan (badan hukum)",
-            en: "Association (legal entity)",
-        },
-        Label {
-            code: "yayasan",
-            id: "Yayasan (badan hukum)",
-            en: "Foundation (legal entity)",
-        },
-        Label {
-            code: "tidak_berbadan_hukum",
-            id: "Tidak berbadan hukum (SKT)",
-            en: "Without legal personality (SKT)",
-        },
-    ];
-    const STATES: &[Label] = &[
-        Label {
-            code: "draft",
-            id: "Draf",
-            en: "Draft",
-        },
-        Label {
-            code: "submitted",
-            id: "Diajukan",
-            en: "Submitted",
-        },
-        Label {
-            code: "needs_revision",
-            id: "Perlu perbaikan",
-            en: "Needs revision",
-        },
-        Label {
-            code: "registered",
-            id: "Terdaftar",
-            en: "Registered",
-        },
-        Label {
-            code: "rejected",
-            id: "Ditolak",
-            en: "Rejected",
-        },
-        Label {
-            code: "lapsed",
-            id: "Gugur",
-            en: "Lapsed",
-        },
-        Label {
-            code: "dissolved",
-            id: "Bubar",
-            en: "Dissolved",
-        },
-    ];
+    let (kinds, states) = (
+        reference_lists::kind_labels(),
+        reference_lists::state_labels(),
+    );
     let list = match name.as_str() {
         "fields" => reference_lists::FIELDS,
         "special_characters" => reference_lists::SPECIAL_CHARACTERS,
         "document_types" => reference_lists::DOCUMENT_TYPES,
         "board_positions" => reference_lists::BOARD_POSITIONS,
-        "kinds" => KINDS,
-        "states" => STATES,
+        "kinds" => &kinds,
+        "states" => &states,
         _ => {
             return Err(ApiError::not_found(Text::new(
                 format!("Daftar {name} tidak ada."),

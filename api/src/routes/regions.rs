@@ -15,38 +15,6 @@ use crate::state::AppState;
 pub const DEFAULT_PAGE_SIZE: i64 = 100;
 pub const MAX_PAGE_SIZE: i64 = 1000;
 
-/// The level of a region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RegionLevelName {
-    /// Provinsi, e.g. `64` Kalimantan Timur.
-    Province,
-    /// Kabupaten or kota, e.g. `64.71` Kota Balikpapan.
-    Regency,
-    /// Kecamatan, e.g. `64.71.01` Balikpapan Timur.
-    District,
-}
-
-impl From<RegionLevelName> for RegionLevel {
-    fn from(level: RegionLevelName) -> Self {
-        match level {
-            RegionLevelName::Province => RegionLevel::Province,
-            RegionLevelName::Regency => RegionLevel::Regency,
-            RegionLevelName::District => RegionLevel::District,
-        }
-    }
-}
-
-impl From<RegionLevel> for RegionLevelName {
-    fn from(level: RegionLevel) -> Self {
-        match level {
-            RegionLevel::Province => RegionLevelName::Province,
-            RegionLevel::Regency => RegionLevelName::Regency,
-            RegionLevel::District => RegionLevelName::District,
-        }
-    }
-}
-
 /// An administrative region.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"code": "64.71", "name": "Kota Balikpapan", "level": "regency", "parent_code": "64"}))]
@@ -55,7 +23,7 @@ pub struct Region {
     #[schema(pattern = r"^[0-9]{2}(\.[0-9]{2}){0,2}$")]
     pub code: String,
     pub name: String,
-    pub level: RegionLevelName,
+    pub level: RegionLevel,
     /// The region directly above; `null` for a province.
     #[schema(required = true, pattern = r"^[0-9]{2}(\.[0-9]{2}){0,1}$")]
     pub parent_code: Option<String>,
@@ -63,7 +31,7 @@ pub struct Region {
 
 impl Region {
     fn from_row(row: RegionRow) -> Result<Self, ApiError> {
-        let level = row.level().map_err(ApiError::from)?.into();
+        let level = row.level().map_err(ApiError::from)?;
         Ok(Region {
             code: row.code,
             name: row.name,
@@ -107,7 +75,7 @@ pub struct RegionQuery {
     pub parent: Option<RegionCode>,
     /// Only regions of this level.
     #[param(inline)]
-    pub level: Option<RegionLevelName>,
+    pub level: Option<RegionLevel>,
     /// Regions per page, 1 to 1000 (default 100).
     #[validate(range(min = 1, max = 1000))]
     #[param(minimum = 1, maximum = 1000, default = 100)]
@@ -142,7 +110,7 @@ pub async fn list_regions(
     let page_size = query.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
     let filter = RegionFilter {
         parent: query.parent,
-        level: query.level.map(Into::into),
+        level: query.level,
         after: query
             .page_token
             .as_deref()

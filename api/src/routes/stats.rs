@@ -18,7 +18,6 @@ use crate::clock::now_utc;
 use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::ValidQuery;
 use crate::routes::dto::validate_region_code;
-use crate::routes::ormas::dto::{OrmasKindName, OrmasState};
 use crate::state::AppState;
 
 /// Inactive registered ormas by reason (one ormas may count under several).
@@ -85,14 +84,14 @@ impl RegionStats {
 /// Registrations in one state.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StateCount {
-    pub state: OrmasState,
+    pub state: RegistrationState,
     pub count: u64,
 }
 
 /// Registered and active ormas of one kind.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KindStats {
-    pub kind: OrmasKindName,
+    pub kind: OrmasKind,
     pub registered: u64,
     pub active: u64,
 }
@@ -294,7 +293,7 @@ async fn overview(
     for (name, count) in &total.by_state {
         let state: RegistrationState = name.parse().map_err(ApiError::internal)?;
         by_state.push(StateCount {
-            state: state.into(),
+            state,
             count: *count,
         });
     }
@@ -302,7 +301,7 @@ async fn overview(
     for (name, c) in &total.by_kind {
         let kind: OrmasKind = name.parse().map_err(ApiError::internal)?;
         by_kind.push(KindStats {
-            kind: kind.into(),
+            kind,
             registered: c.registered,
             active: c.active,
         });

@@ -292,7 +292,7 @@ async fn every_role_against_every_endpoint() {
     let integrator_token = token["access_token"].as_str().unwrap().to_owned();
 
     let mut tokens: Vec<(Role, String)> = vec![(Role::Integrator, integrator_token)];
-    for role in Role::ALL.into_iter().filter(|r| *r != Role::Integrator) {
+    for role in Role::ALL.iter().copied().filter(|r| *r != Role::Integrator) {
         let region = match role {
             Role::SuperAdmin | Role::OrmasRep => None,
             _ => Some("64"),

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::routes::dto::{RoleName, validate_username};
+use ormas_domain::Role;
+
+use crate::routes::dto::validate_username;
 
 /// Credentials.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -104,7 +106,7 @@ pub struct Me {
     pub display_name: String,
     #[schema(required = true)]
     pub email: Option<String>,
-    pub role: RoleName,
+    pub role: Role,
     #[schema(required = true)]
     pub region_code: Option<String>,
     #[schema(required = true)]

@@ -1,8 +1,8 @@
 //! The caller's own profile and password.
 
 use actix_web::{HttpResponse, get, post, web};
-use ormas_domain::Action;
 use ormas_domain::auth::check_password;
+use ormas_domain::{Action, Role};
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::identity::{self, UserRow};
 
@@ -13,7 +13,7 @@ use crate::auth::{self, Principal, PrincipalKind};
 use crate::clock::now_utc;
 use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::ValidJson;
-use crate::routes::dto::{RoleName, utc};
+use crate::routes::dto::utc;
 use crate::state::AppState;
 
 /// Who am I.
@@ -46,7 +46,7 @@ pub async fn me(
                 .ok_or_else(ApiError::unauthorized)?;
             Me {
                 kind: "user".into(),
-                role: principal.role.into(),
+                role: principal.role,
                 id: user.id,
                 username: user.username,
                 display_name: user.display_name,
@@ -63,7 +63,7 @@ pub async fn me(
                 .ok_or_else(ApiError::unauthorized)?;
             Me {
                 kind: "client".into(),
-                role: RoleName::Integrator,
+                role: Role::Integrator,
                 id: client.id,
                 username: client.client_id,
                 display_name: client.name,

@@ -23,7 +23,7 @@ pub fn issue(field: &str, code: &str, id: &str, en: &str) -> FieldIssue {
 pub fn check_identity(
     request: &CreateOrmas,
 ) -> Result<(OrganisationRow, Option<String>), ApiError> {
-    let kind: OrmasKind = request.kind.into();
+    let kind: OrmasKind = request.kind;
     let present = IdentityFields {
         ahu_number: request.ahu_number.is_some(),
         ahu_date: request.ahu_date.is_some(),

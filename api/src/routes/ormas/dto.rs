@@ -12,103 +12,6 @@ use validator::Validate;
 use crate::error::ApiError;
 use crate::routes::dto::{double_option, utc, validate_region_code};
 
-/// The kind of organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrmasKindName {
-    /// Association with legal personality (badan hukum perkumpulan): AHU decree.
-    Perkumpulan,
-    /// Foundation (badan hukum yayasan): AHU decree.
-    Yayasan,
-    /// Without legal personality: SKT, valid 5 years.
-    TidakBerbadanHukum,
-}
-
-impl From<OrmasKindName> for OrmasKind {
-    fn from(kind: OrmasKindName) -> Self {
-        match kind {
-            OrmasKindName::Perkumpulan => OrmasKind::Perkumpulan,
-            OrmasKindName::Yayasan => OrmasKind::Yayasan,
-            OrmasKindName::TidakBerbadanHukum => OrmasKind::TidakBerbadanHukum,
-        }
-    }
-}
-
-impl From<OrmasKind> for OrmasKindName {
-    fn from(kind: OrmasKind) -> Self {
-        match kind {
-            OrmasKind::Perkumpulan => OrmasKindName::Perkumpulan,
-            OrmasKind::Yayasan => OrmasKindName::Yayasan,
-            OrmasKind::TidakBerbadanHukum => OrmasKindName::TidakBerbadanHukum,
-        }
-    }
-}
-
-/// The state of a regional registration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrmasState {
-    Draft,
-    Submitted,
-    NeedsRevision,
-    Registered,
-    Rejected,
-    /// Returned and not resubmitted within 15 working days.
-    Lapsed,
-    Dissolved,
-}
-
-impl From<RegistrationState> for OrmasState {
-    fn from(state: RegistrationState) -> Self {
-        match state {
-            RegistrationState::Draft => OrmasState::Draft,
-            RegistrationState::Submitted => OrmasState::Submitted,
-            RegistrationState::NeedsRevision => OrmasState::NeedsRevision,
-            RegistrationState::Registered => OrmasState::Registered,
-            RegistrationState::Rejected => OrmasState::Rejected,
-            RegistrationState::Lapsed => OrmasState::Lapsed,
-            RegistrationState::Dissolved => OrmasState::Dissolved,
-        }
-    }
-}
-
-impl From<OrmasState> for RegistrationState {
-    fn from(state: OrmasState) -> Self {
-        match state {
-            OrmasState::Draft => RegistrationState::Draft,
-            OrmasState::Submitted => RegistrationState::Submitted,
-            OrmasState::NeedsRevision => RegistrationState::NeedsRevision,
-            OrmasState::Registered => RegistrationState::Registered,
-            OrmasState::Rejected => RegistrationState::Rejected,
-            OrmasState::Lapsed => RegistrationState::Lapsed,
-            OrmasState::Dissolved => RegistrationState::Dissolved,
-        }
-    }
-}
-
-/// A lifecycle transition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TransitionName {
-    Submit,
-    Return,
-    Approve,
-    Reject,
-    Dissolve,
-}
-
-impl From<Transition> for TransitionName {
-    fn from(t: Transition) -> Self {
-        match t {
-            Transition::Submit => TransitionName::Submit,
-            Transition::Return => TransitionName::Return,
-            Transition::Approve => TransitionName::Approve,
-            Transition::Reject => TransitionName::Reject,
-            Transition::Dissolve => TransitionName::Dissolve,
-        }
-    }
-}
-
 /// An organisation's legal identity: national, shared by its registrations in every region.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Organisation {
@@ -117,7 +20,7 @@ pub struct Organisation {
     pub name: String,
     #[schema(required = true)]
     pub abbreviation: Option<String>,
-    pub kind: OrmasKindName,
+    pub kind: OrmasKind,
     /// For badan hukum: the AHU decree.
     #[schema(required = true)]
     pub ahu_number: Option<String>,
@@ -154,7 +57,7 @@ impl Organisation {
             id: row.id.clone(),
             name: row.name.clone(),
             abbreviation: row.abbreviation.clone(),
-            kind: kind.into(),
+            kind,
             ahu_number: row.ahu_number.clone(),
             ahu_date: row.ahu_date,
             skt_number: row.skt_number.clone(),
@@ -189,7 +92,7 @@ pub struct Ormas {
     #[schema(required = true)]
     pub board_term_ends_on: Option<NaiveDate>,
     /// The state as of today: a returned registration past its revision window is `lapsed`.
-    pub state: OrmasState,
+    pub state: RegistrationState,
     /// The Buku Induk number, once registered.
     #[schema(required = true)]
     pub registration_number: Option<String>,
@@ -210,7 +113,7 @@ pub struct Ormas {
     /// Required document types not uploaded yet.
     pub missing_documents: Vec<String>,
     /// The transitions the state allows (the caller's role may still forbid some).
-    pub allowed_transitions: Vec<TransitionName>,
+    pub allowed_transitions: Vec<Transition>,
     /// Send it back in `If-Match`.
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -235,7 +138,7 @@ impl Ormas {
             phone: registration.phone.clone(),
             email: registration.email.clone(),
             board_term_ends_on: registration.board_term_ends_on,
-            state: state.into(),
+            state,
             registration_number: registration.registration_number.clone(),
             registration_date: registration.registration_date,
             submitted_on: registration.submitted_on,
@@ -244,10 +147,7 @@ impl Ormas {
             revision_due: registration.revision_due,
             board_complete,
             missing_documents,
-            allowed_transitions: allowed_transitions(state)
-                .iter()
-                .map(|t| (*t).into())
-                .collect(),
+            allowed_transitions: allowed_transitions(state).to_vec(),
             version: registration.version,
             created_at: utc(registration.created_at),
             updated_at: utc(registration.updated_at),
@@ -375,7 +275,7 @@ pub struct CreateOrmas {
     #[validate(length(min = 1, max = 50))]
     #[schema(min_length = 1, max_length = 50)]
     pub abbreviation: Option<String>,
-    pub kind: OrmasKindName,
+    pub kind: OrmasKind,
     /// Required for `perkumpulan` and `yayasan`.
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
@@ -438,9 +338,9 @@ pub struct OrmasQuery {
     pub region: Option<String>,
     /// The state as of today (`lapsed` includes returned registrations past their window).
     #[param(inline)]
-    pub state: Option<OrmasState>,
+    pub state: Option<RegistrationState>,
     #[param(inline)]
-    pub kind: Option<OrmasKindName>,
+    pub kind: Option<OrmasKind>,
     /// A field code.
     #[validate(length(min = 1, max = 50))]
     #[param(min_length = 1, max_length = 50)]
@@ -459,7 +359,7 @@ pub struct OrmasQuery {
     /// includes registrations that are not registered; combine with `state=registered` for the
     /// registered but inactive).
     #[param(inline)]
-    pub activity: Option<super::status::ActivityName>,
+    pub activity: Option<ormas_domain::Activity>,
     /// Only registered ormas missing the report of the last period already due.
     pub report_overdue: Option<bool>,
     /// 1 to 200 (default 50).

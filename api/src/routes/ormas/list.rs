@@ -1,7 +1,7 @@
 //! The registration list with its filters.
 
 use actix_web::{HttpResponse, get, web};
-use ormas_domain::registration::{OrmasKind, RegistrationState};
+use ormas_domain::registration::RegistrationState;
 use ormas_domain::{Action, Role};
 use ormas_persistence::register::{self, RegistrationFilter, StateFilter};
 
@@ -59,7 +59,7 @@ pub async fn list_ormas(
     };
     let page_size = query.page_size.unwrap_or(50);
     let today = state.config.today();
-    let state_filter = query.state.map(|s| match RegistrationState::from(s) {
+    let state_filter = query.state.map(|s| match s {
         RegistrationState::NeedsRevision => StateFilter::NeedsRevision,
         RegistrationState::Lapsed => StateFilter::Lapsed,
         other => StateFilter::Stored(other.as_str().to_owned()),
@@ -68,13 +68,13 @@ pub async fn list_ormas(
         region,
         only_ids,
         state: state_filter,
-        kind: query.kind.map(|k| OrmasKind::from(k).as_str().to_owned()),
+        kind: query.kind.map(|k| k.as_str().to_owned()),
         field: query.field,
         q: query.q,
         skt_expiring_before: query.skt_expiring_before,
         verification_overdue: query.verification_overdue.unwrap_or(false),
         board_term_ended: query.board_term_ended.unwrap_or(false),
-        activity: query.activity.map(Into::into),
+        activity: query.activity,
         report_overdue: query.report_overdue.unwrap_or(false),
         policy: state.config.reporting,
         today,

@@ -10,75 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::dto::OrmasState;
 use super::load_visible;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::ValidQuery;
 use crate::state::AppState;
-
-/// Whether an ormas counts as active.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityName {
-    /// Registered, not sanctioned, legal basis and board current, and an accepted report within
-    /// the active window (12 months by default).
-    Active,
-    /// At least one reason applies.
-    Inactive,
-}
-
-impl From<Activity> for ActivityName {
-    fn from(a: Activity) -> Self {
-        match a {
-            Activity::Active => ActivityName::Active,
-            Activity::Inactive => ActivityName::Inactive,
-        }
-    }
-}
-
-impl From<ActivityName> for Activity {
-    fn from(a: ActivityName) -> Self {
-        match a {
-            ActivityName::Active => Activity::Active,
-            ActivityName::Inactive => Activity::Inactive,
-        }
-    }
-}
-
-/// Why an ormas is inactive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InactiveReasonName {
-    /// Not (or not yet, on that date) registered: draft, pending, returned, rejected or lapsed.
-    NotRegistered,
-    /// No report accepted within the active window.
-    NoRecentReport,
-    /// Without legal personality, and its SKT has expired (or its expiry is unknown).
-    SktExpired,
-    /// The board's term has ended.
-    BoardTermEnded,
-    /// Activities stopped as a sanction.
-    Suspended,
-    /// SKT or badan hukum status revoked.
-    Revoked,
-    /// Dissolved, or found gone from its address.
-    Dissolved,
-}
-
-impl From<InactiveReason> for InactiveReasonName {
-    fn from(r: InactiveReason) -> Self {
-        match r {
-            InactiveReason::NotRegistered => InactiveReasonName::NotRegistered,
-            InactiveReason::NoRecentReport => InactiveReasonName::NoRecentReport,
-            InactiveReason::SktExpired => InactiveReasonName::SktExpired,
-            InactiveReason::BoardTermEnded => InactiveReasonName::BoardTermEnded,
-            InactiveReason::Suspended => InactiveReasonName::Suspended,
-            InactiveReason::Revoked => InactiveReasonName::Revoked,
-            InactiveReason::Dissolved => InactiveReasonName::Dissolved,
-        }
-    }
-}
 
 /// The accepted report with the latest period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -112,10 +48,10 @@ pub struct OrmasStatus {
     pub as_of: NaiveDate,
     /// The registration's state (a returned registration past its window reads as lapsed on
     /// `as_of`).
-    pub state: OrmasState,
-    pub activity: ActivityName,
+    pub state: RegistrationState,
+    pub activity: Activity,
     /// Every reason that applies; empty exactly when active.
-    pub reasons: Vec<InactiveReasonName>,
+    pub reasons: Vec<InactiveReason>,
     /// The SKT's expiry for an ormas without legal personality; `null` for a badan hukum (no end)
     /// or when unknown.
     #[schema(required = true)]
@@ -199,9 +135,9 @@ pub async fn get_status(
     Ok(HttpResponse::Ok().json(OrmasStatus {
         registration_id: reg.id,
         as_of,
-        state: current.into(),
-        activity: derived.activity.into(),
-        reasons: derived.reasons.into_iter().map(Into::into).collect(),
+        state: current,
+        activity: derived.activity,
+        reasons: derived.reasons.into_iter().collect(),
         legal_basis_valid_until: derived.legal_basis_valid_until,
         board_term_ends_on: reg.board_term_ends_on,
         last_accepted_report: derived.last_accepted_report.map(|r| LastAcceptedReport {

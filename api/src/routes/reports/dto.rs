@@ -13,61 +13,6 @@ use validator::Validate;
 use crate::error::ApiError;
 use crate::routes::dto::{integral_i64, utc};
 
-/// Where a report stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportStateName {
-    /// Being written; not yet seen by the office.
-    Draft,
-    /// Waiting for the office.
-    Submitted,
-    /// Accepted, with a receipt (STTL) number.
-    Accepted,
-    /// Sent back with notes, to correct and resubmit.
-    Returned,
-}
-
-impl From<ReportState> for ReportStateName {
-    fn from(state: ReportState) -> Self {
-        match state {
-            ReportState::Draft => ReportStateName::Draft,
-            ReportState::Submitted => ReportStateName::Submitted,
-            ReportState::Accepted => ReportStateName::Accepted,
-            ReportState::Returned => ReportStateName::Returned,
-        }
-    }
-}
-
-impl From<ReportStateName> for ReportState {
-    fn from(state: ReportStateName) -> Self {
-        match state {
-            ReportStateName::Draft => ReportState::Draft,
-            ReportStateName::Submitted => ReportState::Submitted,
-            ReportStateName::Accepted => ReportState::Accepted,
-            ReportStateName::Returned => ReportState::Returned,
-        }
-    }
-}
-
-/// A move of a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportTransitionName {
-    Submit,
-    Accept,
-    Return,
-}
-
-impl From<ReportTransition> for ReportTransitionName {
-    fn from(t: ReportTransition) -> Self {
-        match t {
-            ReportTransition::Submit => ReportTransitionName::Submit,
-            ReportTransition::Accept => ReportTransitionName::Accept,
-            ReportTransition::Return => ReportTransitionName::Return,
-        }
-    }
-}
-
 /// One activity of the period.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -235,7 +180,7 @@ pub struct Report {
     pub period: String,
     /// Due date: the period's end plus the configured days (30 by default), fixed at creation.
     pub due_on: NaiveDate,
-    pub state: ReportStateName,
+    pub state: ReportState,
     /// First submitted after the due date.
     pub late: bool,
     /// Not submitted yet and the due date has passed.
@@ -257,7 +202,7 @@ pub struct Report {
     pub changes: ReportChanges,
     pub signatories: ReportSignatories,
     /// What its state allows next (roles permitting).
-    pub allowed_transitions: Vec<ReportTransitionName>,
+    pub allowed_transitions: Vec<ReportTransition>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -278,7 +223,7 @@ impl Report {
             region_code: row.region_code.clone(),
             period: row.period.clone(),
             due_on: row.due_on,
-            state: state.into(),
+            state,
             late: row.late,
             overdue: is_overdue(row.first_submitted_on, row.due_on, today),
             first_submitted_on: row.first_submitted_on,
@@ -290,10 +235,7 @@ impl Report {
             finances: content.finances,
             changes: content.changes,
             signatories: content.signatories,
-            allowed_transitions: allowed_report_transitions(state)
-                .iter()
-                .map(|t| (*t).into())
-                .collect(),
+            allowed_transitions: allowed_report_transitions(state).to_vec(),
             version: row.version,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
@@ -322,13 +264,13 @@ pub enum QueueState {
     Missing,
 }
 
-impl From<ReportStateName> for QueueState {
-    fn from(state: ReportStateName) -> Self {
+impl From<ReportState> for QueueState {
+    fn from(state: ReportState) -> Self {
         match state {
-            ReportStateName::Draft => QueueState::Draft,
-            ReportStateName::Submitted => QueueState::Submitted,
-            ReportStateName::Accepted => QueueState::Accepted,
-            ReportStateName::Returned => QueueState::Returned,
+            ReportState::Draft => QueueState::Draft,
+            ReportState::Submitted => QueueState::Submitted,
+            ReportState::Accepted => QueueState::Accepted,
+            ReportState::Returned => QueueState::Returned,
         }
     }
 }

@@ -3,14 +3,14 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
-use ormas_domain::reporting::Period;
+use ormas_domain::reporting::{Period, ReportState};
 use ormas_domain::{Action, Role};
 use ormas_persistence::reports::{self, ReportQueueFilter, UnfiledFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
-use super::dto::{QueueState, ReportQueueItem, ReportQueuePage, ReportStateName};
+use super::dto::{QueueState, ReportQueueItem, ReportQueuePage};
 use crate::auth::Principal;
 use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::ValidQuery;
@@ -206,11 +206,10 @@ pub async fn list_reports(
         });
         let mut items = Vec::with_capacity(rows.len());
         for (report, _, org) in rows {
-            let state: ReportStateName = report
+            let state: ReportState = report
                 .state
                 .parse::<ormas_domain::ReportState>()
-                .map_err(ApiError::internal)?
-                .into();
+                .map_err(ApiError::internal)?;
             items.push(queue_item(report, org.name, state, today));
         }
         Ok(HttpResponse::Ok().json(ReportQueuePage {
@@ -223,7 +222,7 @@ pub async fn list_reports(
 fn queue_item(
     report: ormas_persistence::reports::ReportRow,
     ormas_name: String,
-    state: ReportStateName,
+    state: ReportState,
     today: NaiveDate,
 ) -> ReportQueueItem {
     ReportQueueItem {

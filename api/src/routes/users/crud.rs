@@ -58,7 +58,7 @@ pub async fn list_users(
         .transpose()?;
     let filter = UserFilter {
         region,
-        role: query.role.map(|r| Role::from(r).as_str().to_owned()),
+        role: query.role.map(|r| r.as_str().to_owned()),
         active: query.active,
         q: query.q,
         after,
@@ -109,7 +109,7 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::ManageUsers)?;
     let request = body.0;
-    let role: Role = request.role.into();
+    let role: Role = request.role;
     let scope = parse_scope(request.region_code.as_deref())?;
     check_grant(principal.role, &principal.scope, role, &scope).map_err(grant_error)?;
     check_password(&request.password, &request.username)
@@ -258,7 +258,7 @@ pub async fn update_user(
         &current_scope,
     )
     .map_err(grant_error)?;
-    let role = change.role.map(Role::from).unwrap_or(current_role);
+    let role = change.role.unwrap_or(current_role);
     let region = change
         .region_code
         .clone()

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::routes::dto::{RoleName, User, double_option, validate_region_code, validate_username};
+use ormas_domain::Role;
+
+use crate::routes::dto::{User, double_option, validate_region_code, validate_username};
 
 /// A new account.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -27,7 +29,7 @@ pub struct CreateUser {
     #[validate(email, length(max = 254))]
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    pub role: RoleName,
+    pub role: Role,
     /// The account's region; omit (or `null`) for the whole nation, which only `super_admin` and
     /// `integrator` may have. Defaults to nothing: it must be given for every other role.
     #[validate(custom(function = "validate_region_code"))]
@@ -53,7 +55,7 @@ pub struct UpdateUser {
     #[schema(min_length = 10, max_length = 128, format = Password)]
     pub password: Option<String>,
     /// A new role; ends the account's sessions.
-    pub role: Option<RoleName>,
+    pub role: Option<Role>,
     /// A new region (`null`: the whole nation); ends the account's sessions.
     #[serde(default, deserialize_with = "double_option")]
     #[validate(custom(function = "validate_region_code"))]
@@ -79,7 +81,7 @@ pub struct UserQuery {
     #[param(pattern = r"^[0-9]{2}(\.[0-9]{2}){0,2}$")]
     pub region: Option<String>,
     #[param(inline)]
-    pub role: Option<RoleName>,
+    pub role: Option<Role>,
     pub active: Option<bool>,
     /// Part of the username or display name, case-insensitive.
     #[validate(length(min = 1, max = 100))]
