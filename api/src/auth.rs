@@ -261,7 +261,7 @@ impl Principal {
             kind: PrincipalKind::User,
             id: user.id.clone(),
             name: user.username.clone(),
-            role: user.role.parse().map_err(ApiError::internal)?,
+            role: user.role()?,
             scope: scope_of(user.region_code.as_deref())?,
             session_id,
             ormas_id: user.ormas_id.clone(),

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use ormas_domain::Role;
 
 use crate::schema::{api_clients, login_failures, refresh_tokens, sessions, users};
 use crate::sql::{escape_like, in_subtree, lower};
@@ -25,6 +26,13 @@ pub struct UserRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    /// The stored role ([`PersistenceError::Corrupt`] when it names none).
+    pub fn role(&self) -> PersistenceResult<Role> {
+        Ok(self.role.parse()?)
+    }
 }
 
 /// Filters for the account list; `region` limits to a subtree (`None`: the nation).

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use ormas_domain::ReportingPolicy;
+use ormas_domain::registration::{OrmasKind, RegistrationState};
 use ormas_domain::status::Activity;
 
 use crate::schema::{
@@ -60,6 +61,28 @@ pub struct RegistrationRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl OrganisationRow {
+    /// The stored kind ([`PersistenceError::Corrupt`](crate::PersistenceError::Corrupt) when it
+    /// names none).
+    pub fn kind(&self) -> PersistenceResult<OrmasKind> {
+        Ok(self.kind.parse()?)
+    }
+
+    /// The field codes (bidang), from their JSON array.
+    pub fn fields(&self) -> PersistenceResult<Vec<String>> {
+        serde_json::from_str(&self.fields)
+            .map_err(|e| crate::PersistenceError::Corrupt(format!("fields of {}: {e}", self.id)))
+    }
+}
+
+impl RegistrationRow {
+    /// The stored state (a returned registration past its window still reads `needs_revision`
+    /// here; `ormas_domain::registration::effective_state` derives the lapse).
+    pub fn state(&self) -> PersistenceResult<RegistrationState> {
+        Ok(self.state.parse()?)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]

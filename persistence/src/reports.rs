@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use ormas_domain::ReportState;
 
 use crate::register::{OrganisationRow, RegistrationRow};
 use crate::schema::{organisations, registrations, reports};
@@ -30,6 +31,14 @@ pub struct ReportRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl ReportRow {
+    /// The stored state ([`PersistenceError::Corrupt`](crate::PersistenceError::Corrupt) when it
+    /// names none).
+    pub fn state(&self) -> PersistenceResult<ReportState> {
+        Ok(self.state.parse()?)
+    }
 }
 
 /// A report with its registration and organisation.

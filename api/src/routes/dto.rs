@@ -45,7 +45,7 @@ pub struct User {
 
 impl User {
     pub fn from_row(row: UserRow) -> Result<Self, ApiError> {
-        let role: Role = row.role.parse().map_err(ApiError::internal)?;
+        let role = row.role()?;
         Ok(User {
             id: row.id,
             username: row.username,

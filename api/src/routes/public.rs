@@ -42,16 +42,14 @@ pub struct PublicOrmas {
 
 impl PublicOrmas {
     fn build(reg: RegistrationRow, org: OrganisationRow) -> Option<Self> {
-        let kind = org
-            .kind
-            .parse::<ormas_domain::registration::OrmasKind>()
-            .ok()?;
+        let kind = org.kind().ok()?;
+        let fields = org.fields().unwrap_or_default();
         Some(PublicOrmas {
             id: reg.id,
             name: org.name,
             abbreviation: org.abbreviation,
             kind,
-            fields: serde_json::from_str(&org.fields).unwrap_or_default(),
+            fields,
             region_code: reg.region_code,
             registration_number: reg.registration_number?,
             registration_date: reg.registration_date?,

@@ -7,7 +7,6 @@ pub mod signup;
 pub mod token;
 
 use chrono::{NaiveDateTime, TimeDelta};
-use ormas_domain::Role;
 use ormas_domain::auth::{LoginThrottle, PasswordProblem};
 use ormas_persistence::audit::{self as audit_log, AuditRow};
 use ormas_persistence::identity::{self, RefreshTokenRow, UserRow};
@@ -31,7 +30,7 @@ pub fn pair(
     session_id: &str,
     refresh_token: String,
 ) -> Result<TokenPair, ApiError> {
-    let role: Role = user.role.parse().map_err(ApiError::internal)?;
+    let role = user.role()?;
     Ok(TokenPair {
         access_token: state.keys.issue(
             &user.id,

@@ -52,7 +52,7 @@ pub struct Organisation {
 
 impl Organisation {
     pub fn from_row(row: &OrganisationRow) -> Result<Self, ApiError> {
-        let kind: OrmasKind = row.kind.parse().map_err(ApiError::internal)?;
+        let kind = row.kind()?;
         Ok(Organisation {
             id: row.id.clone(),
             name: row.name.clone(),
@@ -66,7 +66,7 @@ impl Organisation {
             skt_expires_on: row.skt_expires_on,
             npwp: row.npwp.clone(),
             founded_on: row.founded_on,
-            fields: serde_json::from_str(&row.fields).unwrap_or_default(),
+            fields: row.fields().unwrap_or_default(),
             special_character: row.special_character.clone(),
             tiered: row.tiered,
         })

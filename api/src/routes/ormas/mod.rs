@@ -54,7 +54,7 @@ pub fn current_state(
     state: &AppState,
     row: &register::RegistrationRow,
 ) -> Result<RegistrationState, ApiError> {
-    let stored: RegistrationState = row.state.parse().map_err(ApiError::internal)?;
+    let stored = row.state()?;
     Ok(effective_state(
         stored,
         row.revision_due,

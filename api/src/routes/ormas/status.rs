@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
-use ormas_domain::registration::{OrmasKind, RegistrationState, effective_state};
+use ormas_domain::registration::{RegistrationState, effective_state};
 use ormas_domain::reporting::Period;
 use ormas_domain::status::{self, Activity, InactiveReason, ReportFacts, StatusInput};
 use ormas_persistence::reports;
@@ -118,9 +118,9 @@ pub async fn get_status(
             })
         })
         .collect();
-    let stored: RegistrationState = reg.state.parse().map_err(ApiError::internal)?;
+    let stored = reg.state()?;
     let current = effective_state(stored, reg.revision_due, as_of);
-    let kind: OrmasKind = org.kind.parse().map_err(ApiError::internal)?;
+    let kind = org.kind()?;
     let input = StatusInput {
         state: current,
         kind,

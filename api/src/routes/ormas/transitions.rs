@@ -129,7 +129,7 @@ async fn perform(
     require_current_version(&req, reg.version)?;
     let today = state.config.today();
     let required = state.config.required_documents.clone();
-    let stored_state = reg.state.parse().map_err(ApiError::internal)?;
+    let stored_state = reg.state()?;
     let from = current_state(&state, &reg)?;
     let lookup_id = reg.id.clone();
     let (calendar, completeness) = state

@@ -284,7 +284,7 @@ pub async fn update_report(
     principal.require(Action::WriteReport)?;
     let (row, _, org) = load_visible_report(&state, &principal, path.into_inner()).await?;
     require_current_version(&req, row.version)?;
-    let current: ReportState = row.state.parse().map_err(ApiError::internal)?;
+    let current = row.state()?;
     if !matches!(current, ReportState::Draft | ReportState::Returned) {
         return Err(ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
             format!("Laporan berstatus {current} tidak dapat diubah; hanya draft atau returned."),

@@ -214,7 +214,7 @@ impl Report {
         org: &OrganisationRow,
         today: NaiveDate,
     ) -> Result<Report, ApiError> {
-        let state: ReportState = row.state.parse().map_err(ApiError::internal)?;
+        let state = row.state()?;
         let content: ReportContent = serde_json::from_str(&row.content).unwrap_or_default();
         Ok(Report {
             id: row.id.clone(),

@@ -206,10 +206,7 @@ pub async fn list_reports(
         });
         let mut items = Vec::with_capacity(rows.len());
         for (report, _, org) in rows {
-            let state: ReportState = report
-                .state
-                .parse::<ormas_domain::ReportState>()
-                .map_err(ApiError::internal)?;
+            let state = report.state()?;
             items.push(queue_item(report, org.name, state, today));
         }
         Ok(HttpResponse::Ok().json(ReportQueuePage {

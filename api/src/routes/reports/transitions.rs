@@ -4,8 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Datelike;
 use ormas_domain::reporting::{
-    ReportError, ReportState, ReportTransition, apply_report, is_late, missing_signatories,
-    receipt_number,
+    ReportError, ReportTransition, apply_report, is_late, missing_signatories, receipt_number,
 };
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::in_write_transaction;
@@ -87,7 +86,7 @@ async fn perform(
     principal.require(transition.action())?;
     let (row, _, org) = load_visible_report(&state, &principal, id).await?;
     require_current_version(&req, row.version)?;
-    let from: ReportState = row.state.parse().map_err(ApiError::internal)?;
+    let from = row.state()?;
     let to = apply_report(from, transition, principal.role, body.reason.as_deref())
         .map_err(report_error)?;
     let today = state.config.today();

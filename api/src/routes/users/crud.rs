@@ -248,7 +248,7 @@ pub async fn update_user(
     let change = body.0;
     let current = visible_user(&state, &principal, path.into_inner()).await?;
     require_current_version(&req, current.version)?;
-    let current_role: Role = current.role.parse().map_err(ApiError::internal)?;
+    let current_role = current.role()?;
     let current_scope = parse_scope(current.region_code.as_deref())?;
     // The caller must be able to manage the account as it is, and as it will be.
     check_grant(
