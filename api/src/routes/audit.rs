@@ -5,6 +5,7 @@ use ormas_domain::Action;
 use ormas_persistence::audit::{self as audit_log, AuditFilter, AuditRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::Principal;
@@ -148,4 +149,10 @@ pub async fn list_audit(
         items: rows.into_iter().map(AuditEvent::from).collect(),
         next_page_token,
     }))
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_audit);
 }

@@ -16,6 +16,7 @@ use crate::extract::{ValidJson, ValidQuery};
 use crate::state::AppState;
 use ormas_domain::Action;
 use ormas_persistence::audit as audit_log;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// A day off that is not a weekend.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -345,4 +346,13 @@ pub async fn delete_holiday(
     } else {
         Err(not_found())
     }
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_holidays)
+        .service(add_holiday)
+        .service(delete_holiday)
+        .service(due_date);
 }

@@ -8,6 +8,7 @@ use ormas_persistence::identity::{self, ClientRow};
 use ormas_persistence::reference;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::audit::{self, Outcome};
@@ -208,4 +209,10 @@ pub async fn list_clients(
     Ok(HttpResponse::Ok().json(ClientList {
         items: rows.into_iter().map(Client::from_row).collect(),
     }))
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_client).service(list_clients);
 }

@@ -8,6 +8,7 @@ use ormas_persistence::register::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::error::{ApiError, Text};
@@ -239,4 +240,10 @@ pub async fn verify(
         state: state_name,
         ormas,
     }))
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(search).service(get_public).service(verify);
 }

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use ormas_domain::reference_lists::{self, Label};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, Text};
 
@@ -74,4 +75,10 @@ pub async fn get_list(path: web::Path<String>) -> Result<HttpResponse, ApiError>
         list: name,
         items: codes(list),
     }))
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_list);
 }

@@ -5,6 +5,7 @@ use ormas_domain::{RegionCode, RegionLevel};
 use ormas_persistence::reference::{self, RegionFilter, RegionRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::error::{ApiError, Text};
@@ -181,4 +182,10 @@ pub async fn get_region(
         })),
         _ => Err(not_found()),
     }
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_regions).service(get_region);
 }

@@ -11,6 +11,7 @@ use ormas_persistence::reference;
 use ormas_persistence::stats;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::Principal;
@@ -476,4 +477,10 @@ pub async fn get_overview_csv(
             ),
         ))
         .body(body))
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_overview_csv).service(get_overview);
 }

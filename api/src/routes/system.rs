@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use ormas_persistence::Backend;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -82,4 +83,10 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
             Backend::Postgres => DatabaseKind::Postgres,
         },
     }))
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health).service(ready);
 }

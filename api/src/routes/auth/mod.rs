@@ -16,6 +16,7 @@ use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::state::AppState;
 use dto::TokenPair;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn session_expired() -> ApiError {
     ApiError::unauthorized().with_detail(Text::new(
@@ -111,4 +112,16 @@ pub fn username_taken() -> ApiError {
         "Nama pengguna sudah dipakai.",
         "The username is taken.",
     ))
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(sessions::login)
+        .service(sessions::refresh)
+        .service(sessions::logout)
+        .service(token::client_token)
+        .service(signup::register)
+        .service(me::me)
+        .service(me::change_password);
 }

@@ -10,6 +10,7 @@ use ormas_persistence::audit as audit_log;
 use ormas_persistence::register::{self, BoardMemberRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use super::{current_state, event, load_visible, require_editable, sees_personal_data};
@@ -244,4 +245,10 @@ pub async fn replace_board(
         })
         .await?;
     Ok(HttpResponse::Ok().json(board_of(rows, !sees_personal_data(&principal))))
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_board).service(replace_board);
 }

@@ -16,6 +16,7 @@ use ormas_persistence::register::{self, DocumentRow, RegistrationRow};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{current_state, event, load_visible, require_editable, sees_personal_data, visible};
 use crate::audit::{self, Outcome};
@@ -567,6 +568,16 @@ pub async fn delete_document(
         let _ = web::block(move || std::fs::remove_file(file)).await;
     }
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(upload_document)
+        .service(list_documents)
+        .service(get_document)
+        .service(get_document_content)
+        .service(delete_document);
 }
 
 #[cfg(test)]

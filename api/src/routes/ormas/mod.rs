@@ -26,6 +26,7 @@ use crate::error::{ApiError, ErrorKind, Text};
 use crate::routes::etag;
 use crate::state::AppState;
 use dto::Ormas;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn not_found(id: &str) -> ApiError {
     ApiError::not_found(Text::new(
@@ -166,4 +167,15 @@ pub fn event(principal: &Principal, registration_id: &str, action: &str) -> Even
         notes: None,
         registration_number: None,
     }
+}
+
+/// Registers the handlers of registrations themselves (the lifecycle, board and documents have
+/// their own `configure`); their order is the order of their paths in the OpenAPI document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(crud::create_ormas)
+        .service(list::list_ormas)
+        .service(crud::get_ormas)
+        .service(crud::update_ormas)
+        .service(history::get_history)
+        .service(status::get_status);
 }

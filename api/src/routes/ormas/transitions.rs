@@ -9,6 +9,7 @@ use ormas_persistence::reference;
 use ormas_persistence::register::{self, RegistrationRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use super::dto::Ormas;
@@ -293,3 +294,13 @@ transition_endpoint!(
     "Record a dissolution",
     "From `registered` to `dissolved` (self-dissolved, or found gone from its address), with a reason. Roles: `head`."
 );
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(submit)
+        .service(return_ormas)
+        .service(approve)
+        .service(reject)
+        .service(dissolve);
+}

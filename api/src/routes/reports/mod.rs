@@ -15,6 +15,7 @@ use crate::error::{ApiError, FieldIssue, Text};
 use crate::routes::ormas::visible;
 use crate::state::AppState;
 use dto::ReportActivity;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn not_found(id: &str) -> ApiError {
     ApiError::not_found(Text::new(
@@ -64,4 +65,17 @@ pub fn attachment_issues(
         }
     }
     issues
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(crud::create_report)
+        .service(crud::list_ormas_reports)
+        .service(queue::list_reports)
+        .service(crud::get_report)
+        .service(crud::update_report)
+        .service(transitions::submit_report)
+        .service(transitions::accept_report)
+        .service(transitions::return_report);
 }

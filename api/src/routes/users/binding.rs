@@ -5,6 +5,7 @@ use ormas_domain::{Action, Role};
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::identity;
 use ormas_persistence::register;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::Binding;
 use crate::audit::{self, Outcome};
@@ -101,4 +102,10 @@ pub async fn bind_representative(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Registers this module's handlers; their order is the order of their paths in the OpenAPI
+/// document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(bind_representative);
 }

@@ -9,6 +9,7 @@ use actix_web::HttpResponse;
 use actix_web::http::header;
 use ormas_domain::{GrantError, RegionCode, Scope};
 use ormas_persistence::identity::{self, UserRow};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Principal;
 use crate::error::{ApiError, FieldIssue, Text};
@@ -80,4 +81,13 @@ pub async fn visible_user(
         .await?;
     row.filter(|u| principal.covers(u.region_code.as_deref()))
         .ok_or_else(|| user_not_found(&id))
+}
+
+/// Registers the account administration handlers (the binding of representatives is
+/// [`binding::configure`]); their order is the order of their paths in the OpenAPI document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(crud::list_users)
+        .service(crud::create_user)
+        .service(crud::get_user)
+        .service(crud::update_user);
 }
