@@ -54,7 +54,12 @@ pub struct FieldError {
 
 /// Error responses shared by many operations, published once under `components/responses`.
 pub mod responses {
+    use std::collections::BTreeMap;
+
     use utoipa::ToResponse;
+    use utoipa::openapi::content::ContentBuilder;
+    use utoipa::openapi::response::{Response, ResponseBuilder};
+    use utoipa::openapi::{Ref, RefOr};
 
     use super::Problem;
 
@@ -107,6 +112,56 @@ pub mod responses {
         headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))
     )]
     pub struct Unavailable(#[allow(dead_code)] Problem);
+
+    /// The error answers every transition endpoint (`POST /v1/{resource}/{id}/{step}`) shares:
+    /// 400, 401, 403, 409, 412, 413, 415, 500 and 503. Each endpoint adds its own 200, 404 and 422,
+    /// which name its resource: `responses((status = 200, …), (status = 404, …), (status = 422, …),
+    /// ormas_openapi::responses::TransitionErrors)`.
+    pub struct TransitionErrors;
+
+    impl utoipa::IntoResponses for TransitionErrors {
+        fn responses() -> BTreeMap<String, RefOr<Response>> {
+            let shared = |name: &str| RefOr::Ref(Ref::from_response_name(name));
+            BTreeMap::from([
+                (
+                    "400".into(),
+                    problem("The body is not valid JSON, or `If-Match` is malformed."),
+                ),
+                ("401".into(), shared("Unauthorized")),
+                (
+                    "403".into(),
+                    problem("The role may not perform this transition."),
+                ),
+                (
+                    "409".into(),
+                    problem(
+                        "The current state does not allow this transition (the detail names the \
+state and what it allows), or it changed meanwhile (a race lost without `If-Match`).",
+                    ),
+                ),
+                ("412".into(), problem("`If-Match` names an older version.")),
+                ("413".into(), shared("PayloadTooLarge")),
+                ("415".into(), shared("UnsupportedMediaType")),
+                ("500".into(), shared("ServerError")),
+                ("503".into(), shared("Unavailable")),
+            ])
+        }
+    }
+
+    /// An inline problem response with this description.
+    pub fn problem(description: &str) -> RefOr<Response> {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    }
 }
 
 /// The base document.

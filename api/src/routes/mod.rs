@@ -12,6 +12,7 @@ pub mod auth;
 pub mod calendar;
 pub mod clients;
 pub mod dto;
+pub mod lifecycle;
 pub mod ormas;
 pub mod paging;
 pub mod public;
@@ -21,6 +22,19 @@ pub mod reports;
 pub mod stats;
 pub mod system;
 pub mod users;
+
+/// The `If-Match` header of writes to a versioned resource, as the OpenAPI document describes it.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatch {
+    /// The `ETag` last read.
+    #[param(
+        rename = "If-Match",
+        nullable = false,
+        pattern = r#"^(W/)?("[0-9]+"|[0-9]+)$|^\*$"#
+    )]
+    pub if_match: Option<String>,
+}
 
 /// The `ETag` of a resource at `version`.
 pub fn etag(version: i32) -> String {

@@ -229,6 +229,36 @@ fn validate_phone(phone: &str) -> Result<(), validator::ValidationError> {
     }
 }
 
+/// A note on one document, for the applicant to act on.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentNote {
+    /// A document type (or the id of an uploaded document).
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub document: String,
+    #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
+    pub note: String,
+}
+
+/// What a transition needs besides the registration: a reason (return, reject, dissolve) and, for a
+/// return, notes per document.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "SK kepengurusan belum ditandatangani.", "document_notes": [{"document": "board_decree", "note": "Tanda tangan ketua belum ada."}]}))]
+pub struct TransitionRequest {
+    /// Required to return, reject and dissolve.
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: Option<String>,
+    /// With a return: what to fix in which document.
+    #[serde(default)]
+    #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
+    pub document_notes: Vec<DocumentNote>,
+}
+
 #[cfg(test)]
 mod phone_tests {
     use super::validate_phone;
