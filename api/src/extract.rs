@@ -1,6 +1,7 @@
 //! Extractors that answer bad input with problem documents naming the offending field: JSON bodies
 //! (415 for another media type, 413 over the limit, 400 for broken JSON, 422 for wrong or invalid
-//! fields) and query strings (400 naming the parameter).
+//! fields), optional JSON bodies of actions (none at all reads as `{}`), and query strings (400
+//! naming the parameter).
 
 use std::borrow::Cow;
 
@@ -37,46 +38,106 @@ fn too_large(limit: usize) -> ApiError {
     ))
 }
 
+fn body_limit(req: &HttpRequest) -> usize {
+    req.app_data::<web::Data<AppState>>()
+        .map(|s| s.config.body_limit)
+        .unwrap_or(crate::config::DEFAULT_BODY_LIMIT)
+}
+
+fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok())
+}
+
+fn unreadable(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorKind::BadRequest)
+        .with_detail(Text::new(
+            "Isi permintaan tidak dapat dibaca.",
+            "The request body could not be read.",
+        ))
+        .with_cause(e)
+}
+
+/// Reads the whole body, refusing it (413) once it passes `limit`.
+async fn read_body(mut payload: Payload, limit: usize) -> Result<BytesMut, ApiError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(unreadable)?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.config.body_limit)
-            .unwrap_or(crate::config::DEFAULT_BODY_LIMIT);
+        let limit = body_limit(req);
         if !is_json(req) {
             return Box::pin(ready(Err(ApiError::new(ErrorKind::UnsupportedMediaType))));
         }
-        let declared = req
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|len| len > limit) {
+        if declared_length(req).is_some_and(|len| len > limit) {
             return Box::pin(ready(Err(too_large(limit))));
         }
-        let mut payload = payload.take();
+        let payload = payload.take();
         Box::pin(async move {
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::new(ErrorKind::BadRequest)
-                        .with_detail(Text::new(
-                            "Isi permintaan tidak dapat dibaca.",
-                            "The request body could not be read.",
-                        ))
-                        .with_cause(e)
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_body(payload, limit).await?;
             let value = parse_json::<T>(&body)?;
             validate(&value, ErrorKind::Validation)?;
             Ok(ValidJson(value))
+        })
+    }
+}
+
+/// The JSON body of an action whose fields are all optional. No body at all (a bare
+/// `curl -X POST`, a `fetch()` without one) or `Content-Length: 0` reads as `{}`, whatever the
+/// `Content-Type`; a body that is there is read like [`ValidJson`]: it must be JSON (415 for any
+/// other media type), within the limit (413), well-formed (400) and valid (422).
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = body_limit(req);
+        let declared = declared_length(req);
+        if declared == Some(0) {
+            return Box::pin(ready(Ok(OptionalJson(T::default()))));
+        }
+        if declared.is_some_and(|len| len > limit) {
+            return Box::pin(ready(Err(too_large(limit))));
+        }
+        let json = is_json(req);
+        if !json && declared.is_some() {
+            return Box::pin(ready(Err(ApiError::new(ErrorKind::UnsupportedMediaType))));
+        }
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                // No length declared (chunked, or no body at all): empty is `{}`, anything else is
+                // of the wrong media type, known from its first byte.
+                while let Some(chunk) = payload.next().await {
+                    if !chunk.map_err(unreadable)?.is_empty() {
+                        return Err(ApiError::new(ErrorKind::UnsupportedMediaType));
+                    }
+                }
+                return Ok(OptionalJson(T::default()));
+            }
+            let body = read_body(payload, limit).await?;
+            if body.is_empty() {
+                return Ok(OptionalJson(T::default()));
+            }
+            let value = parse_json::<T>(&body)?;
+            validate(&value, ErrorKind::Validation)?;
+            Ok(OptionalJson(value))
         })
     }
 }

@@ -30,11 +30,12 @@ use state::AppState;
 
 /// The OpenAPI document of every registered service, as served at `/openapi.json`.
 pub fn openapi_spec() -> utoipa::openapi::OpenApi {
-    let (_, spec) = App::new()
+    let (_, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(ormas_openapi::base())
         .configure(routes::configure)
         .split_for_parts();
+    ormas_openapi::omittable_bodies(&mut spec);
     spec
 }
 

@@ -247,6 +247,48 @@ pub fn base() -> utoipa::openapi::OpenApi {
     BaseDoc::openapi()
 }
 
+/// `request_body(content = Option<T>)` is how an operation says its body may be left out; utoipa
+/// writes that as a body that is not required but whose schema is `oneOf: [T, null]`, which would
+/// also admit a JSON `null`. Applied to the assembled document, this keeps such bodies optional
+/// and makes their schema plain `T`.
+pub fn omittable_bodies(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    use utoipa::openapi::{RefOr, path::PathItem};
+
+    let is_null = |schema: &RefOr<Schema>| {
+        matches!(schema, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null))
+    };
+    for item in doc.paths.paths.values_mut() {
+        let PathItem {
+            get,
+            put,
+            post,
+            delete,
+            patch,
+            ..
+        } = item;
+        for operation in [get, put, post, delete, patch].into_iter().flatten() {
+            let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+                continue;
+            };
+            if body.required.is_some() {
+                continue;
+            }
+            for content in body.content.values_mut() {
+                let RefOr::T(content) = content else {
+                    continue;
+                };
+                if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema
+                    && let [inner, null] = one_of.items.as_slice()
+                    && is_null(null)
+                {
+                    content.schema = Some(inner.clone());
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4052,7 +4052,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ReportTransitionRequest"];
             };
@@ -4143,7 +4144,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ReportTransitionRequest"];
             };
@@ -4234,7 +4236,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ReportTransitionRequest"];
             };
@@ -4507,7 +4510,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["TransitionRequest"];
             };
@@ -4598,7 +4602,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["TransitionRequest"];
             };
@@ -4689,7 +4694,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["TransitionRequest"];
             };
@@ -4780,7 +4786,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["TransitionRequest"];
             };
@@ -4871,7 +4878,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["TransitionRequest"];
             };

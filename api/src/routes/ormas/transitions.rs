@@ -17,7 +17,7 @@ use super::{completeness, event, not_found, visible};
 use crate::auth::Principal;
 use crate::clock::now_utc;
 use crate::error::{ApiError, FieldIssue, Text};
-use crate::extract::ValidJson;
+use crate::extract::OptionalJson;
 use crate::routes::IfMatch;
 use crate::routes::lifecycle::{
     Env, Lifecycle, Noun, StepResponses, Target, codes, not_allowed, reason_required,
@@ -260,7 +260,7 @@ impl Lifecycle for Registrations {
     summary = "Submit a registration",
     description = "From `draft` or `needs_revision` to `submitted`; needs ketua, sekretaris and bendahara on the board and every required document. Sets `verification_due` 15 working days ahead. Roles: `ormas_rep` (its own), `officer`.",
     params(("id" = String, Path, description = "The registration's id."), IfMatch),
-    request_body(content = TransitionRequest, content_type = "application/json"),
+    request_body(content = Option<TransitionRequest>, content_type = "application/json", description = "Optional: no body, or an empty one, is `{}`."),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "A reason is missing, or the board or documents are incomplete.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -273,7 +273,7 @@ pub async fn submit(
     principal: Principal,
     path: web::Path<String>,
     req: HttpRequest,
-    body: ValidJson<TransitionRequest>,
+    body: OptionalJson<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let step = Transition::Submit;
     transition::<Registrations>(&state, principal, path.into_inner(), &req, body.0, step).await
@@ -286,7 +286,7 @@ pub async fn submit(
     summary = "Return a registration for revision",
     description = "From `submitted` to `needs_revision`, with a reason and optional notes per document. Sets `revision_due` 15 working days ahead; past it the registration lapses. Roles: `officer`.",
     params(("id" = String, Path, description = "The registration's id."), IfMatch),
-    request_body(content = TransitionRequest, content_type = "application/json"),
+    request_body(content = Option<TransitionRequest>, content_type = "application/json", description = "Optional: no body, or an empty one, is `{}`."),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "A reason is missing, or the board or documents are incomplete.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -299,7 +299,7 @@ pub async fn return_ormas(
     principal: Principal,
     path: web::Path<String>,
     req: HttpRequest,
-    body: ValidJson<TransitionRequest>,
+    body: OptionalJson<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let step = Transition::Return;
     transition::<Registrations>(&state, principal, path.into_inner(), &req, body.0, step).await
@@ -312,7 +312,7 @@ pub async fn return_ormas(
     summary = "Approve a registration",
     description = "From `submitted` to `registered`: issues the next number of the region's Buku Induk for the year (gap-free, safe under concurrent approvals) and the registration date. Roles: `head`.",
     params(("id" = String, Path, description = "The registration's id."), IfMatch),
-    request_body(content = TransitionRequest, content_type = "application/json"),
+    request_body(content = Option<TransitionRequest>, content_type = "application/json", description = "Optional: no body, or an empty one, is `{}`."),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "A reason is missing, or the board or documents are incomplete.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -325,7 +325,7 @@ pub async fn approve(
     principal: Principal,
     path: web::Path<String>,
     req: HttpRequest,
-    body: ValidJson<TransitionRequest>,
+    body: OptionalJson<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let step = Transition::Approve;
     transition::<Registrations>(&state, principal, path.into_inner(), &req, body.0, step).await
@@ -338,7 +338,7 @@ pub async fn approve(
     summary = "Reject a registration",
     description = "From `submitted` or `needs_revision` to `rejected`, with a reason. Roles: `officer`, `head`.",
     params(("id" = String, Path, description = "The registration's id."), IfMatch),
-    request_body(content = TransitionRequest, content_type = "application/json"),
+    request_body(content = Option<TransitionRequest>, content_type = "application/json", description = "Optional: no body, or an empty one, is `{}`."),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "A reason is missing, or the board or documents are incomplete.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -351,7 +351,7 @@ pub async fn reject(
     principal: Principal,
     path: web::Path<String>,
     req: HttpRequest,
-    body: ValidJson<TransitionRequest>,
+    body: OptionalJson<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let step = Transition::Reject;
     transition::<Registrations>(&state, principal, path.into_inner(), &req, body.0, step).await
@@ -364,7 +364,7 @@ pub async fn reject(
     summary = "Record a dissolution",
     description = "From `registered` to `dissolved` (self-dissolved, or found gone from its address), with a reason. Roles: `head`.",
     params(("id" = String, Path, description = "The registration's id."), IfMatch),
-    request_body(content = TransitionRequest, content_type = "application/json"),
+    request_body(content = Option<TransitionRequest>, content_type = "application/json", description = "Optional: no body, or an empty one, is `{}`."),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "A reason is missing, or the board or documents are incomplete.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -377,7 +377,7 @@ pub async fn dissolve(
     principal: Principal,
     path: web::Path<String>,
     req: HttpRequest,
-    body: ValidJson<TransitionRequest>,
+    body: OptionalJson<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let step = Transition::Dissolve;
     transition::<Registrations>(&state, principal, path.into_inner(), &req, body.0, step).await

@@ -18,7 +18,7 @@ use super::not_found;
 use crate::auth::Principal;
 use crate::clock::now_utc;
 use crate::error::{ApiError, FieldIssue, Text};
-use crate::extract::ValidJson;
+use crate::extract::OptionalJson;
 use crate::routes::IfMatch;
 use crate::routes::lifecycle::{
     Env, Lifecycle, Noun, StepResponses, Target, codes, not_allowed, reason_required,
@@ -210,7 +210,7 @@ impl Lifecycle for Reports {
     summary = "Submit a report",
     description = "From `draft` or `returned` to `submitted`; needs the ketua and sekretaris as signatories. The first submission after the due date marks the report `late` (allowed). Roles: `ormas_rep` (its own ormas), `officer`.",
     params(("id" = String, Path, description = "The report's id."), IfMatch),
-    request_body(content = ReportTransitionRequest, content_type = "application/json"),
+    request_body(content = Option<ReportTransitionRequest>, content_type = "application/json", description = "Optional: no body, or an empty one, is `{}`."),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "A signatory is missing, or the body is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -223,7 +223,7 @@ pub async fn submit_report(
     principal: Principal,
     path: web::Path<String>,
     req: HttpRequest,
-    body: ValidJson<ReportTransitionRequest>,
+    body: OptionalJson<ReportTransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let step = ReportTransition::Submit;
     transition::<Reports>(&state, principal, path.into_inner(), &req, body.0, step).await
@@ -236,7 +236,7 @@ pub async fn submit_report(
     summary = "Accept a report",
     description = "From `submitted` to `accepted`: issues the next receipt (STTL) number of the office's sequence for the year, `{seq:04}/STTL/{region}/{roman month}/{year}`. A representative cannot accept (403). Roles: `officer`.",
     params(("id" = String, Path, description = "The report's id."), IfMatch),
-    request_body(content = ReportTransitionRequest, content_type = "application/json"),
+    request_body(content = Option<ReportTransitionRequest>, content_type = "application/json", description = "Optional: no body, or an empty one, is `{}`."),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "The body is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -249,7 +249,7 @@ pub async fn accept_report(
     principal: Principal,
     path: web::Path<String>,
     req: HttpRequest,
-    body: ValidJson<ReportTransitionRequest>,
+    body: OptionalJson<ReportTransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let step = ReportTransition::Accept;
     transition::<Reports>(&state, principal, path.into_inner(), &req, body.0, step).await
@@ -262,7 +262,7 @@ pub async fn accept_report(
     summary = "Return a report",
     description = "From `submitted` to `returned`, with a reason; the ormas corrects it and submits again. Roles: `officer`.",
     params(("id" = String, Path, description = "The report's id."), IfMatch),
-    request_body(content = ReportTransitionRequest, content_type = "application/json"),
+    request_body(content = Option<ReportTransitionRequest>, content_type = "application/json", description = "Optional: no body, or an empty one, is `{}`."),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "A reason is missing, or the body is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -275,7 +275,7 @@ pub async fn return_report(
     principal: Principal,
     path: web::Path<String>,
     req: HttpRequest,
-    body: ValidJson<ReportTransitionRequest>,
+    body: OptionalJson<ReportTransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let step = ReportTransition::Return;
     transition::<Reports>(&state, principal, path.into_inner(), &req, body.0, step).await
