@@ -72,6 +72,17 @@ pub mod responses {
     )]
     pub struct Unauthorized(#[allow(dead_code)] Problem);
 
+    /// 304 to a conditional `GET`.
+    #[derive(ToResponse)]
+    #[response(
+        description = "Not modified: `If-None-Match` names the current `ETag`; no body.",
+        headers(
+            ("ETag" = String, description = "The current `ETag` (the one sent)."),
+            ("Location" = String, description = "Its URL.")
+        )
+    )]
+    pub struct NotModified;
+
     /// 400 for a body that is not JSON.
     #[derive(ToResponse)]
     #[response(
@@ -198,6 +209,7 @@ Region data: idn-area-data by fityannugroho, ODbL.",
     components(
         schemas(Problem, FieldError),
         responses(
+            responses::NotModified,
             responses::Unauthorized,
             responses::MalformedJson,
             responses::PayloadTooLarge,
@@ -255,9 +267,7 @@ pub fn omittable_bodies(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::schema::{Schema, SchemaType, Type};
     use utoipa::openapi::{RefOr, path::PathItem};
 
-    let is_null = |schema: &RefOr<Schema>| {
-        matches!(schema, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null))
-    };
+    let is_null = |schema: &RefOr<Schema>| matches!(schema, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null));
     for item in doc.paths.paths.values_mut() {
         let PathItem {
             get,

@@ -374,6 +374,23 @@ fn futures_executor_block_on<F: std::future::Future>(future: F) -> F::Output {
     }
 }
 
+/// The version an `ETag` (`"3-0123456789abcdef"`) names; panics unless it has that shape.
+pub fn etag_version(etag: &reqwest::header::HeaderValue) -> i32 {
+    let text = etag.to_str().expect("ASCII ETag");
+    let inner = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("unquoted ETag {text}"));
+    let (version, digest) = inner
+        .split_once('-')
+        .unwrap_or_else(|| panic!("ETag without digest {text}"));
+    assert!(
+        digest.len() == 16 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+        "digest of {text}"
+    );
+    version.parse().expect("numeric version")
+}
+
 /// Reads a response as JSON, asserting its status and content type; returns the body.
 pub async fn expect_json(response: reqwest::Response, status: u16) -> Value {
     let actual = response.status().as_u16();

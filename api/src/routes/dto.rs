@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use validator::ValidationError;
 
 use crate::error::ApiError;
+use crate::routes::Resource;
 
 /// A timestamp as the contract writes it: RFC 3339 in UTC.
 pub fn utc(at: NaiveDateTime) -> DateTime<Utc> {
@@ -59,6 +60,16 @@ impl User {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         })
+    }
+}
+
+impl Resource for User {
+    fn location(&self) -> String {
+        format!("/v1/users/{}", self.id)
+    }
+
+    fn version(&self) -> Option<i32> {
+        Some(self.version)
     }
 }
 

@@ -8,7 +8,7 @@
 //! then the record in the caller's scope (404), then `If-Match` (412), then the rule (409 naming
 //! the state and what it allows, 422 for what the step lacks), then the write with its audit row
 //! in one write transaction (a stale version there: 412 with `If-Match`, 409 without), then the
-//! answer with `ETag`. Each endpoint stays a real handler that names its step:
+//! answer with its `ETag` and `Location`. Each endpoint stays a real handler that names its step:
 //!
 //! ```ignore
 //! #[post("/v1/ormas/{id}/approve")]
@@ -20,13 +20,12 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use ormas_domain::{Action, Role};
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::{AnyConnection, PersistenceResult, in_write_transaction};
-use serde::Serialize;
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -37,7 +36,8 @@ use crate::audit::{self, Outcome};
 use crate::auth::Principal;
 use crate::config::Config;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
-use crate::routes::{etag, require_current_version};
+use crate::routes::representation::{ETAG_HEADER, LOCATION_HEADER};
+use crate::routes::{Resource, represent, require_current_version};
 use crate::state::AppState;
 
 /// What the rules of a request may consult: the settings and today's date, fixed once per request.
@@ -81,7 +81,7 @@ pub trait Lifecycle {
     /// What the write read back to answer with.
     type Saved: Send + 'static;
     /// The answer: the resource as its `GET` shows it.
-    type View: Serialize + ToSchema;
+    type View: Resource + ToSchema;
 
     /// The resource's name in the audit log: actions are `{NAME}.{step}` on targets of this type.
     const NAME: &'static str;
@@ -117,8 +117,6 @@ pub trait Lifecycle {
         env: &Env,
     ) -> PersistenceResult<Self::Saved>;
     fn view(saved: Self::Saved, env: &Env) -> Result<Self::View, ApiError>;
-    /// The version the answer carries, for its `ETag`.
-    fn version(view: &Self::View) -> i32;
 }
 
 /// Where a record is and which version of it was read.
@@ -130,7 +128,7 @@ pub struct Target {
 }
 
 /// Performs `step` on the record `id` of lifecycle `L` for the caller, and answers the record as
-/// changed (200, with its new `ETag`).
+/// changed (200, with its new `ETag` and its `Location`).
 pub async fn transition<L: Lifecycle>(
     state: &AppState,
     principal: Principal,
@@ -172,10 +170,7 @@ pub async fn transition<L: Lifecycle>(
             })
         })
         .await?;
-    let view = L::view(saved, &env)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(L::version(&view))))
-        .json(view))
+    represent(StatusCode::OK, &L::view(saved, &env)?)
 }
 
 /// Every answer of a step endpoint of lifecycle `L`, for its `#[utoipa::path]`:
@@ -190,13 +185,8 @@ impl<L: Lifecycle> IntoResponses for StepResponses<L> {
         let name = L::NOUN.name;
         let changed = ResponseBuilder::new()
             .description(format!("The {name} after the transition."))
-            .header(
-                "ETag",
-                HeaderBuilder::new()
-                    .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-                    .description(Some("Its new version."))
-                    .build(),
-            )
+            .header("ETag", string_header(ETAG_HEADER))
+            .header("Location", string_header(LOCATION_HEADER))
             .content(
                 "application/json",
                 ContentBuilder::new()
@@ -212,6 +202,13 @@ impl<L: Lifecycle> IntoResponses for StepResponses<L> {
         );
         responses
     }
+}
+
+fn string_header(description: &str) -> utoipa::openapi::header::Header {
+    HeaderBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .description(Some(description))
+        .build()
 }
 
 /// 409: the current state does not allow the step; names the state and what it allows.

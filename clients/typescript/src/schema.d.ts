@@ -1575,7 +1575,11 @@ export interface components {
             board_complete: boolean;
             /** @description Required document types not uploaded yet. */
             missing_documents: string[];
-            /** @description The transitions the state allows (the caller's role may still forbid some). */
+            /**
+             * @description The transitions its state allows now, for any role: the caller's role may still forbid
+             *     some (the endpoint answers 403), as `GET /v1/me` and the roles in each step's description
+             *     tell.
+             */
             allowed_transitions: components["schemas"]["TransitionName"][];
             /**
              * Format: int32
@@ -1886,9 +1890,16 @@ export interface components {
             finances: components["schemas"]["ReportFinances"];
             changes: components["schemas"]["ReportChanges"];
             signatories: components["schemas"]["ReportSignatories"];
-            /** @description What its state allows next (roles permitting). */
+            /**
+             * @description The transitions its state allows now, for any role: the caller's role may still forbid
+             *     some (the endpoint answers 403), as `GET /v1/me` and the roles in each step's description
+             *     tell.
+             */
             allowed_transitions: components["schemas"]["ReportTransitionName"][];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Send it back in `If-Match`.
+             */
             version: number;
             /** Format: date-time */
             created_at: string;
@@ -2286,6 +2297,17 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"];
             };
+        };
+        /** @description Not modified: `If-None-Match` names the current `ETag`; no body. */
+        NotModified: {
+            headers: {
+                /** @description The current `ETag` (the one sent). */
+                ETag?: string;
+                /** @description Its URL. */
+                Location?: string;
+                [name: string]: unknown;
+            };
+            content?: never;
         };
         /** @description The body is over the size limit. */
         PayloadTooLarge: {
@@ -2857,9 +2879,9 @@ export interface operations {
             /** @description The account. */
             201: {
                 headers: {
-                    /** @description The account's version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
-                    /** @description The account's URL. */
+                    /** @description Its URL. */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -3049,9 +3071,9 @@ export interface operations {
             /** @description The account. */
             201: {
                 headers: {
-                    /** @description The account's version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
-                    /** @description The account's URL. */
+                    /** @description Its URL. */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -3097,7 +3119,10 @@ export interface operations {
     getUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The account's id. */
                 id: string;
@@ -3109,14 +3134,17 @@ export interface operations {
             /** @description The account. */
             200: {
                 headers: {
-                    /** @description The account's version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             /** @description The role may not read accounts. */
             403: {
@@ -3144,7 +3172,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -3162,8 +3190,10 @@ export interface operations {
             /** @description The changed account. */
             200: {
                 headers: {
-                    /** @description The account's new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3483,9 +3513,9 @@ export interface operations {
             /** @description The draft. */
             201: {
                 headers: {
-                    /** @description Its version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
-                    /** @description The registration's URL. */
+                    /** @description Its URL. */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -3531,7 +3561,10 @@ export interface operations {
     getOrmas: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The registration's id. */
                 id: string;
@@ -3543,14 +3576,17 @@ export interface operations {
             /** @description The registration. */
             200: {
                 headers: {
-                    /** @description Its version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Ormas"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             /** @description No such registration in the caller's scope. */
             404: {
@@ -3569,7 +3605,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -3587,8 +3623,10 @@ export interface operations {
             /** @description The changed registration. */
             200: {
                 headers: {
-                    /** @description Its new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3795,9 +3833,9 @@ export interface operations {
             /** @description The new draft. */
             201: {
                 headers: {
-                    /** @description Its version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
-                    /** @description `/v1/reports/{id}` */
+                    /** @description Its URL. */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -3914,7 +3952,10 @@ export interface operations {
     getReport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The report's id. */
                 id: string;
@@ -3926,14 +3967,17 @@ export interface operations {
             /** @description The report. */
             200: {
                 headers: {
-                    /** @description Its version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Report"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             /** @description No such report in the caller's scope. */
             404: {
@@ -3952,7 +3996,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -3970,8 +4014,10 @@ export interface operations {
             /** @description The report as changed. */
             200: {
                 headers: {
-                    /** @description Its new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4043,7 +4089,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -4062,8 +4108,10 @@ export interface operations {
             /** @description The report after the transition. */
             200: {
                 headers: {
-                    /** @description Its new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4135,7 +4183,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -4154,8 +4202,10 @@ export interface operations {
             /** @description The report after the transition. */
             200: {
                 headers: {
-                    /** @description Its new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4227,7 +4277,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -4246,8 +4296,10 @@ export interface operations {
             /** @description The report after the transition. */
             200: {
                 headers: {
-                    /** @description Its new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4501,7 +4553,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -4520,8 +4572,10 @@ export interface operations {
             /** @description The registration after the transition. */
             200: {
                 headers: {
-                    /** @description Its new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4593,7 +4647,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -4612,8 +4666,10 @@ export interface operations {
             /** @description The registration after the transition. */
             200: {
                 headers: {
-                    /** @description Its new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4685,7 +4741,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -4704,8 +4760,10 @@ export interface operations {
             /** @description The registration after the transition. */
             200: {
                 headers: {
-                    /** @description Its new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4777,7 +4835,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -4796,8 +4854,10 @@ export interface operations {
             /** @description The registration after the transition. */
             200: {
                 headers: {
-                    /** @description Its new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4869,7 +4929,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `ETag` last read. */
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
             };
             path: {
@@ -4888,8 +4948,10 @@ export interface operations {
             /** @description The registration after the transition. */
             200: {
                 headers: {
-                    /** @description Its new version. */
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
                     ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5124,7 +5186,9 @@ export interface operations {
             /** @description The stored document. */
             201: {
                 headers: {
-                    /** @description The document's URL. */
+                    /** @description A digest of this representation (a document never changes once stored). */
+                    ETag?: string;
+                    /** @description Its URL. */
                     Location?: string;
                     [name: string]: unknown;
                 };
@@ -5203,7 +5267,10 @@ export interface operations {
     getDocument: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The document's id. */
                 id: string;
@@ -5215,12 +5282,17 @@ export interface operations {
             /** @description The document. */
             200: {
                 headers: {
+                    /** @description A digest of this representation (a document never changes once stored). */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Document"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             /** @description The role may not read documents. */
             403: {

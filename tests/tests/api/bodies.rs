@@ -95,12 +95,15 @@ async fn transitions_accept_no_body_as_an_empty_object() {
     .await;
     let report = page["items"][0]["id"].as_str().unwrap().to_owned();
     let accepted = expect_json(
-        post(format!("/v1/reports/{report}/accept"), &officer.access_token)
-            .header(CONTENT_TYPE, "text/plain")
-            .header(CONTENT_LENGTH, "0")
-            .send()
-            .await
-            .unwrap(),
+        post(
+            format!("/v1/reports/{report}/accept"),
+            &officer.access_token,
+        )
+        .header(CONTENT_TYPE, "text/plain")
+        .header(CONTENT_LENGTH, "0")
+        .send()
+        .await
+        .unwrap(),
         200,
     )
     .await;
@@ -108,11 +111,14 @@ async fn transitions_accept_no_body_as_an_empty_object() {
     assert_eq!(accepted["receipt_number"], "0001/STTL/64.71/VIII/2026");
     // An empty JSON body (Content-Type set, nothing sent) reaches the rule: accepted is final.
     expect_problem(
-        post(format!("/v1/reports/{report}/return"), &officer.access_token)
-            .header(CONTENT_TYPE, "application/json")
-            .send()
-            .await
-            .unwrap(),
+        post(
+            format!("/v1/reports/{report}/return"),
+            &officer.access_token,
+        )
+        .header(CONTENT_TYPE, "application/json")
+        .send()
+        .await
+        .unwrap(),
         409,
         "conflict",
     )

@@ -6,6 +6,7 @@ mod auth;
 mod bodies;
 mod calendar;
 mod concurrency;
+mod conditional;
 mod errors;
 mod matrix;
 mod migrations;

@@ -1074,7 +1074,7 @@ async fn stale_versions_and_representative_binding() {
     let created = app
         .post_as("/v1/ormas", token, &draft("Ormas V", "SKT-V", "64.71"))
         .await;
-    assert_eq!(created.headers()["etag"], "\"1\"");
+    assert_eq!(ormas_tests::etag_version(&created.headers()["etag"]), 1);
     let id = expect_json(created, 201).await["id"]
         .as_str()
         .unwrap()
@@ -1098,7 +1098,7 @@ async fn stale_versions_and_representative_binding() {
         .send()
         .await
         .unwrap();
-    assert_eq!(fresh.headers()["etag"], "\"2\"");
+    assert_eq!(ormas_tests::etag_version(&fresh.headers()["etag"]), 2);
     let body = expect_json(fresh, 200).await;
     assert_eq!(body["address"], "Jl. Baru 2");
     assert_eq!(body["organisation"]["fields"], json!(["sosial"]));

@@ -26,7 +26,7 @@ async fn admins_create_accounts_within_their_scope_and_rank() {
         location,
         format!("/v1/users/{}", created["id"].as_str().unwrap())
     );
-    assert_eq!(etag, "\"1\"");
+    assert_eq!(ormas_tests::etag_version(&etag.parse().unwrap()), 1);
     assert_eq!(created["region_code"], "64.71");
     assert!(created.get("password").is_none() && created.get("password_hash").is_none());
     // A kecamatan below the city is within scope.
@@ -246,7 +246,7 @@ async fn updates_need_a_current_version_and_respect_ranks() {
         .send()
         .await
         .unwrap();
-    assert_eq!(fresh.headers()["etag"], "\"2\"");
+    assert_eq!(ormas_tests::etag_version(&fresh.headers()["etag"]), 2);
     let user = expect_json(fresh, 200).await;
     assert_eq!(user["display_name"], "Petugas Balikpapan");
     assert_eq!(user["version"], 2);
@@ -260,7 +260,7 @@ async fn updates_need_a_current_version_and_respect_ranks() {
     assert_eq!(cleared["email"], serde_json::Value::Null);
     assert_eq!(cleared["display_name"], "Petugas Balikpapan");
     let fetched = app.get_as(&path, &admin.access_token).await;
-    assert_eq!(fetched.headers()["etag"], "\"3\"");
+    assert_eq!(ormas_tests::etag_version(&fetched.headers()["etag"]), 3);
 
     // Above one's own rank, out of scope, or about oneself: refused.
     let refused = [

@@ -1,6 +1,6 @@
 //! Self-registration of ormas representatives.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use ormas_domain::Role;
 use ormas_domain::auth::{check_password, username_key};
@@ -15,6 +15,7 @@ use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind};
 use crate::extract::ValidJson;
 use crate::routes::dto::User;
+use crate::routes::represent;
 use crate::state::AppState;
 
 /// Sign up as an ormas representative.
@@ -29,7 +30,7 @@ authentication.",
     request_body(content = RegisterRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "The account.", body = User,
-            headers(("Location" = String, description = "The account's URL."), ("ETag" = String, description = "The account's version."))),
+            headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
         (status = 409, description = "The username is taken.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
@@ -91,8 +92,5 @@ pub async fn register(
             }
         })?;
     let user = User::from_row(row)?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/users/{}", user.id)))
-        .insert_header((header::ETAG, crate::routes::etag(user.version)))
-        .json(user))
+    represent(StatusCode::CREATED, &user)
 }

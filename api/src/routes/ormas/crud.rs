@@ -1,6 +1,6 @@
 //! Creating, reading and editing registrations.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use ormas_domain::identity_numbers::Npwp;
 use ormas_domain::reference_lists::{self, FIELDS};
@@ -12,13 +12,13 @@ use ormas_persistence::register::{self, RegistrationRow};
 
 use super::checks::{check_identity, check_places, issue};
 use super::dto::{CreateOrmas, Ormas, UpdateOrmas};
-use super::{current_state, event, load_visible, require_editable, respond, with_etag};
+use super::{current_state, event, load_visible, require_editable, respond};
 use crate::audit::{self, Outcome};
 use crate::auth::Principal;
 use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, Text};
 use crate::extract::ValidJson;
-use crate::routes::require_current_version;
+use crate::routes::{IfMatch, IfNoneMatch, represent, represent_get, require_current_version};
 use crate::state::AppState;
 
 /// Create a registration draft.
@@ -34,7 +34,7 @@ whatever region it was registered in. A representative's account is bound to the
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 201, description = "The draft.", body = Ormas,
-            headers(("Location" = String, description = "The registration's URL."), ("ETag" = String, description = "Its version."))),
+            headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not create registrations, or the region is outside the officer's.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -133,12 +133,7 @@ pub async fn create_ormas(
         .await?;
     let (registration, organisation) = result.map_err(ApiError::validation)?;
     let ormas = respond(&state, registration, organisation).await?;
-    Ok(with_etag(
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/v1/ormas/{}", ormas.id)))
-            .take(),
-        &ormas,
-    ))
+    represent(StatusCode::CREATED, &ormas)
 }
 
 /// Get a registration.
@@ -149,10 +144,11 @@ pub async fn create_ormas(
     description = "One registration with its legal identity, deadlines, completeness and the \
 transitions its state allows. Others' registrations answer 404. Roles: staff and integrators \
 within their region; a representative, its own ormas.",
-    params(("id" = String, Path, description = "The registration's id.")),
+    params(("id" = String, Path, description = "The registration's id."), IfNoneMatch),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 200, description = "The registration.", body = Ormas, headers(("ETag" = String, description = "Its version."))),
+        (status = 200, description = "The registration.", body = Ormas, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 500, response = ormas_openapi::responses::ServerError),
@@ -164,10 +160,11 @@ pub async fn get_ormas(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (reg, org) = load_visible(&state, &principal, path.into_inner()).await?;
     let ormas = respond(&state, reg, org).await?;
-    Ok(with_etag(HttpResponse::Ok(), &ormas))
+    represent_get(&req, &ormas)
 }
 
 /// Change a registration.
@@ -181,12 +178,12 @@ history. Name, abbreviation, NPWP and fields belong to the organisation's nation
 the `ETag` in `If-Match` (412 when stale). Roles: `ormas_rep` (its own), `officer` (within its region).",
     params(
         ("id" = String, Path, description = "The registration's id."),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` last read.", pattern = r#"^(W/)?("[0-9]+"|[0-9]+)$|^\*$"#),
+        IfMatch,
     ),
     request_body(content = UpdateOrmas, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 200, description = "The changed registration.", body = Ormas, headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The changed registration.", body = Ormas, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not edit registrations.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -314,5 +311,5 @@ pub async fn update_ormas(
         .await?;
     saved.map_err(ApiError::validation)?;
     let ormas = respond(&state, updated, organisation).await?;
-    Ok(with_etag(HttpResponse::Ok(), &ormas))
+    represent(StatusCode::OK, &ormas)
 }

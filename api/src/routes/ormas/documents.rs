@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 
 use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use futures_util::StreamExt;
 use ormas_domain::Action;
 use ormas_domain::reference_lists::{self, DOCUMENT_TYPES};
@@ -24,6 +25,7 @@ use crate::auth::Principal;
 use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::routes::dto::utc;
+use crate::routes::{IfNoneMatch, Resource, represent, represent_get};
 use crate::state::AppState;
 
 /// A stored document's metadata.
@@ -40,6 +42,17 @@ pub struct Document {
     pub size_bytes: i64,
     pub sha256: String,
     pub uploaded_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Resource for Document {
+    fn location(&self) -> String {
+        format!("/v1/documents/{}", self.id)
+    }
+
+    /// A document never changes once stored (it is deleted and uploaded anew).
+    fn version(&self) -> Option<i32> {
+        None
+    }
 }
 
 impl From<DocumentRow> for Document {
@@ -221,7 +234,7 @@ only, recognised by their bytes, not their names (anything else: 415); at most 1
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 201, description = "The stored document.", body = Document,
-            headers(("Location" = String, description = "The document's URL."))),
+            headers(("ETag" = String, description = "A digest of this representation (a document never changes once stored)."), ("Location" = String, description = "Its URL."))),
         (status = 400, description = "The form cannot be read.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not edit registrations.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -375,9 +388,7 @@ pub async fn upload_document(
             })
         })
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/documents/{}", row.id)))
-        .json(Document::from(row)))
+    represent(StatusCode::CREATED, &Document::from(row))
 }
 
 /// List a registration's documents.
@@ -451,10 +462,11 @@ async fn visible_document(
     operation_id = "getDocument",
     summary = "Get a document's metadata",
     description = "Roles: staff within their region; a representative, its own ormas.",
-    params(("id" = String, Path, description = "The document's id.")),
+    params(("id" = String, Path, description = "The document's id."), IfNoneMatch),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 200, description = "The document.", body = Document),
+        (status = 200, description = "The document.", body = Document, headers(("ETag" = String, description = "A digest of this representation (a document never changes once stored)."), ("Location" = String, description = "Its URL."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read documents.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -467,9 +479,10 @@ pub async fn get_document(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (row, _) = visible_document(&state, &principal, path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(Document::from(row)))
+    represent_get(&req, &Document::from(row))
 }
 
 /// Download a document.

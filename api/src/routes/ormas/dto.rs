@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::error::ApiError;
+use crate::routes::Resource;
 use crate::routes::dto::{double_option, utc, validate_region_code};
 
 /// An organisation's legal identity: national, shared by its registrations in every region.
@@ -112,7 +113,9 @@ pub struct Ormas {
     pub board_complete: bool,
     /// Required document types not uploaded yet.
     pub missing_documents: Vec<String>,
-    /// The transitions the state allows (the caller's role may still forbid some).
+    /// The transitions its state allows now, for any role: the caller's role may still forbid
+    /// some (the endpoint answers 403), as `GET /v1/me` and the roles in each step's description
+    /// tell.
     pub allowed_transitions: Vec<Transition>,
     /// Send it back in `If-Match`.
     pub version: i32,
@@ -152,6 +155,16 @@ impl Ormas {
             created_at: utc(registration.created_at),
             updated_at: utc(registration.updated_at),
         })
+    }
+}
+
+impl Resource for Ormas {
+    fn location(&self) -> String {
+        format!("/v1/ormas/{}", self.id)
+    }
+
+    fn version(&self) -> Option<i32> {
+        Some(self.version)
     }
 }
 

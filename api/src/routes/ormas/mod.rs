@@ -12,8 +12,6 @@ pub mod transitions;
 
 use std::collections::HashMap;
 
-use actix_web::HttpResponse;
-use actix_web::http::header;
 use ormas_domain::reference_lists;
 use ormas_domain::registration::{RegistrationState, effective_state};
 use ormas_domain::{Action, Role};
@@ -23,7 +21,6 @@ use ormas_persistence::{AnyConnection, PersistenceResult};
 use crate::auth::Principal;
 use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, Text};
-use crate::routes::etag;
 use crate::state::AppState;
 use dto::Ormas;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -145,12 +142,6 @@ pub async fn respond(
     let (complete, missing) = map.remove(&reg.id).unwrap_or_default();
     let current = current_state(state, &reg)?;
     Ormas::build(&reg, &org, current, state.config.today(), complete, missing)
-}
-
-pub fn with_etag(mut builder: actix_web::HttpResponseBuilder, ormas: &Ormas) -> HttpResponse {
-    builder
-        .insert_header((header::ETAG, etag(ormas.version)))
-        .json(ormas)
 }
 
 pub fn event(principal: &Principal, registration_id: &str, action: &str) -> EventRow {

@@ -247,10 +247,6 @@ impl Lifecycle for Registrations {
             saved.missing_documents,
         )
     }
-
-    fn version(view: &Ormas) -> i32 {
-        view.version
-    }
 }
 
 /// Submit a registration.

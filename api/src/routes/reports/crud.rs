@@ -1,6 +1,6 @@
 //! Creating, reading and editing reports.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use ormas_domain::Action;
 use ormas_domain::registration::RegistrationState;
@@ -18,14 +18,8 @@ use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::ValidJson;
 use crate::routes::ormas::{current_state, load_visible};
-use crate::routes::{etag, require_current_version};
+use crate::routes::{IfMatch, IfNoneMatch, represent, represent_get, require_current_version};
 use crate::state::AppState;
-
-fn with_etag(mut builder: actix_web::HttpResponseBuilder, report: &Report) -> HttpResponse {
-    builder
-        .insert_header((header::ETAG, etag(report.version)))
-        .json(report)
-}
 
 fn period_issue(code: &str, id: &str, en: &str) -> ApiError {
     ApiError::validation(vec![FieldIssue::new("period", code, Text::new(id, en))])
@@ -44,7 +38,7 @@ Roles: `ormas_rep` (its own ormas), `officer` (within its region).",
     request_body(content = CreateReport, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 201, description = "The new draft.", body = Report, headers(("Location" = String, description = "`/v1/reports/{id}`"), ("ETag" = String, description = "Its version."))),
+        (status = 201, description = "The new draft.", body = Report, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not write reports.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -169,12 +163,7 @@ pub async fn create_report(
         })?;
     result.map_err(ApiError::validation)?;
     let report = Report::build(&row, &org, today)?;
-    Ok(with_etag(
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/v1/reports/{}", report.id)))
-            .take(),
-        &report,
-    ))
+    represent(StatusCode::CREATED, &report)
 }
 
 /// List an ormas's reports.
@@ -223,10 +212,11 @@ pub async fn list_ormas_reports(
     summary = "Get a report",
     description = "One report with its content, lateness and the transitions its state allows. \
 Roles: staff and integrators within their region; a representative, its own ormas's.",
-    params(("id" = String, Path, description = "The report's id.")),
+    params(("id" = String, Path, description = "The report's id."), IfNoneMatch),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 200, description = "The report.", body = Report, headers(("ETag" = String, description = "Its version."))),
+        (status = 200, description = "The report.", body = Report, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 404, description = "No such report in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 500, response = ormas_openapi::responses::ServerError),
@@ -238,10 +228,11 @@ pub async fn get_report(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (row, _, org) = load_visible_report(&state, &principal, path.into_inner()).await?;
     let report = Report::build(&row, &org, state.config.today())?;
-    Ok(with_etag(HttpResponse::Ok(), &report))
+    represent_get(&req, &report)
 }
 
 /// Edit a report.
@@ -254,12 +245,12 @@ report is a draft or returned; `If-Match` guards against lost updates. Roles: `o
 own ormas), `officer` (within its region).",
     params(
         ("id" = String, Path, description = "The report's id."),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` last read.", pattern = r#"^(W/)?("[0-9]+"|[0-9]+)$|^\*$"#),
+        IfMatch,
     ),
     request_body(content = UpdateReport, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 200, description = "The report as changed.", body = Report, headers(("ETag" = String, description = "Its new version."))),
+        (status = 200, description = "The report as changed.", body = Report, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not write reports.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -335,5 +326,5 @@ pub async fn update_report(
         .await?;
     result.map_err(ApiError::validation)?;
     let report = Report::build(&updated, &org, state.config.today())?;
-    Ok(with_etag(HttpResponse::Ok(), &report))
+    represent(StatusCode::OK, &report)
 }

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::error::ApiError;
+use crate::routes::Resource;
 use crate::routes::dto::{integral_i64, utc};
 
 /// One activity of the period.
@@ -201,8 +202,11 @@ pub struct Report {
     pub finances: ReportFinances,
     pub changes: ReportChanges,
     pub signatories: ReportSignatories,
-    /// What its state allows next (roles permitting).
+    /// The transitions its state allows now, for any role: the caller's role may still forbid
+    /// some (the endpoint answers 403), as `GET /v1/me` and the roles in each step's description
+    /// tell.
     pub allowed_transitions: Vec<ReportTransition>,
+    /// Send it back in `If-Match`.
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -240,6 +244,16 @@ impl Report {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         })
+    }
+}
+
+impl Resource for Report {
+    fn location(&self) -> String {
+        format!("/v1/reports/{}", self.id)
+    }
+
+    fn version(&self) -> Option<i32> {
+        Some(self.version)
     }
 }
 

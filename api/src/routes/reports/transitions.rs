@@ -197,10 +197,6 @@ impl Lifecycle for Reports {
     ) -> Result<Report, ApiError> {
         Report::build(&row, &organisation, env.today)
     }
-
-    fn version(view: &Report) -> i32 {
-        view.version
-    }
 }
 
 /// Submit a report.

@@ -1,6 +1,6 @@
 //! Listing, creating, reading and changing accounts.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use ormas_domain::auth::{check_password, username_key};
 use ormas_domain::{Action, GrantError, Role, check_grant};
@@ -9,7 +9,7 @@ use ormas_persistence::identity::{self, UserFilter, UserRow};
 use ormas_persistence::reference;
 
 use super::dto::{CreateUser, UpdateUser, UserPage, UserQuery};
-use super::{grant_error, parse_scope, unknown_region, visible_user, with_etag};
+use super::{grant_error, parse_scope, unknown_region, visible_user};
 use crate::audit::{self, Outcome};
 use crate::auth::{self, Principal};
 use crate::clock::now_utc;
@@ -17,7 +17,9 @@ use crate::error::{ApiError, ErrorKind, Text};
 use crate::extract::{ValidJson, ValidQuery};
 use crate::routes::auth::{password_issue, username_taken};
 use crate::routes::dto::User;
-use crate::routes::{paging, require_current_version};
+use crate::routes::{
+    IfMatch, IfNoneMatch, paging, represent, represent_get, require_current_version,
+};
 use crate::state::AppState;
 
 /// List accounts.
@@ -89,7 +91,7 @@ caller's. Roles: `super_admin`, `admin`.",
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 201, description = "The account.", body = User,
-            headers(("Location" = String, description = "The account's URL."), ("ETag" = String, description = "The account's version."))),
+            headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not manage accounts, the role granted is above the caller's, or the region is outside its scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -166,12 +168,7 @@ pub async fn create_user(
         return Err(unknown_region("region_code"));
     }
     let user = User::from_row(row)?;
-    Ok(with_etag(
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/v1/users/{}", user.id)))
-            .take(),
-        &user,
-    ))
+    represent(StatusCode::CREATED, &user)
 }
 
 /// Get an account.
@@ -180,11 +177,12 @@ pub async fn create_user(
     operation_id = "getUser",
     summary = "Get an account",
     description = "One account in the caller's region subtree; others answer 404. Roles: `super_admin`, `admin`.",
-    params(("id" = String, Path, description = "The account's id.")),
+    params(("id" = String, Path, description = "The account's id."), IfNoneMatch),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The account.", body = User,
-            headers(("ETag" = String, description = "The account's version."))),
+            headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read accounts.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -197,11 +195,12 @@ pub async fn get_user(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::ReadUsers)?;
     let row = visible_user(&state, &principal, path.into_inner()).await?;
     let user = User::from_row(row)?;
-    Ok(with_etag(HttpResponse::Ok(), &user))
+    represent_get(&req, &user)
 }
 
 /// Change an account.
@@ -216,13 +215,13 @@ active flag, grants a role above their own, or moves an account outside their sc
 deactivated, never deleted. Roles: `super_admin`, `admin`.",
     params(
         ("id" = String, Path, description = "The account's id."),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` last read.", pattern = r#"^(W/)?("[0-9]+"|[0-9]+)$|^\*$"#),
+        IfMatch,
     ),
     request_body(content = UpdateUser, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The changed account.", body = User,
-            headers(("ETag" = String, description = "The account's new version."))),
+            headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The change is not the caller's to make.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -352,5 +351,5 @@ pub async fn update_user(
         return Err(unknown_region("region_code"));
     }
     let user = User::from_row(updated)?;
-    Ok(with_etag(HttpResponse::Ok(), &user))
+    represent(StatusCode::OK, &user)
 }

@@ -5,16 +5,12 @@ pub mod binding;
 pub mod crud;
 pub mod dto;
 
-use actix_web::HttpResponse;
-use actix_web::http::header;
 use ormas_domain::{GrantError, RegionCode, Scope};
 use ormas_persistence::identity::{self, UserRow};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Principal;
 use crate::error::{ApiError, FieldIssue, Text};
-use crate::routes::dto::User;
-use crate::routes::etag;
 use crate::state::AppState;
 
 pub fn grant_error(error: GrantError) -> ApiError {
@@ -61,12 +57,6 @@ pub fn parse_scope(region: Option<&str>) -> Result<Scope, ApiError> {
             .map(Scope::Region)
             .map_err(|_| unknown_region("region_code")),
     }
-}
-
-pub fn with_etag(mut response: actix_web::HttpResponseBuilder, user: &User) -> HttpResponse {
-    response
-        .insert_header((header::ETAG, etag(user.version)))
-        .json(user)
 }
 
 /// Loads an account the caller may see; others' accounts are 404.
