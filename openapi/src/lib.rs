@@ -52,6 +52,24 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The body of every file response (documents, and the letters and exports to come): bytes,
+/// published as `type: string, format: binary` (a `Blob` in generated clients), never as an array
+/// of numbers. Use it as `content((ormas_openapi::File = "application/pdf"), …)`.
+pub struct File;
+
+impl utoipa::PartialSchema for File {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("A file's bytes; its media type is the response's."))
+            .into()
+    }
+}
+
+impl ToSchema for File {}
+
 /// Error responses shared by many operations, published once under `components/responses`.
 pub mod responses {
     use std::collections::BTreeMap;
@@ -207,7 +225,7 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "public", description = "The public register: search, one ormas, and verification of a registration number. No personal data.")
     ),
     components(
-        schemas(Problem, FieldError),
+        schemas(Problem, FieldError, File),
         responses(
             responses::NotModified,
             responses::Unauthorized,

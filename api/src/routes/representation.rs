@@ -34,7 +34,7 @@ pub struct IfMatch {
 #[into_params(parameter_in = Header)]
 pub struct IfNoneMatch {
     /// The `ETag` of the copy the client holds: 304 with no body while it is current.
-    #[param(rename = "If-None-Match", nullable = false, max_length = 1000)]
+    #[param(rename = "If-None-Match", nullable = false)]
     pub if_none_match: Option<String>,
 }
 

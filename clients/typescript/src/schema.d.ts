@@ -1283,7 +1283,7 @@ export interface components {
              * Format: binary
              * @description PDF, JPEG or PNG.
              */
-            file: string;
+            file: Blob;
         };
         /**
          * @description A computed deadline.
@@ -1359,6 +1359,11 @@ export interface components {
             /** Format: int64 */
             active: number;
         };
+        /**
+         * Format: binary
+         * @description A file's bytes; its media type is the response's.
+         */
+        File: Blob;
         /** @description The process is alive. */
         Health: {
             /** @example ok */
@@ -5379,15 +5384,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file. */
+            /** @description The file, as an attachment with its checked type. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/pdf": number[];
-                    "image/jpeg": number[];
-                    "image/png": number[];
+                    "application/pdf": components["schemas"]["File"];
+                    "image/jpeg": components["schemas"]["File"];
+                    "image/png": components["schemas"]["File"];
                 };
             };
             401: components["responses"]["Unauthorized"];

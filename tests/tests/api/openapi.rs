@@ -114,3 +114,71 @@ async fn served_spec_is_openapi_3_1_with_every_operation_documented() {
         }
     }
 }
+
+/// File responses are binary (`File`: `type: string, format: binary`), never arrays of numbers;
+/// single resources document `ETag`, `Location` and 304; bodies of actions may be left out.
+#[test]
+fn files_are_binary_single_resources_are_conditional_and_action_bodies_optional() {
+    let spec: serde_json::Value = serde_json::from_str(&committed_spec()).unwrap();
+    assert_eq!(
+        spec["components"]["schemas"]["File"],
+        serde_json::json!({"type": "string", "format": "binary",
+            "description": "A file's bytes; its media type is the response's."})
+    );
+    let mut files = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                for (media, content) in response["content"].as_object().into_iter().flatten() {
+                    let textual = media.contains("json") || media.starts_with("text/");
+                    if !textual {
+                        files += 1;
+                        assert_eq!(
+                            content["schema"]["$ref"], "#/components/schemas/File",
+                            "{method} {path} {status} {media}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(files, 3, "the PDF, JPEG and PNG of a document's content");
+    for path in [
+        "/v1/ormas/{id}",
+        "/v1/reports/{id}",
+        "/v1/users/{id}",
+        "/v1/documents/{id}",
+    ] {
+        let get = &spec["paths"][path]["get"];
+        assert_eq!(
+            get["responses"]["304"]["$ref"], "#/components/responses/NotModified",
+            "{path}"
+        );
+        let headers = &get["responses"]["200"]["headers"];
+        assert!(
+            headers["ETag"].is_object() && headers["Location"].is_object(),
+            "{path}"
+        );
+        assert!(
+            get["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "If-None-Match"),
+            "{path}"
+        );
+    }
+    for step in [
+        "/v1/ormas/{id}/submit",
+        "/v1/ormas/{id}/approve",
+        "/v1/reports/{id}/accept",
+    ] {
+        let operation = &spec["paths"][step]["post"];
+        assert!(operation["requestBody"].get("required").is_none(), "{step}");
+        let headers = &operation["responses"]["200"]["headers"];
+        assert!(
+            headers["ETag"].is_object() && headers["Location"].is_object(),
+            "{step}"
+        );
+    }
+}

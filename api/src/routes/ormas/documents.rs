@@ -495,8 +495,9 @@ representative, its own ormas.",
     params(("id" = String, Path, description = "The document's id.")),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 200, description = "The file.", content(
-            (Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
+        (status = 200, description = "The file, as an attachment with its checked type.", content(
+            (ormas_openapi::File = "application/pdf"), (ormas_openapi::File = "image/jpeg"),
+            (ormas_openapi::File = "image/png"))),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read documents.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
