@@ -71,6 +71,8 @@ pub enum ErrorKind {
     UnsupportedMediaType,
     Validation,
     PreconditionFailed,
+    /// A write to a versioned resource came without `If-Match` (428).
+    PreconditionRequired,
     TooManyRequests,
     Internal,
     Unavailable,
@@ -93,6 +95,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ErrorKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -115,6 +118,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedMediaType => "unsupported_media_type",
             ErrorKind::Validation => "validation_failed",
             ErrorKind::PreconditionFailed => "precondition_failed",
+            ErrorKind::PreconditionRequired => "precondition_required",
             ErrorKind::TooManyRequests => "too_many_requests",
             ErrorKind::Internal => "internal_error",
             ErrorKind::Unavailable => "service_unavailable",
@@ -139,6 +143,7 @@ impl ErrorKind {
             }
             ErrorKind::Validation => ("Data tidak valid", "Validation failed"),
             ErrorKind::PreconditionFailed => ("Versi sudah berubah", "Precondition failed"),
+            ErrorKind::PreconditionRequired => ("Versi wajib disebut", "Precondition required"),
             ErrorKind::TooManyRequests => ("Terlalu banyak percobaan", "Too many requests"),
             ErrorKind::Internal => ("Kesalahan internal", "Internal server error"),
             ErrorKind::Unavailable => ("Layanan tidak tersedia", "Service unavailable"),
@@ -200,6 +205,10 @@ impl ErrorKind {
             ErrorKind::PreconditionFailed => (
                 "Data telah diubah oleh orang lain; muat ulang lalu coba lagi.",
                 "The resource was changed meanwhile; reload it and try again.",
+            ),
+            ErrorKind::PreconditionRequired => (
+                "Kirim header If-Match berisi ETag terakhir yang dibaca, agar perubahan orang lain tidak tertimpa.",
+                "Send If-Match with the ETag last read, so that nobody else's change is overwritten.",
             ),
             ErrorKind::TooManyRequests => (
                 "Terlalu banyak percobaan gagal; coba lagi setelah waktu pada Retry-After.",

@@ -101,6 +101,14 @@ pub mod responses {
     )]
     pub struct NotModified;
 
+    /// 428 to a write of a versioned resource without `If-Match`.
+    #[derive(ToResponse)]
+    #[response(
+        description = "`If-Match` is missing: send the `ETag` last read, so that nobody else's change is overwritten.",
+        content_type = "application/problem+json"
+    )]
+    pub struct PreconditionRequired(#[allow(dead_code)] Problem);
+
     /// 400 for a body that is not JSON.
     #[derive(ToResponse)]
     #[response(
