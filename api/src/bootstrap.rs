@@ -427,6 +427,7 @@ pub fn seed_demo_register(
                 tiered: rng.next().is_multiple_of(4),
                 created_at: at,
                 updated_at: at,
+                version: 1,
             };
             reg::insert_organisation(conn, &organisation)?;
             let submitted = today - chrono::Days::new(rng.next() % 40);
@@ -452,6 +453,7 @@ pub fn seed_demo_register(
                 version: 1,
                 created_at: at,
                 updated_at: at,
+                branch_name: None,
             };
             match state {
                 RegistrationState::Submitted => row.verification_due = wd(submitted, 15),

@@ -67,6 +67,8 @@ pub enum ErrorKind {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    /// The organisation's national identity cannot be changed through this registration (409).
+    IdentityReadOnly,
     PayloadTooLarge,
     UnsupportedMediaType,
     Validation,
@@ -90,7 +92,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Conflict | ErrorKind::IdentityReadOnly => StatusCode::CONFLICT,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
@@ -114,6 +116,7 @@ impl ErrorKind {
             ErrorKind::NotFound => "not_found",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Conflict => "conflict",
+            ErrorKind::IdentityReadOnly => "identity_read_only",
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::UnsupportedMediaType => "unsupported_media_type",
             ErrorKind::Validation => "validation_failed",
@@ -137,6 +140,10 @@ impl ErrorKind {
             ErrorKind::NotFound => ("Tidak ditemukan", "Not found"),
             ErrorKind::MethodNotAllowed => ("Metode tidak diizinkan", "Method not allowed"),
             ErrorKind::Conflict => ("Konflik", "Conflict"),
+            ErrorKind::IdentityReadOnly => (
+                "Identitas organisasi hanya dapat dibaca",
+                "Organisation identity is read-only",
+            ),
             ErrorKind::PayloadTooLarge => ("Isi permintaan terlalu besar", "Payload too large"),
             ErrorKind::UnsupportedMediaType => {
                 ("Jenis media tidak didukung", "Unsupported media type")
@@ -188,6 +195,10 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => (
                 "Metode HTTP ini tidak didukung untuk alamat ini.",
                 "This HTTP method is not supported for this path.",
+            ),
+            ErrorKind::IdentityReadOnly => (
+                "Identitas nasional organisasi ini tidak dapat diubah melalui pendaftaran ini.",
+                "The organisation's national identity cannot be changed through this registration.",
             ),
             ErrorKind::Conflict => (
                 "Permintaan bertentangan dengan keadaan saat ini.",
@@ -434,6 +445,7 @@ impl From<PersistenceError> for ApiError {
                 ))
                 .with_cause(what),
             PersistenceError::StaleVersion => ApiError::stale_version(),
+            PersistenceError::Refused(what) => ApiError::new(ErrorKind::Conflict).with_cause(what),
             PersistenceError::Unavailable(cause) => {
                 ApiError::new(ErrorKind::Unavailable).with_cause(cause)
             }

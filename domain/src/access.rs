@@ -85,8 +85,11 @@ pub enum Action {
     /// Edit a registration, its board and its documents (representatives while it is a draft or
     /// returned; officers also correct contact data later).
     EditRegistration,
-    /// Bind a representative's account to the ormas it represents.
+    /// Bind a representative's account to the ormas it represents, or unbind it.
     BindRepresentative,
+    /// Correct an organisation's national identity (its scope must cover every region where the
+    /// organisation is present).
+    CorrectOrganisation,
     SubmitRegistration,
     ReturnRegistration,
     ApproveRegistration,
@@ -118,7 +121,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ManageUsers => matches!(role, SuperAdmin | Admin),
         ManageClients => matches!(role, SuperAdmin | Admin),
         ReadAudit => matches!(role, SuperAdmin | Admin),
-        EditCalendar => matches!(role, SuperAdmin | Admin),
+        EditCalendar => matches!(role, SuperAdmin),
         ReadRegistrations => true,
         ReadPersonalData => matches!(
             role,
@@ -127,7 +130,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         CreateRegistration | EditRegistration | SubmitRegistration => {
             matches!(role, Officer | OrmasRep)
         }
-        BindRepresentative => matches!(role, Admin | Officer),
+        BindRepresentative => matches!(role, SuperAdmin | Admin | Officer),
+        CorrectOrganisation => matches!(role, SuperAdmin | Admin | Officer),
         ReturnRegistration => matches!(role, Officer),
         ApproveRegistration | DissolveRegistration => matches!(role, Head),
         RejectRegistration => matches!(role, Officer | Head),
@@ -241,6 +245,8 @@ mod tests {
                     EditCalendar,
                     ReadRegistrations,
                     ReadPersonalData,
+                    BindRepresentative,
+                    CorrectOrganisation,
                     ReadReports,
                     ReadStatistics,
                 ],
@@ -253,10 +259,10 @@ mod tests {
                     ManageUsers,
                     ManageClients,
                     ReadAudit,
-                    EditCalendar,
                     ReadRegistrations,
                     ReadPersonalData,
                     BindRepresentative,
+                    CorrectOrganisation,
                     ReadReports,
                     ReadStatistics,
                 ],
@@ -270,6 +276,7 @@ mod tests {
                     CreateRegistration,
                     EditRegistration,
                     BindRepresentative,
+                    CorrectOrganisation,
                     SubmitRegistration,
                     ReturnRegistration,
                     RejectRegistration,

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod codes;
 pub mod identity_numbers;
+pub mod organisation;
 pub mod reference_lists;
 pub mod region;
 pub mod registration;

@@ -236,6 +236,7 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         schemas(Problem, FieldError, File),
         responses(
             responses::NotModified,
+            responses::PreconditionRequired,
             responses::Unauthorized,
             responses::MalformedJson,
             responses::PayloadTooLarge,

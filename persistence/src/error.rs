@@ -17,6 +17,10 @@ pub enum PersistenceError {
     /// write got there first, and nothing was changed.
     #[error("the row changed since it was read")]
     StaleVersion,
+    /// A guarded write found its condition false (say, a representative already bound); the
+    /// transaction it ran in is rolled back. The text names the condition.
+    #[error("refused: {0}")]
+    Refused(&'static str),
     #[error("database error: {0}")]
     Database(DieselError),
     /// A stored value cannot be read back (an unknown state or kind, malformed JSON): the data is

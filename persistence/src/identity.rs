@@ -390,6 +390,51 @@ pub fn clear_login_failures(
     Ok(())
 }
 
+/// Moves a representative from the binding `expected` (read before) to `ormas_id`, in one guarded
+/// statement: `false` when the binding changed meanwhile (nothing is written then).
+pub fn rebind_ormas(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    expected: Option<&str>,
+    ormas_id: Option<&str>,
+) -> PersistenceResult<bool> {
+    let target = users::table.filter(users::id.eq(user_id));
+    let set = (
+        users::ormas_id.eq(ormas_id),
+        users::version.eq(users::version + 1),
+    );
+    let changed = match expected {
+        Some(current) => diesel::update(target.filter(users::ormas_id.eq(current)))
+            .set(set)
+            .execute(conn)?,
+        None => diesel::update(target.filter(users::ormas_id.is_null()))
+            .set(set)
+            .execute(conn)?,
+    };
+    Ok(changed == 1)
+}
+
+/// Binds an unbound representative to `ormas_id` in one statement, so that of concurrent claims
+/// exactly one succeeds: `false` when the account is already bound (or does not exist). Inside a
+/// write transaction, a `false` must roll the transaction back.
+pub fn claim_ormas(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    ormas_id: &str,
+) -> PersistenceResult<bool> {
+    let changed = diesel::update(
+        users::table
+            .filter(users::id.eq(user_id))
+            .filter(users::ormas_id.is_null()),
+    )
+    .set((
+        users::ormas_id.eq(Some(ormas_id)),
+        users::version.eq(users::version + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
 /// Binds a representative's account to the registration it acts for (`None` unbinds).
 pub fn bind_ormas(
     conn: &mut AnyConnection,

@@ -37,6 +37,8 @@ pub struct OrganisationRow {
     pub tiered: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Bumped by every change of the identity; corrections name it in `If-Match`.
+    pub version: i32,
 }
 
 /// A regional registration, as stored (its state is the stored one; lapse is derived on read).
@@ -61,6 +63,9 @@ pub struct RegistrationRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The registration's own name for its regional board (nama kepengurusan daerah), when it
+    /// differs from the organisation's name.
+    pub branch_name: Option<String>,
 }
 
 impl OrganisationRow {
@@ -152,14 +157,48 @@ pub fn insert_organisation(
     Ok(())
 }
 
+/// Saves a changed organisation when its `version` is still `expected_version`
+/// ([`PersistenceError::StaleVersion`](crate::PersistenceError::StaleVersion) otherwise).
 pub fn update_organisation(
     conn: &mut AnyConnection,
     row: &OrganisationRow,
+    expected_version: i32,
 ) -> PersistenceResult<()> {
-    diesel::update(organisations::table.find(&row.id))
-        .set(row)
-        .execute(conn)?;
-    Ok(())
+    update_if_version!(conn, organisations, row, expected_version)
+}
+
+pub fn find_organisation(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> PersistenceResult<Option<OrganisationRow>> {
+    Ok(organisations::table
+        .find(id)
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Every registration of an organisation, in every region, oldest first.
+pub fn registrations_of_organisation(
+    conn: &mut AnyConnection,
+    organisation_id: &str,
+) -> PersistenceResult<Vec<RegistrationRow>> {
+    Ok(registrations::table
+        .filter(registrations::organisation_id.eq(organisation_id))
+        .order(registrations::id.asc())
+        .select(RegistrationRow::as_select())
+        .load(conn)?)
+}
+
+/// How many registrations the organisation has, in every region.
+pub fn count_registrations_of_organisation(
+    conn: &mut AnyConnection,
+    organisation_id: &str,
+) -> PersistenceResult<i64> {
+    Ok(registrations::table
+        .filter(registrations::organisation_id.eq(organisation_id))
+        .count()
+        .get_result(conn)?)
 }
 
 pub fn insert_registration(

@@ -124,6 +124,7 @@ diesel::table! {
         tiered -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -147,6 +148,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        branch_name -> Nullable<Text>,
     }
 }
 

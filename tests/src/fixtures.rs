@@ -148,6 +148,7 @@ pub async fn insert_all(app: &TestApp, fixtures: Vec<OrmasFixture>) -> Vec<Strin
                     tiered: false,
                     created_at: at,
                     updated_at: at,
+                    version: 1,
                 };
                 register::insert_organisation(conn, &org)?;
                 let reg = RegistrationRow {
@@ -169,6 +170,7 @@ pub async fn insert_all(app: &TestApp, fixtures: Vec<OrmasFixture>) -> Vec<Strin
                     version: 1,
                     created_at: at,
                     updated_at: at,
+                    branch_name: None,
                 };
                 register::insert_registration(conn, &reg)?;
                 for r in &f.reports {

@@ -320,7 +320,28 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// PATCHes as an editor would: reads the resource first and sends its `ETag` in `If-Match`
+    /// (when the read answers one; otherwise without, to see the write's own refusal).
     pub async fn patch_as(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        let current = self.get_as(path, token).await;
+        let mut request = self
+            .client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body);
+        if let Some(tag) = current.headers().get(reqwest::header::ETAG) {
+            request = request.header(reqwest::header::IF_MATCH, tag.clone());
+        }
+        request.send().await.expect("PATCH")
+    }
+
+    /// PATCHes without `If-Match`, as a client that skips the read would.
+    pub async fn patch_without_if_match(
+        &self,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> reqwest::Response {
         self.client
             .patch(self.url(path))
             .bearer_auth(token)

@@ -222,7 +222,9 @@ pub struct NewHoliday {
     operation_id = "addHoliday",
     summary = "Add a holiday",
     description = "Adds a national holiday or cuti bersama (set each year by joint ministerial \
-decree). Working-day deadlines computed afterwards skip it. Roles: `super_admin`, `admin`.",
+decree). Working-day deadlines computed afterwards skip it, in every region: the calendar is \
+national, so only the national `super_admin` edits it (a regional admin answers 403). Roles: \
+`super_admin`.",
     request_body(content = NewHoliday, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
@@ -230,7 +232,7 @@ decree). Working-day deadlines computed afterwards skip it. Roles: `super_admin`
             headers(("Location" = String, description = "The holiday's year list."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
-        (status = 403, description = "The role may not edit the calendar.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not edit the calendar (checked before the body).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The date already has a holiday.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
@@ -243,10 +245,11 @@ decree). Working-day deadlines computed afterwards skip it. Roles: `super_admin`
 pub async fn add_holiday(
     state: web::Data<AppState>,
     principal: Principal,
-    body: ValidJson<NewHoliday>,
+    body: Result<ValidJson<NewHoliday>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
+    // The role first: someone who may not edit the calendar hears 403, whatever the body.
     principal.require(Action::EditCalendar)?;
-    let request = body.0;
+    let request = body?.0;
     let holiday = DomainHoliday {
         date: request.date,
         kind: request.kind,
@@ -293,7 +296,7 @@ pub async fn add_holiday(
     operation_id = "deleteHoliday",
     summary = "Remove a holiday",
     description = "Removes the holiday on a date (for a cuti bersama that was moved or cancelled). \
-Roles: `super_admin`, `admin`.",
+The calendar is national: only the `super_admin` edits it. Roles: `super_admin`.",
     params(("date" = NaiveDate, Path, description = "The holiday's date, `YYYY-MM-DD`.")),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(

@@ -21,7 +21,8 @@ pub mod system;
 pub mod users;
 
 pub use representation::{
-    IfMatch, IfNoneMatch, Resource, represent, represent_get, require_current_version,
+    IfMatch, IfNoneMatch, RequiredIfMatch, Resource, represent, represent_get,
+    require_current_version, require_matching_version,
 };
 
 /// Registers every documented handler, one `configure` per resource module. The order is the
@@ -42,5 +43,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(ormas::transitions::configure)
         .configure(ormas::board::configure)
         .configure(ormas::documents::configure)
+        .configure(ormas::organisations::configure)
         .configure(public::configure);
 }

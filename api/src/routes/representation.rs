@@ -29,6 +29,20 @@ pub struct IfMatch {
     pub if_match: Option<String>,
 }
 
+/// The `If-Match` header of `PATCH` and `PUT` on a versioned resource: required, so that two
+/// editors cannot overwrite each other (428 when missing).
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct RequiredIfMatch {
+    /// The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+    /// matches a write). Required: 428 without it.
+    #[param(
+        rename = "If-Match",
+        pattern = r#"^(W/)?("[0-9]+(-[0-9a-f]{16})?"|[0-9]+)$|^\*$"#
+    )]
+    pub if_match: String,
+}
+
 /// The `If-None-Match` header of a single resource's `GET`.
 #[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
@@ -121,26 +135,61 @@ fn none_match(req: &HttpRequest, current: &str) -> bool {
         .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == current)
 }
 
-/// 412 unless `If-Match` is absent, `*`, or names `current`: the one optimistic-concurrency check
-/// of every `PATCH` and transition.
+/// What a request's `If-Match` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Precondition {
+    Absent,
+    /// `*`: any current version.
+    Any,
+    /// A strong tag (or a bare number) naming this version.
+    Version(u64),
+    /// A weak tag `W/"3"`: never matches for a write (RFC 9110 §13.1.1).
+    Weak(u64),
+}
+
+/// 412 unless `If-Match` is absent, `*`, or names `current` with a strong tag: the
+/// optimistic-concurrency check of transitions, where `If-Match` is optional.
 pub fn require_current_version(req: &HttpRequest, current: i32) -> Result<(), ApiError> {
     match if_match(req)? {
-        Some(version) if i64::try_from(version).ok() != Some(i64::from(current)) => {
-            Err(ApiError::new(ErrorKind::PreconditionFailed))
-        }
-        _ => Ok(()),
+        Precondition::Absent | Precondition::Any => Ok(()),
+        Precondition::Version(version) => same_version(version, current),
+        Precondition::Weak(_) => Err(ApiError::new(ErrorKind::PreconditionFailed)),
     }
 }
 
-/// The version named by `If-Match` (`"3-…"`, `"3"`, `3` or `W/"3"`); `None` when absent or `*`. A
-/// number beyond any version issued is simply stale.
-fn if_match(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
+/// The check of every `PATCH` and `PUT` of a versioned resource: 428 without `If-Match`, 412 unless
+/// it is `*` or names `current` with a strong tag.
+pub fn require_matching_version(req: &HttpRequest, current: i32) -> Result<(), ApiError> {
+    match if_match(req)? {
+        Precondition::Absent => Err(ApiError::new(ErrorKind::PreconditionRequired).with_detail(
+            Text::new(
+                "Kirim ETag terakhir yang dibaca dalam If-Match (atau If-Match: *).",
+                "Send the ETag last read in If-Match (or If-Match: *).",
+            ),
+        )),
+        Precondition::Any => Ok(()),
+        Precondition::Version(version) => same_version(version, current),
+        Precondition::Weak(_) => Err(ApiError::new(ErrorKind::PreconditionFailed)),
+    }
+}
+
+fn same_version(named: u64, current: i32) -> Result<(), ApiError> {
+    if i64::try_from(named).ok() == Some(i64::from(current)) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorKind::PreconditionFailed))
+    }
+}
+
+/// What `If-Match` names (`"3-…"`, `"3"`, `3`, `W/"3"` or `*`). A number beyond any version issued
+/// is simply stale.
+fn if_match(req: &HttpRequest) -> Result<Precondition, ApiError> {
     let Some(value) = req.headers().get(IF_MATCH) else {
-        return Ok(None);
+        return Ok(Precondition::Absent);
     };
     let text = value.to_str().unwrap_or("").trim();
     if text == "*" {
-        return Ok(None);
+        return Ok(Precondition::Any);
     }
     let malformed = || {
         ApiError::new(ErrorKind::BadRequest).with_detail(Text::new(
@@ -148,6 +197,7 @@ fn if_match(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
             "If-Match must be an ETag such as \"3\".",
         ))
     };
+    let weak = text.starts_with("W/");
     let tag = text.strip_prefix("W/").unwrap_or(text);
     // Quoted as RFC 9110 has it (`"3-…"`, `"3"`), or a bare version (`3`) as some clients send it.
     let (digits, digest) = match tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
@@ -167,7 +217,12 @@ fn if_match(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
         return Err(malformed());
     }
     // A number beyond any version issued is well-formed, just stale.
-    Ok(Some(digits.parse::<u64>().unwrap_or(u64::MAX)))
+    let version = digits.parse::<u64>().unwrap_or(u64::MAX);
+    Ok(if weak {
+        Precondition::Weak(version)
+    } else {
+        Precondition::Version(version)
+    })
 }
 
 #[cfg(test)]
@@ -184,11 +239,12 @@ mod tests {
                 .to_http_request();
             if_match(&req).map_err(|e| e.kind)
         };
-        assert_eq!(version("\"3\""), Ok(Some(3)));
-        assert_eq!(version("\"3-0123456789abcdef\""), Ok(Some(3)));
-        assert_eq!(version("W/\"3\""), Ok(Some(3)));
-        assert_eq!(version("3"), Ok(Some(3)));
-        assert_eq!(version("*"), Ok(None));
+        use Precondition::*;
+        assert_eq!(version("\"3\""), Ok(Version(3)));
+        assert_eq!(version("\"3-0123456789abcdef\""), Ok(Version(3)));
+        assert_eq!(version("W/\"3\""), Ok(Weak(3)));
+        assert_eq!(version("3"), Ok(Version(3)));
+        assert_eq!(version("*"), Ok(Any));
         for bad in ["\"3-xyz\"", "\"-\"", "\"a\"", "3-0123456789abcdef", ""] {
             assert_eq!(version(bad), Err(ErrorKind::BadRequest), "{bad}");
         }

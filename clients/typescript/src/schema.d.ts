@@ -99,7 +99,7 @@ export interface paths {
         put?: never;
         /**
          * Add a holiday
-         * @description Adds a national holiday or cuti bersama (set each year by joint ministerial decree). Working-day deadlines computed afterwards skip it. Roles: `super_admin`, `admin`.
+         * @description Adds a national holiday or cuti bersama (set each year by joint ministerial decree). Working-day deadlines computed afterwards skip it, in every region: the calendar is national, so only the national `super_admin` edits it (a regional admin answers 403). Roles: `super_admin`.
          */
         post: operations["addHoliday"];
         delete?: never;
@@ -120,7 +120,7 @@ export interface paths {
         post?: never;
         /**
          * Remove a holiday
-         * @description Removes the holiday on a date (for a cuti bersama that was moved or cancelled). Roles: `super_admin`, `admin`.
+         * @description Removes the holiday on a date (for a cuti bersama that was moved or cancelled). The calendar is national: only the `super_admin` edits it. Roles: `super_admin`.
          */
         delete: operations["deleteHoliday"];
         options?: never;
@@ -415,7 +415,7 @@ export interface paths {
         put?: never;
         /**
          * Create a registration draft
-         * @description Starts the registration (surat keterangan melapor) of an ormas in a region. The legal identity is national: the same AHU or SKT number links to the organisation already known, whatever region it was registered in. A representative's account is bound to the draft it creates (one ormas per account). Roles: `ormas_rep`, `officer` (within its region).
+         * @description Starts the registration (surat keterangan melapor) of an ormas in a region. The legal identity is national: the same AHU or SKT number links to the organisation already known, whatever region it was registered in, and the draft does not change that organisation (its identity fields are not applied; a different `name` is kept as the registration's `branch_name`). A representative's account is bound to the draft it creates (one ormas per account). Roles: `ormas_rep`, `officer` (within its region).
          */
         post: operations["createOrmas"];
         delete?: never;
@@ -443,7 +443,7 @@ export interface paths {
         head?: never;
         /**
          * Change a registration
-         * @description Changes the given fields while the registration is a draft or returned. Officers may also correct contact data (address, kecamatan, phone, email) later; every change is in the history. Name, abbreviation, NPWP and fields belong to the organisation's national identity. Send the `ETag` in `If-Match` (412 when stale). Roles: `ormas_rep` (its own), `officer` (within its region).
+         * @description Changes the given fields while the registration is a draft or returned. Officers may also correct contact data (address, kecamatan, phone, email) later; every change is in the history. Name, abbreviation, NPWP and fields belong to the organisation's national identity: they can be changed here only while this is the organisation's only registration and it has never been registered (409 `identity_read_only` otherwise, naming the rule; corrections then go through `PATCH /v1/organisations/{id}`). `branch_name` belongs to this registration alone. Send the `ETag` in `If-Match` (412 when stale). Roles: `ormas_rep` (its own), `officer` (within its region).
          */
         patch: operations["updateOrmas"];
         trace?: never;
@@ -666,7 +666,7 @@ export interface paths {
         get?: never;
         /**
          * Bind a representative to its ormas
-         * @description Sets the ormas an `ormas_rep` account acts for (after checking the person represents it). The registration must be in the caller's region. Roles: `officer`, `admin`.
+         * @description Sets the ormas an `ormas_rep` account acts for (after checking the person represents it), or unbinds it with `ormas_id` null. The new registration must be in the caller's scope, and so must the ormas the representative is bound to now: a representative bound by another office is not the caller's to move (403). Both are audited in the regions concerned. Roles: `super_admin`, `admin`, `officer`.
          */
         put: operations["bindRepresentative"];
         post?: never;
@@ -866,6 +866,30 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an organisation's national identity
+         * @description The identity shared by every registration of one organisation (the same AHU or SKT number), with the registrations the caller may see and how many there are in all. Roles: anyone who may see one of its registrations.
+         */
+        get: operations["getOrganisation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Correct an organisation's national identity
+         * @description Changes the identity shared by every registration of the organisation (name, abbreviation, kind, AHU/SKT number and date, NPWP, founding date, fields, special character, tiering). The result must satisfy what a new registration must. Allowed only to a caller whose scope covers **every** region where the organisation is present (403 otherwise, naming the regions' count); the correction is recorded in the history of every registration and in the audit log of every region concerned. `If-Match` is required (428 without it, 412 when stale). Roles: `super_admin`, `admin`, `officer`.
+         */
+        patch: operations["correctOrganisation"];
         trace?: never;
     };
     "/v1/public/ormas": {
@@ -1098,6 +1122,33 @@ export interface components {
             items: components["schemas"]["Code"][];
         };
         /**
+         * @description Corrections to an organisation's national identity; absent fields stay as they are. The result
+         *     must still satisfy what a new registration must (the legal identity its kind requires, known
+         *     reference codes).
+         * @example {
+         *       "abbreviation": "PPLI",
+         *       "name": "Pemuda Peduli Lingkungan Indonesia"
+         *     }
+         */
+        CorrectOrganisation: {
+            name?: string | null;
+            abbreviation?: string | null;
+            kind?: components["schemas"]["OrmasKindName"] | null;
+            ahu_number?: string | null;
+            /** Format: date */
+            ahu_date?: string | null;
+            skt_number?: string | null;
+            /** Format: date */
+            skt_issued_on?: string | null;
+            skt_issuer?: string | null;
+            npwp?: string | null;
+            /** Format: date */
+            founded_on?: string | null;
+            fields?: string[] | null;
+            special_character?: string | null;
+            tiered?: boolean | null;
+        };
+        /**
          * @description A new service client.
          * @example {
          *       "client_id": "kemendagri-sync",
@@ -1165,6 +1216,12 @@ export interface components {
             /** @description A code from `GET /v1/reference/special_characters`. */
             special_character?: string | null;
             tiered?: boolean;
+            /**
+             * @description The registration's own name for its regional board (nama kepengurusan daerah). When the
+             *     AHU or SKT number names an organisation already known, the identity fields above are not
+             *     applied to it: a `name` that differs from the organisation's is kept here instead.
+             */
+            branch_name?: string | null;
             /** @description A kabupaten/kota or province code. */
             region_code: string;
             /** @description The kecamatan of the secretariat, within `region_code`. */
@@ -1539,11 +1596,29 @@ export interface components {
             special_character: string | null;
             /** @description Berjenjang: national → regional branches. */
             tiered: boolean;
+            /**
+             * Format: int32
+             * @description The identity's version: send it in `If-Match` to `PATCH /v1/organisations/{id}`.
+             */
+            version: number;
+        };
+        /** @description An organisation's national identity with the registrations the caller may see. */
+        OrganisationRecord: {
+            organisation: components["schemas"]["Organisation"];
+            /** @description The registrations in the caller's scope. */
+            registrations: components["schemas"]["Presence"][];
+            /** @description How many registrations it has in all regions (a correction needs a scope over all of them). */
+            registrations_total: number;
         };
         /** @description A regional registration: an organisation's presence in one region. */
         Ormas: {
             id: string;
             organisation: components["schemas"]["Organisation"];
+            /**
+             * @description This registration's own name for its regional board (nama kepengurusan daerah, e.g. "DPD
+             *     … Kota Balikpapan"), when it differs from the organisation's name.
+             */
+            branch_name: string | null;
             /** @description The kabupaten/kota (or province) where it is registered. */
             region_code: string;
             /** @description The kecamatan of the secretariat. */
@@ -1672,6 +1747,15 @@ export interface components {
              * @description 10–128 characters, not the username.
              */
             new_password: string;
+        };
+        /** @description One registration of an organisation, as its organisation's record lists it. */
+        Presence: {
+            /** @description The registration's id (`GET /v1/ormas/{id}`). */
+            id: string;
+            region_code: string;
+            branch_name: string | null;
+            /** @description The stored state. */
+            state: string;
         };
         /**
          * @description An RFC 9457 problem document: the body of every error response.
@@ -2191,6 +2275,8 @@ export interface components {
             abbreviation?: string | null;
             npwp?: string | null;
             fields?: string[] | null;
+            /** @description The registration's own name for its regional board; `null` removes it. */
+            branch_name?: string | null;
             address?: string | null;
             district_code?: string | null;
             phone?: string | null;
@@ -2316,6 +2402,15 @@ export interface components {
         };
         /** @description The body is over the size limit. */
         PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `If-Match` is missing: send the `ETag` last read, so that nobody else's change is overwritten. */
+        PreconditionRequired: {
             headers: {
                 [name: string]: unknown;
             };
@@ -2565,7 +2660,7 @@ export interface operations {
             };
             400: components["responses"]["MalformedJson"];
             401: components["responses"]["Unauthorized"];
-            /** @description The role may not edit the calendar. */
+            /** @description The role may not edit the calendar (checked before the body). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3176,9 +3271,12 @@ export interface operations {
     updateUser: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The `ETag` last read (its version is compared; `*` matches any). */
-                "If-Match"?: string;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
             };
             path: {
                 /** @description The account's id. */
@@ -3254,6 +3352,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -3609,9 +3708,12 @@ export interface operations {
     updateOrmas: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The `ETag` last read (its version is compared; `*` matches any). */
-                "If-Match"?: string;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
             };
             path: {
                 /** @description The registration's id. */
@@ -3666,7 +3768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The state no longer allows this change, or the registration changed meanwhile (a race lost without `If-Match`). */
+            /** @description The state no longer allows this change; the change touches a national identity that is read-only through this registration (`identity_read_only`); or the registration changed meanwhile (a race lost without `If-Match`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3695,6 +3797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -4000,9 +4103,12 @@ export interface operations {
     updateReport: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The `ETag` last read (its version is compared; `*` matches any). */
-                "If-Match"?: string;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
             };
             path: {
                 /** @description The report's id. */
@@ -4086,6 +4192,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -4521,7 +4628,7 @@ export interface operations {
             };
             400: components["responses"]["MalformedJson"];
             401: components["responses"]["Unauthorized"];
-            /** @description The role may not bind representatives. */
+            /** @description The role may not bind representatives, or the representative is bound to an ormas outside the caller's scope. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4532,6 +4639,15 @@ export interface operations {
             };
             /** @description No such representative or registration in the caller's scope. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The binding changed meanwhile. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5414,6 +5530,146 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOrganisation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The organisation's id (`organisation.id` of a registration). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisation. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationRecord"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["Unauthorized"];
+            /** @description No such organisation with a registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    correctOrganisation: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The organisation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectOrganisation"];
+            };
+        };
+        responses: {
+            /** @description The corrected organisation. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationRecord"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not correct organisations, or the organisation is present in a region outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such organisation with a registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The AHU/SKT number is another organisation's, or the organisation changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid, or the corrected identity lacks what its kind requires. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };

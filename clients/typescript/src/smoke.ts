@@ -122,7 +122,44 @@ async function main(): Promise<void> {
   const submit = await client.POST("/v1/ormas/{id}/submit", { ...asOfficer, params: { path: { id: ormas.id } } });
   check(submit.response.status === 422, `a bodiless submit reaches the rule, got ${submit.response.status}`);
 
-  console.log("typescript client: 18 checks passed against", baseUrl);
+  // The identity hijack of issue 10 §1: a self-registered representative files a draft in another
+  // province with the same SKT number, then tries to rename the organisation through it.
+  const repName = `smoke.rep.${Date.now()}`;
+  const signup = await client.POST("/v1/auth/register", {
+    body: { username: repName, password: "smoke-rep-password-2026", display_name: "Smoke Rep" },
+  });
+  check(signup.response.status === 201, `self-registration answered ${signup.response.status}`);
+  const repLogin = await client.POST("/v1/auth/login", {
+    body: { username: repName, password: "smoke-rep-password-2026" },
+  });
+  check(repLogin.data, `representative login answered ${repLogin.response.status}`);
+  const asRep = { headers: { Authorization: `Bearer ${repLogin.data.access_token}` } };
+  const linked = await client.POST("/v1/ormas", {
+    ...asRep,
+    body: { ...draft, name: "Nama Pembajak", region_code: "62.71", address: "Jl. Lain 1, Palangka Raya" },
+  });
+  check(linked.data, `the representative's draft answered ${linked.response.status}: ${JSON.stringify(linked.error)}`);
+  check(linked.data.organisation.id === ormas.organisation.id, "the same SKT links to the same organisation");
+  check(linked.data.organisation.name === draft.name && linked.data.branch_name === "Nama Pembajak",
+    "the draft does not rename it; its own name is its branch name");
+  const withoutIfMatch = await client.PATCH("/v1/ormas/{id}", {
+    ...asRep,
+    params: { path: { id: linked.data.id } },
+    body: { name: "Nama Pembajak" },
+  } as never);
+  check(withoutIfMatch.response.status === 428, `a PATCH without If-Match is 428, got ${withoutIfMatch.response.status}`);
+  const linkedTag = linked.response.headers.get("etag") ?? "*";
+  const hijack = await client.PATCH("/v1/ormas/{id}", {
+    ...asRep,
+    params: { path: { id: linked.data.id }, header: { "If-Match": linkedTag } },
+    body: { name: "Nama Pembajak" },
+  });
+  check(hijack.response.status === 409 && hijack.error?.code === "identity_read_only",
+    `renaming a shared organisation is 409 identity_read_only, got ${hijack.response.status}`);
+  const victim = await client.GET("/v1/ormas/{id}", { ...asOfficer, params: { path: { id: ormas.id } } });
+  check(victim.data?.organisation.name === draft.name, "the officer's registration keeps its name");
+
+  console.log("typescript client: 26 checks passed against", baseUrl);
 }
 
 main().catch((error: unknown) => {

@@ -3,11 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod binding;
 mod bodies;
 mod calendar;
 mod concurrency;
 mod conditional;
 mod errors;
+mod identity;
 mod matrix;
 mod migrations;
 mod openapi;

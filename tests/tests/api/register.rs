@@ -11,7 +11,7 @@ fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn draft(name: &str, skt: &str, region: &str) -> Value {
+pub(crate) fn draft(name: &str, skt: &str, region: &str) -> Value {
     json!({
         "name": name, "abbreviation": "ABC", "kind": "tidak_berbadan_hukum",
         "skt_number": skt, "skt_issued_on": "2023-05-10", "skt_issuer": "Kementerian Dalam Negeri",
@@ -21,7 +21,7 @@ fn draft(name: &str, skt: &str, region: &str) -> Value {
     })
 }
 
-fn board() -> Value {
+pub(crate) fn board() -> Value {
     json!({"members": [
         {"position": "ketua", "name": "Budi Santoso", "nik": NIKS[0], "phone": "+62 812 3456 7890"},
         {"position": "sekretaris", "name": "Siti Aminah", "nik": NIKS[1]},
@@ -31,7 +31,7 @@ fn board() -> Value {
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: &str,
     id: &str,
@@ -52,16 +52,16 @@ async fn upload(
 }
 
 /// An app whose registrations need only one document, to keep fixtures short.
-async fn app() -> TestApp {
+pub(crate) async fn app() -> TestApp {
     TestApp::spawn_with(|c| c.required_documents = vec!["cover_letter".into()]).await
 }
 
-async fn create(app: &TestApp, token: &str, body: &Value) -> Value {
+pub(crate) async fn create(app: &TestApp, token: &str, body: &Value) -> Value {
     expect_json(app.post_as("/v1/ormas", token, body).await, 201).await
 }
 
 /// Board and the required document, ready to submit.
-async fn complete(app: &TestApp, token: &str, id: &str) {
+pub(crate) async fn complete(app: &TestApp, token: &str, id: &str) {
     expect_json(
         app.client
             .put(app.url(&format!("/v1/ormas/{id}/board")))
@@ -80,7 +80,7 @@ async fn complete(app: &TestApp, token: &str, id: &str) {
     .await;
 }
 
-async fn transition(
+pub(crate) async fn transition(
     app: &TestApp,
     token: &str,
     id: &str,
@@ -91,12 +91,12 @@ async fn transition(
         .await
 }
 
-struct Office {
-    officer: Session,
-    head: Session,
+pub(crate) struct Office {
+    pub(crate) officer: Session,
+    pub(crate) head: Session,
 }
 
-async fn office(app: &TestApp, region: &str) -> Office {
+pub(crate) async fn office(app: &TestApp, region: &str) -> Office {
     let tag = region.replace('.', "");
     Office {
         officer: app
@@ -240,7 +240,7 @@ async fn the_whole_lifecycle_with_deadlines_across_nyepi_and_idul_fitri() {
             &json!({"name": "Renamed"}),
         )
         .await;
-    expect_problem(identity, 409, "conflict").await;
+    expect_problem(identity, 409, "identity_read_only").await;
 
     expect_problem(
         transition(&app, &kota.head.access_token, &id, "dissolve", json!({})).await,

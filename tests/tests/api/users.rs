@@ -347,6 +347,7 @@ async fn the_audit_log_records_and_is_scoped() {
         .patch(app.url(&format!("/v1/users/{id}")))
         .bearer_auth(&province.access_token)
         .header("x-request-id", "audit-trace-1")
+        .header("if-match", "*")
         .json(&json!({"display_name": "Renamed"}))
         .send()
         .await
@@ -408,10 +409,29 @@ async fn the_audit_log_records_and_is_scoped() {
 }
 
 #[tokio::test]
-async fn administrators_edit_the_calendar() {
+async fn only_the_super_admin_edits_the_national_calendar() {
     let app = TestApp::spawn().await;
-    let admin = app.signed_in("admin.64", "admin", Some("64")).await;
+    let admin = app.signed_in("root", "super_admin", None).await;
     let officer_session = app.signed_in("petugas.64", "officer", Some("64")).await;
+    // A regional admin moves no deadline of the nation (issue 10 §4): neither adding nor removing
+    // a national holiday, and the role is checked before the body.
+    let city_admin = app.signed_in("admin.6471", "admin", Some("64.71")).await;
+    for token in [&city_admin.access_token, &officer_session.access_token] {
+        expect_problem(
+            app.delete_as("/v1/calendar/holidays/2026-12-25", token)
+                .await,
+            403,
+            "forbidden",
+        )
+        .await;
+        expect_problem(
+            app.post_as("/v1/calendar/holidays", token, &json!({"date": "bad"}))
+                .await,
+            403,
+            "forbidden",
+        )
+        .await;
+    }
     let due = |app: &TestApp| {
         let app_url = app.url("/v1/calendar/due-date");
         let client = app.client.clone();

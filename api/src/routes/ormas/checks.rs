@@ -131,6 +131,7 @@ pub fn check_identity(
             tiered: request.tiered,
             created_at: at,
             updated_at: at,
+            version: 1,
         },
         identity_key,
     ))

@@ -3,9 +3,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use ormas_domain::identity_numbers::Npwp;
+use ormas_domain::organisation::{
+    IdentityLock, branch_name_for, identity_editable_through_registration,
+};
 use ormas_domain::reference_lists::{self, FIELDS};
 use ormas_domain::registration::RegistrationState;
 use ormas_domain::{Action, Role};
+use ormas_persistence::PersistenceError;
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::identity;
 use ormas_persistence::register::{self, RegistrationRow};
@@ -18,8 +22,57 @@ use crate::auth::Principal;
 use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, Text};
 use crate::extract::ValidJson;
-use crate::routes::{IfMatch, IfNoneMatch, represent, represent_get, require_current_version};
+use crate::routes::{
+    IfNoneMatch, RequiredIfMatch, represent, represent_get, require_matching_version,
+};
 use crate::state::AppState;
+
+const ALREADY_REPRESENTS: &str = "representative already bound";
+
+fn already_represents() -> ApiError {
+    ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
+        "Akun ini sudah mewakili sebuah ormas.",
+        "This account already represents an ormas.",
+    ))
+}
+
+/// What a registration's edit came to inside its transaction.
+enum Saved {
+    Done,
+    Issues(Vec<crate::error::FieldIssue>),
+    Locked(IdentityLock),
+}
+
+/// 409 `identity_read_only`, naming the rule and where a correction goes.
+pub fn identity_read_only(lock: IdentityLock, organisation_id: &str) -> ApiError {
+    let (id, en) = match lock {
+        IdentityLock::Shared { registrations } => (
+            format!(
+                "Identitas nasional organisasi ini dipakai bersama oleh {registrations} pendaftaran \
+                 (aturan {code}); perbaiki melalui PATCH /v1/organisations/{organisation_id}.",
+                code = lock.code()
+            ),
+            format!(
+                "The organisation's national identity is shared by {registrations} registrations \
+                 (rule {code}); correct it with PATCH /v1/organisations/{organisation_id}.",
+                code = lock.code()
+            ),
+        ),
+        IdentityLock::Registered => (
+            format!(
+                "Pendaftaran ini sudah terdaftar; identitas nasionalnya hanya diperbaiki melalui \
+                 PATCH /v1/organisations/{organisation_id} (aturan {code}).",
+                code = lock.code()
+            ),
+            format!(
+                "This registration has been registered; its national identity is corrected only \
+                 with PATCH /v1/organisations/{organisation_id} (rule {code}).",
+                code = lock.code()
+            ),
+        ),
+    };
+    ApiError::new(ErrorKind::IdentityReadOnly).with_detail(Text::new(id, en))
+}
 
 /// Create a registration draft.
 #[utoipa::path(
@@ -28,7 +81,8 @@ use crate::state::AppState;
     summary = "Create a registration draft",
     description = "Starts the registration (surat keterangan melapor) of an ormas in a region. The \
 legal identity is national: the same AHU or SKT number links to the organisation already known, \
-whatever region it was registered in. A representative's account is bound to the draft it creates \
+whatever region it was registered in, and the draft does not change that organisation (its \
+identity fields are not applied; a different `name` is kept as the registration's `branch_name`). A representative's account is bound to the draft it creates \
 (one ormas per account). Roles: `ormas_rep`, `officer` (within its region).",
     request_body(content = CreateOrmas, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
@@ -61,10 +115,7 @@ pub async fn create_ormas(
         )));
     }
     if principal.role == Role::OrmasRep && principal.ormas_id.is_some() {
-        return Err(ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
-            "Akun ini sudah mewakili sebuah ormas.",
-            "This account already represents an ormas.",
-        )));
+        return Err(already_represents());
     }
     let (organisation, identity_key) = check_identity(&request)?;
     let at = now_utc();
@@ -87,7 +138,10 @@ pub async fn create_ormas(
         version: 1,
         created_at: at,
         updated_at: at,
+        branch_name: None,
     };
+    let filed_name = request.name.clone();
+    let explicit_branch = request.branch_name.clone();
     let mut history = event(&principal, &registration.id, "create");
     history.to_state = Some("draft".into());
     let trail = audit::on(
@@ -100,7 +154,7 @@ pub async fn create_ormas(
     let stored = registration.clone();
     let result = state
         .db(move |conn| {
-            ormas_persistence::in_write_transaction(conn, |conn| {
+            let created = ormas_persistence::in_write_transaction(conn, |conn| {
                 let issues =
                     check_places(conn, &stored.region_code, stored.district_code.as_deref())?;
                 if !issues.is_empty() {
@@ -110,28 +164,50 @@ pub async fn create_ormas(
                     Some(key) => register::find_organisation_by_identity(conn, key)?,
                     None => None,
                 };
-                let organisation = match existing {
-                    Some(found) => found,
+                // A known AHU/SKT number links the draft to that organisation, which the draft
+                // cannot change: a name of its own is kept as the registration's branch name.
+                let (organisation, branch_name) = match existing {
+                    Some(found) => {
+                        let branch =
+                            branch_name_for(&filed_name, &found.name, explicit_branch.as_deref());
+                        (found, branch)
+                    }
                     None => {
                         register::insert_organisation(conn, &organisation)?;
-                        organisation
+                        let branch = branch_name_for(
+                            &organisation.name,
+                            &organisation.name,
+                            explicit_branch.as_deref(),
+                        );
+                        (organisation, branch)
                     }
                 };
                 let stored = RegistrationRow {
                     organisation_id: organisation.id.clone(),
+                    branch_name,
                     ..stored
                 };
                 register::insert_registration(conn, &stored)?;
                 register::insert_event(conn, &history)?;
-                if let Some(user_id) = bind_rep {
-                    identity::bind_ormas(conn, &user_id, Some(&stored.id))?;
+                // One ormas per representative, also under concurrent creates: the claim is one
+                // guarded statement, and a lost claim rolls the whole draft back.
+                if let Some(user_id) = bind_rep
+                    && !identity::claim_ormas(conn, &user_id, &stored.id)?
+                {
+                    return Err(PersistenceError::Refused(ALREADY_REPRESENTS));
                 }
                 audit_log::record(conn, &trail)?;
                 Ok(Ok((stored, organisation)))
-            })
+            });
+            match created {
+                Err(PersistenceError::Refused(ALREADY_REPRESENTS)) => Ok(None),
+                other => other.map(Some),
+            }
         })
         .await?;
-    let (registration, organisation) = result.map_err(ApiError::validation)?;
+    let (registration, organisation) = result
+        .ok_or_else(already_represents)?
+        .map_err(ApiError::validation)?;
     let ormas = respond(&state, registration, organisation).await?;
     represent(StatusCode::CREATED, &ormas)
 }
@@ -174,11 +250,14 @@ pub async fn get_ormas(
     summary = "Change a registration",
     description = "Changes the given fields while the registration is a draft or returned. Officers \
 may also correct contact data (address, kecamatan, phone, email) later; every change is in the \
-history. Name, abbreviation, NPWP and fields belong to the organisation's national identity. Send \
-the `ETag` in `If-Match` (412 when stale). Roles: `ormas_rep` (its own), `officer` (within its region).",
+history. Name, abbreviation, NPWP and fields belong to the organisation's national identity: they \
+can be changed here only while this is the organisation's only registration and it has never been \
+registered (409 `identity_read_only` otherwise, naming the rule; corrections then go through \
+`PATCH /v1/organisations/{id}`). `branch_name` belongs to this registration alone. Send the `ETag` \
+in `If-Match` (412 when stale). Roles: `ormas_rep` (its own), `officer` (within its region).",
     params(
         ("id" = String, Path, description = "The registration's id."),
-        IfMatch,
+        RequiredIfMatch,
     ),
     request_body(content = UpdateOrmas, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
@@ -188,8 +267,9 @@ the `ETag` in `If-Match` (412 when stale). Roles: `ormas_rep` (its own), `office
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not edit registrations.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The state no longer allows this change, or the registration changed meanwhile (a race lost without `If-Match`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The state no longer allows this change; the change touches a national identity that is read-only through this registration (`identity_read_only`); or the registration changed meanwhile (a race lost without `If-Match`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 428, response = ormas_openapi::responses::PreconditionRequired),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -208,7 +288,10 @@ pub async fn update_ormas(
     principal.require(Action::EditRegistration)?;
     let (reg, org) = load_visible(&state, &principal, path.into_inner()).await?;
     let change = body.0;
-    require_current_version(&req, reg.version)?;
+    require_matching_version(&req, reg.version)?;
+    if change.touches_identity() && reg.registration_number.is_some() {
+        return Err(identity_read_only(IdentityLock::Registered, &org.id));
+    }
     let current = current_state(&state, &reg)?;
     let editable = require_editable(current);
     if editable.is_err() && !(principal.role == Role::Officer && change.contact_only()) {
@@ -256,9 +339,21 @@ pub async fn update_ormas(
     if !issues.is_empty() {
         return Err(ApiError::validation(issues));
     }
+    let identity_changed = organisation != org;
     let at = now_utc();
-    organisation.updated_at = at;
+    if identity_changed {
+        organisation.updated_at = at;
+        organisation.version = org.version + 1;
+    }
     let updated = RegistrationRow {
+        branch_name: match &change.branch_name {
+            Some(name) => name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+            None => reg.branch_name.clone(),
+        },
         address: change
             .address
             .clone()
@@ -287,29 +382,46 @@ pub async fn update_ormas(
         ),
         format!("changed: {}", changed.join(", ")),
     );
-    let identity_changed = organisation != org;
     let expected = reg.version;
+    let expected_org = org.version;
+    let ever_registered = reg.registration_number.is_some();
     let stored = updated.clone();
     let stored_org = organisation.clone();
     let saved = state
         .db(move |conn| {
             ormas_persistence::in_write_transaction(conn, |conn| {
+                if identity_changed {
+                    // Counted inside the write transaction: a registration of another region
+                    // that links to the organisation meanwhile cannot slip in between.
+                    let registrations =
+                        register::count_registrations_of_organisation(conn, &stored_org.id)?;
+                    let registrations = usize::try_from(registrations).unwrap_or(usize::MAX);
+                    if let Err(lock) =
+                        identity_editable_through_registration(registrations, ever_registered)
+                    {
+                        return Ok(Saved::Locked(lock));
+                    }
+                }
                 let issues =
                     check_places(conn, &stored.region_code, stored.district_code.as_deref())?;
                 if !issues.is_empty() {
-                    return Ok(Err(issues));
+                    return Ok(Saved::Issues(issues));
                 }
                 register::update_registration(conn, &stored, expected)?;
                 if identity_changed {
-                    register::update_organisation(conn, &stored_org)?;
+                    register::update_organisation(conn, &stored_org, expected_org)?;
                 }
                 register::insert_event(conn, &history)?;
                 audit_log::record(conn, &trail)?;
-                Ok(Ok(()))
+                Ok(Saved::Done)
             })
         })
         .await?;
-    saved.map_err(ApiError::validation)?;
+    match saved {
+        Saved::Done => {}
+        Saved::Issues(issues) => return Err(ApiError::validation(issues)),
+        Saved::Locked(lock) => return Err(identity_read_only(lock, &org.id)),
+    }
     let ormas = respond(&state, updated, organisation).await?;
     represent(StatusCode::OK, &ormas)
 }

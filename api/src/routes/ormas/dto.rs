@@ -49,6 +49,8 @@ pub struct Organisation {
     pub special_character: Option<String>,
     /// Berjenjang: national → regional branches.
     pub tiered: bool,
+    /// The identity's version: send it in `If-Match` to `PATCH /v1/organisations/{id}`.
+    pub version: i32,
 }
 
 impl Organisation {
@@ -70,6 +72,7 @@ impl Organisation {
             fields: row.fields().unwrap_or_default(),
             special_character: row.special_character.clone(),
             tiered: row.tiered,
+            version: row.version,
         })
     }
 }
@@ -79,6 +82,10 @@ impl Organisation {
 pub struct Ormas {
     pub id: String,
     pub organisation: Organisation,
+    /// This registration's own name for its regional board (nama kepengurusan daerah, e.g. "DPD
+    /// … Kota Balikpapan"), when it differs from the organisation's name.
+    #[schema(required = true)]
+    pub branch_name: Option<String>,
     /// The kabupaten/kota (or province) where it is registered.
     pub region_code: String,
     /// The kecamatan of the secretariat.
@@ -135,6 +142,7 @@ impl Ormas {
         Ok(Ormas {
             id: registration.id.clone(),
             organisation: Organisation::from_row(organisation)?,
+            branch_name: registration.branch_name.clone(),
             region_code: registration.region_code.clone(),
             district_code: registration.district_code.clone(),
             address: registration.address.clone(),
@@ -351,6 +359,12 @@ pub struct CreateOrmas {
     pub special_character: Option<String>,
     #[serde(default)]
     pub tiered: bool,
+    /// The registration's own name for its regional board (nama kepengurusan daerah). When the
+    /// AHU or SKT number names an organisation already known, the identity fields above are not
+    /// applied to it: a `name` that differs from the organisation's is kept here instead.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub branch_name: Option<String>,
     /// A kabupaten/kota or province code.
     #[validate(custom(function = "validate_region_code"))]
     #[schema(pattern = r"^[0-9]{2}(\.[0-9]{2})?$")]
@@ -433,6 +447,11 @@ pub struct UpdateOrmas {
     #[validate(length(max = 10))]
     #[schema(max_items = 10)]
     pub fields: Option<Vec<String>>,
+    /// The registration's own name for its regional board; `null` removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(min = 1, max = 200))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
+    pub branch_name: Option<Option<String>>,
     #[validate(length(min = 1, max = 500))]
     #[schema(min_length = 1, max_length = 500)]
     pub address: Option<String>,
@@ -459,7 +478,16 @@ impl UpdateOrmas {
             && self.abbreviation.is_none()
             && self.npwp.is_none()
             && self.fields.is_none()
+            && self.branch_name.is_none()
             && self.board_term_ends_on.is_none()
+    }
+
+    /// Whether the change names a field of the organisation's national identity.
+    pub fn touches_identity(&self) -> bool {
+        self.name.is_some()
+            || self.abbreviation.is_some()
+            || self.npwp.is_some()
+            || self.fields.is_some()
     }
 
     pub fn changed_fields(&self) -> Vec<&'static str> {
@@ -468,6 +496,7 @@ impl UpdateOrmas {
             ("abbreviation", self.abbreviation.is_some()),
             ("npwp", self.npwp.is_some()),
             ("fields", self.fields.is_some()),
+            ("branch_name", self.branch_name.is_some()),
             ("address", self.address.is_some()),
             ("district_code", self.district_code.is_some()),
             ("phone", self.phone.is_some()),
@@ -478,5 +507,110 @@ impl UpdateOrmas {
         .filter(|(_, present)| *present)
         .map(|(name, _)| name)
         .collect()
+    }
+}
+
+/// Corrections to an organisation's national identity; absent fields stay as they are. The result
+/// must still satisfy what a new registration must (the legal identity its kind requires, known
+/// reference codes).
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Pemuda Peduli Lingkungan Indonesia", "abbreviation": "PPLI"}))]
+pub struct CorrectOrganisation {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(min = 1, max = 50))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 50)]
+    pub abbreviation: Option<Option<String>>,
+    pub kind: Option<OrmasKind>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(min = 1, max = 100))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
+    pub ahu_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub ahu_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(min = 1, max = 100))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
+    pub skt_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub skt_issued_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(min = 1, max = 200))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
+    pub skt_issuer: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(length(min = 15, max = 25))]
+    #[schema(value_type = Option<String>, min_length = 15, max_length = 25, pattern = r"^[0-9][0-9. -]{13,23}[0-9]$")]
+    pub npwp: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub founded_on: Option<Option<NaiveDate>>,
+    #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
+    pub fields: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub special_character: Option<Option<String>>,
+    pub tiered: Option<bool>,
+}
+
+impl CorrectOrganisation {
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("abbreviation", self.abbreviation.is_some()),
+            ("kind", self.kind.is_some()),
+            ("ahu_number", self.ahu_number.is_some()),
+            ("ahu_date", self.ahu_date.is_some()),
+            ("skt_number", self.skt_number.is_some()),
+            ("skt_issued_on", self.skt_issued_on.is_some()),
+            ("skt_issuer", self.skt_issuer.is_some()),
+            ("npwp", self.npwp.is_some()),
+            ("founded_on", self.founded_on.is_some()),
+            ("fields", self.fields.is_some()),
+            ("special_character", self.special_character.is_some()),
+            ("tiered", self.tiered.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, present)| *present)
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
+
+/// One registration of an organisation, as its organisation's record lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Presence {
+    /// The registration's id (`GET /v1/ormas/{id}`).
+    pub id: String,
+    pub region_code: String,
+    #[schema(required = true)]
+    pub branch_name: Option<String>,
+    /// The stored state.
+    pub state: String,
+}
+
+/// An organisation's national identity with the registrations the caller may see.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganisationRecord {
+    pub organisation: Organisation,
+    /// The registrations in the caller's scope.
+    pub registrations: Vec<Presence>,
+    /// How many registrations it has in all regions (a correction needs a scope over all of them).
+    pub registrations_total: usize,
+}
+
+impl Resource for OrganisationRecord {
+    fn location(&self) -> String {
+        format!("/v1/organisations/{}", self.organisation.id)
+    }
+
+    fn version(&self) -> Option<i32> {
+        Some(self.organisation.version)
     }
 }

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod dto;
 pub mod history;
 pub mod list;
+pub mod organisations;
 pub mod status;
 pub mod transitions;
 

@@ -18,7 +18,9 @@ use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::ValidJson;
 use crate::routes::ormas::{current_state, load_visible};
-use crate::routes::{IfMatch, IfNoneMatch, represent, represent_get, require_current_version};
+use crate::routes::{
+    IfNoneMatch, RequiredIfMatch, represent, represent_get, require_matching_version,
+};
 use crate::state::AppState;
 
 fn period_issue(code: &str, id: &str, en: &str) -> ApiError {
@@ -245,7 +247,7 @@ report is a draft or returned; `If-Match` guards against lost updates. Roles: `o
 own ormas), `officer` (within its region).",
     params(
         ("id" = String, Path, description = "The report's id."),
-        IfMatch,
+        RequiredIfMatch,
     ),
     request_body(content = UpdateReport, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
@@ -257,6 +259,7 @@ own ormas), `officer` (within its region).",
         (status = 404, description = "No such report in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The report is submitted or accepted, or changed meanwhile (a race lost without `If-Match`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 428, response = ormas_openapi::responses::PreconditionRequired),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field or attachment is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -274,7 +277,7 @@ pub async fn update_report(
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::WriteReport)?;
     let (row, _, org) = load_visible_report(&state, &principal, path.into_inner()).await?;
-    require_current_version(&req, row.version)?;
+    require_matching_version(&req, row.version)?;
     let current = row.state()?;
     if !matches!(current, ReportState::Draft | ReportState::Returned) {
         return Err(ApiError::new(ErrorKind::Conflict).with_detail(Text::new(

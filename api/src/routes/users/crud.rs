@@ -18,7 +18,7 @@ use crate::extract::{ValidJson, ValidQuery};
 use crate::routes::auth::{password_issue, username_taken};
 use crate::routes::dto::User;
 use crate::routes::{
-    IfMatch, IfNoneMatch, paging, represent, represent_get, require_current_version,
+    IfNoneMatch, RequiredIfMatch, paging, represent, represent_get, require_matching_version,
 };
 use crate::state::AppState;
 
@@ -215,7 +215,7 @@ active flag, grants a role above their own, or moves an account outside their sc
 deactivated, never deleted. Roles: `super_admin`, `admin`.",
     params(
         ("id" = String, Path, description = "The account's id."),
-        IfMatch,
+        RequiredIfMatch,
     ),
     request_body(content = UpdateUser, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
@@ -228,6 +228,7 @@ deactivated, never deleted. Roles: `super_admin`, `admin`.",
         (status = 404, description = "No such account in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The account changed meanwhile (a race lost without `If-Match`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 428, response = ormas_openapi::responses::PreconditionRequired),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is invalid, or the region does not exist.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -246,7 +247,7 @@ pub async fn update_user(
     principal.require(Action::ManageUsers)?;
     let change = body.0;
     let current = visible_user(&state, &principal, path.into_inner()).await?;
-    require_current_version(&req, current.version)?;
+    require_matching_version(&req, current.version)?;
     let current_role = current.role()?;
     let current_scope = parse_scope(current.region_code.as_deref())?;
     // The caller must be able to manage the account as it is, and as it will be.

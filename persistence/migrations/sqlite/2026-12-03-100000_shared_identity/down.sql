@@ -1,0 +1,2 @@
+ALTER TABLE registrations DROP COLUMN branch_name;
+ALTER TABLE organisations DROP COLUMN version;
