@@ -161,6 +161,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             format!("Invalid JSON: {inner}."),
         ))
     })?;
+    // Control characters and implausible dates are refused before any field is read: neither
+    // database must ever see them (PostgreSQL refuses NUL in text, chrono's range is not SQL's).
+    if let Some(issue) = crate::text::json_issue(&tree) {
+        return Err(ApiError::validation(vec![issue]));
+    }
     if !tree.is_object() {
         return Err(ApiError::validation(vec![FieldIssue::new(
             "",

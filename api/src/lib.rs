@@ -14,6 +14,7 @@ pub mod extract;
 pub mod middleware;
 pub mod routes;
 pub mod state;
+pub mod text;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -29,6 +30,10 @@ use middleware::RouteTable;
 use state::AppState;
 
 /// The OpenAPI document of every registered service, as served at `/openapi.json`.
+#[allow(
+    clippy::expect_used,
+    reason = "the document is built from the code; a failure is a bug every test run catches"
+)]
 pub fn openapi_spec() -> utoipa::openapi::OpenApi {
     let (_, mut spec) = App::new()
         .into_utoipa_app()
@@ -36,7 +41,7 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
         .configure(routes::configure)
         .split_for_parts();
     ormas_openapi::omittable_bodies(&mut spec);
-    spec
+    ormas_openapi::text_constraints(spec).expect("the OpenAPI document round-trips through JSON")
 }
 
 /// The spec as pretty JSON with a trailing newline: the committed `openapi/openapi.json`.
@@ -81,6 +86,7 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
             .route("/docs", web::get().to(docs_redirect))
             .default_service(web::to(middleware::fallback))
+            .wrap(actix_web::middleware::from_fn(text::refuse_bad_text))
             .wrap(actix_web::middleware::Compress::default())
             .wrap(actix_web::middleware::from_fn(middleware::request_context))
     })

@@ -110,6 +110,17 @@ fn step(date: NaiveDate, forward: bool) -> Result<NaiveDate, DateOutOfRange> {
     next.ok_or(DateOutOfRange)
 }
 
+/// The earliest year a date given to the register may have (no ormas, decree or birth is older).
+pub const EARLIEST_PLAUSIBLE_YEAR: i64 = 1900;
+/// The latest year a date given to the register may have (deadlines and terms run decades, not
+/// millennia).
+pub const LATEST_PLAUSIBLE_YEAR: i64 = 2999;
+
+/// Whether a date lies within the plausible years.
+pub fn plausible_date(date: NaiveDate) -> bool {
+    (EARLIEST_PLAUSIBLE_YEAR..=LATEST_PLAUSIBLE_YEAR).contains(&i64::from(date.year()))
+}
+
 /// The date `n` working days after `date`. The start date itself is never counted, so a deadline of
 /// "15 working days after submission" is `add_working_days(submitted_on, 15, &calendar)`, and the
 /// result is always a working day when `n > 0`. `n == 0` returns `date` unchanged; a negative `n`

@@ -326,6 +326,106 @@ pub fn omittable_bodies(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// Text the server refuses, said in the contract: every plain string (no pattern, format or enum
+/// of its own) of a schema or a path or query parameter gets [`TEXT_PATTERN`] (no control
+/// characters but tab, line feed and carriage return), every date [`DATE_PATTERN`] (the years
+/// 1900–2999), and every operation with path or query parameters documents the 400 they may
+/// answer. Works on the JSON form of the document; returns it rebuilt.
+pub fn text_constraints(
+    doc: utoipa::openapi::OpenApi,
+) -> Result<utoipa::openapi::OpenApi, serde_json::Error> {
+    use serde_json::{Value, json};
+
+    fn constrain(schema: &mut Value) {
+        let Some(map) = schema.as_object_mut() else {
+            return;
+        };
+        let is_string = match map.get("type") {
+            Some(Value::String(t)) => t == "string",
+            Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+            _ => false,
+        };
+        if is_string && !map.contains_key("pattern") && !map.contains_key("enum") {
+            match map.get("format").and_then(Value::as_str) {
+                None => {
+                    map.insert("pattern".into(), json!(TEXT_PATTERN));
+                }
+                Some("date") => {
+                    map.insert("pattern".into(), json!(DATE_PATTERN));
+                }
+                Some(_) => {}
+            }
+        }
+        for key in [
+            "properties",
+            "items",
+            "oneOf",
+            "anyOf",
+            "allOf",
+            "additionalProperties",
+        ] {
+            match map.get_mut(key) {
+                Some(Value::Object(inner)) if key == "properties" => {
+                    inner.values_mut().for_each(constrain);
+                }
+                Some(Value::Array(items)) => items.iter_mut().for_each(constrain),
+                Some(other @ Value::Object(_)) => constrain(other),
+                _ => {}
+            }
+        }
+    }
+
+    let mut value = serde_json::to_value(&doc)?;
+    if let Some(schemas) = value
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.values_mut().for_each(constrain);
+    }
+    if let Some(paths) = value.pointer_mut("/paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for operation in item.values_mut() {
+                let Some(operation) = operation.as_object_mut() else {
+                    continue;
+                };
+                let mut has_url_parameters = false;
+                if let Some(Value::Array(parameters)) = operation.get_mut("parameters") {
+                    for parameter in parameters {
+                        let place = parameter.get("in").and_then(Value::as_str).unwrap_or("");
+                        if matches!(place, "path" | "query") {
+                            has_url_parameters = true;
+                            if let Some(schema) = parameter.get_mut("schema") {
+                                constrain(schema);
+                            }
+                        }
+                    }
+                }
+                if has_url_parameters
+                    && let Some(Value::Object(responses)) = operation.get_mut("responses")
+                    && !responses.contains_key("400")
+                {
+                    responses.insert(
+                        "400".into(),
+                        json!({
+                            "description": "A path or query parameter is malformed, holds control characters or names an implausible date.",
+                            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                        }),
+                    );
+                }
+            }
+        }
+    }
+    serde_json::from_value(value)
+}
+
+/// Plain text: no control characters (C0, DEL, C1) but tab, line feed and carriage return.
+pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+/// A date of the years 1900–2999.
+pub const DATE_PATTERN: &str = "^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,8 @@
 use crate::error::{ApiError, FieldIssue, Text};
 
 /// The pattern of page tokens, as published in the contract.
-pub const TOKEN_PATTERN: &str = "^(?:[0-9a-f]{2}){1,512}$";
+/// Tokens encode printable ASCII and the key separator only.
+pub const TOKEN_PATTERN: &str = "^(?:[2-6][0-9a-f]|7[0-9a-e]|1f){1,512}$";
 
 pub fn encode(key: &str) -> String {
     key.bytes().map(|b| format!("{b:02x}")).collect()
@@ -27,6 +28,15 @@ pub fn decode(token: &str) -> Result<String, ApiError> {
         .filter_map(|pair| std::str::from_utf8(pair).ok())
         .filter_map(|hex| u8::from_str_radix(hex, 16).ok())
         .collect();
+    // Keys are printable ASCII joined by the unit separator: anything else (a NUL byte, say) was
+    // never issued and must not reach a query.
+    if decoded.len() * 2 != bytes.len()
+        || !decoded
+            .iter()
+            .all(|&b| b == 0x1f || (0x20..0x7f).contains(&b))
+    {
+        return Err(invalid_token());
+    }
     Ok(String::from_utf8_lossy(&decoded).into_owned())
 }
 
@@ -77,7 +87,7 @@ mod tests {
 
     #[test]
     fn tokens_round_trip() {
-        for key in ["64.71", "admin.kaltim", "ünïcode", ""] {
+        for key in ["64.71", "admin.kaltim", "64.71\u{1f}0193b3c4-5d6e", ""] {
             if key.is_empty() {
                 continue;
             }
@@ -86,8 +96,11 @@ mod tests {
         for bad in ["", "a", "zz", "6g", "%%", "AB"] {
             assert!(decode(bad).is_err(), "{bad}");
         }
-        // Any even-length lowercase hex is a cursor, even if no server made it.
-        assert!(decode("ff00").is_ok());
+        // Keys are printable ASCII (and the separator): a NUL byte or invalid UTF-8 was never
+        // issued, and is a 400 rather than a query.
+        for bad in ["ff00", "00", "7f", "e29c93"] {
+            assert!(decode(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub struct PublicQuery {
     #[validate(range(min = 1, max = 100))]
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub page_size: Option<i64>,
-    #[param(pattern = "^(?:[0-9a-f]{2}){1,512}$")]
+    #[param(pattern = "^(?:[2-6][0-9a-f]|7[0-9a-e]|1f){1,512}$")]
     pub page_token: Option<String>,
 }
 

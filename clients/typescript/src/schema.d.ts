@@ -44,7 +44,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/regions": {
+    "/v1/audit": {
         parameters: {
             query?: never;
             header?: never;
@@ -52,10 +52,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List regions
-         * @description Kemendagri regions, ordered by code, filtered by parent and level, with cursor pagination. Public reference data: needs no authentication. Data: idn-area-data by fityannugroho, ODbL.
+         * Read the audit log
+         * @description Authentication events and every change, newest first, for records in the caller's region subtree (a national caller also sees events without a region). Roles: `super_admin`, `admin`.
          */
-        get: operations["listRegions"];
+        get: operations["listAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -64,20 +64,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/regions/{code}": {
+    "/v1/auth/login": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get a region
-         * @description One region with the regions above it. Public reference data: needs no authentication.
-         */
-        get: operations["getRegion"];
+        get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Sign in
+         * @description Exchanges a username (case-insensitive) and password for an access token and a refresh token. After 5 failed attempts for one username within 15 minutes (configurable) every attempt answers 429 with `Retry-After` until the window passes. Unknown usernames and wrong passwords answer the same 401 in the same time. Needs no authentication.
+         */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out
+         * @description Ends the session of the access token: the access token and every refresh token of the session stop working at once. Any authenticated caller.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew the tokens
+         * @description Exchanges a refresh token for a new pair. Each refresh token works once: presenting a used one again revokes its whole session (someone holds a copy), and both the new and the old tokens stop working. Needs no access token.
+         */
+        post: operations["refreshTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign up as a representative
+         * @description Creates an `ormas_rep` account that may sign in, create and submit a registration draft. An officer later binds the account to the ormas it represents. Needs no authentication.
+         */
+        post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a service token
+         * @description OAuth 2.0 client-credentials grant for integrators: `grant_type=client_credentials` with `client_id` and `client_secret` in the body (form or JSON) or in HTTP Basic authentication. The token carries the role `integrator` (read-only) and the client's region. Clients are created by an admin (`POST /v1/clients`). Errors are problem documents with `code` `invalid_client` (401) or `validation_failed` (422, e.g. an unsupported `grant_type`).
+         */
+        post: operations["clientCredentialsToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar/due-date": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compute a working-day deadline
+         * @description The date `working_days` working days after `from`, skipping Saturdays, Sundays, national holidays and cuti bersama, as the deadlines of UU 17/2013 count them (15 working days to verify a registration, 15 to complete it). Beyond the calendar's last year (2030) only weekends are skipped. Needs no authentication.
+         */
+        post: operations["computeDueDate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -128,214 +228,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/calendar/due-date": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Compute a working-day deadline
-         * @description The date `working_days` working days after `from`, skipping Saturdays, Sundays, national holidays and cuti bersama, as the deadlines of UU 17/2013 count them (15 working days to verify a registration, 15 to complete it). Beyond the calendar's last year (2030) only weekends are skipped. Needs no authentication.
-         */
-        post: operations["computeDueDate"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign in
-         * @description Exchanges a username (case-insensitive) and password for an access token and a refresh token. After 5 failed attempts for one username within 15 minutes (configurable) every attempt answers 429 with `Retry-After` until the window passes. Unknown usernames and wrong passwords answer the same 401 in the same time. Needs no authentication.
-         */
-        post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Renew the tokens
-         * @description Exchanges a refresh token for a new pair. Each refresh token works once: presenting a used one again revokes its whole session (someone holds a copy), and both the new and the old tokens stop working. Needs no access token.
-         */
-        post: operations["refreshTokens"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign out
-         * @description Ends the session of the access token: the access token and every refresh token of the session stop working at once. Any authenticated caller.
-         */
-        post: operations["logout"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/token": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Get a service token
-         * @description OAuth 2.0 client-credentials grant for integrators: `grant_type=client_credentials` with `client_id` and `client_secret` in the body (form or JSON) or in HTTP Basic authentication. The token carries the role `integrator` (read-only) and the client's region. Clients are created by an admin (`POST /v1/clients`). Errors are problem documents with `code` `invalid_client` (401) or `validation_failed` (422, e.g. an unsupported `grant_type`).
-         */
-        post: operations["clientCredentialsToken"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/register": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign up as a representative
-         * @description Creates an `ormas_rep` account that may sign in, create and submit a registration draft. An officer later binds the account to the ormas it represents. Needs no authentication.
-         */
-        post: operations["register"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The caller's profile
-         * @description The account (or service client) of the access token, with its role and region. Any authenticated caller.
-         */
-        get: operations["getMe"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/me/password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Change one's own password
-         * @description Needs the current password. Ends every session of the account, this one included: sign in again with the new password. Wrong current passwords are throttled like logins (429 after 5 in 15 minutes), separately from them. Roles: any signed-in account (service clients, which have secrets, get 403).
-         */
-        post: operations["changeOwnPassword"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List accounts
-         * @description Accounts in the caller's region subtree, ordered by username. Roles: `super_admin`, `admin`.
-         */
-        get: operations["listUsers"];
-        put?: never;
-        /**
-         * Create an account
-         * @description Creates an account in the caller's region subtree with a role no higher than the caller's. Roles: `super_admin`, `admin`.
-         */
-        post: operations["createUser"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get an account
-         * @description One account in the caller's region subtree; others answer 404. Roles: `super_admin`, `admin`.
-         */
-        get: operations["getUser"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Change an account
-         * @description Changes the given fields. A new password, role, region or active flag ends the account's sessions and invalidates its access tokens at once. Send the `ETag` in `If-Match` to avoid overwriting a concurrent change (412 when stale). Nobody changes their own role, region or active flag, grants a role above their own, or moves an account outside their scope. Accounts are deactivated, never deleted. Roles: `super_admin`, `admin`.
-         */
-        patch: operations["updateUser"];
-        trace?: never;
-    };
     "/v1/clients": {
         parameters: {
             query?: never;
@@ -354,470 +246,6 @@ export interface paths {
          * @description Creates a client for the client-credentials grant, scoped to a region in the caller's subtree. The secret is in this response only. Roles: `super_admin`, `admin`.
          */
         post: operations["createClient"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read the audit log
-         * @description Authentication events and every change, newest first, for records in the caller's region subtree (a national caller also sees events without a region). Roles: `super_admin`, `admin`.
-         */
-        get: operations["listAuditEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/reference/{list}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get a reference list
-         * @description `fields` (bidang), `special_characters` (ciri khusus), `document_types`, `board_positions`, `kinds`, `states`. Needs no authentication.
-         */
-        get: operations["getReferenceList"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List registrations
-         * @description Registrations in the caller's region subtree (a representative: its own), ordered by region then creation order, with filters and cursor pagination. Roles: staff and integrators within their region; a representative, its own ormas.
-         */
-        get: operations["listOrmas"];
-        put?: never;
-        /**
-         * Create a registration draft
-         * @description Starts the registration (surat keterangan melapor) of an ormas in a region. The legal identity is national: the same AHU or SKT number links to the organisation already known, whatever region it was registered in, and the draft does not change that organisation (its identity fields are not applied; a different `name` is kept as the registration's `branch_name`). A representative's account is bound to the draft it creates (one ormas per account). Roles: `ormas_rep`, `officer` (within its region).
-         */
-        post: operations["createOrmas"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get a registration
-         * @description One registration with its legal identity, deadlines, completeness and the transitions its state allows. Others' registrations answer 404. Roles: staff and integrators within their region; a representative, its own ormas.
-         */
-        get: operations["getOrmas"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Change a registration
-         * @description Changes the given fields while the registration is a draft or returned. Officers may also correct contact data (address, kecamatan, phone, email) later; every change is in the history. Name, abbreviation, NPWP and fields belong to the organisation's national identity: they can be changed here only while this is the organisation's only registration and it has never been registered (409 `identity_read_only` otherwise, naming the rule; corrections then go through `PATCH /v1/organisations/{id}`). `branch_name` belongs to this registration alone. Send the `ETag` in `If-Match` (412 when stale). Roles: `ormas_rep` (its own), `officer` (within its region).
-         */
-        patch: operations["updateOrmas"];
-        trace?: never;
-    };
-    "/v1/ormas/{id}/history": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A registration's history
-         * @description Every transition and change, oldest first: who, when, from which state to which, the reason, notes and the registration number issued. Roles: staff and integrators within their region; a representative, its own ormas.
-         */
-        get: operations["getOrmasHistory"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas/{id}/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Active or inactive, and why
-         * @description Derived as of a date, never stored: active when registered (and not suspended, revoked or dissolved), its legal basis valid (AHU, or an SKT not expired), its board term not ended, and a report accepted within the active window (12 months by default). Otherwise inactive with reason codes. Also the next report due. Roles: staff and integrators within their region; a representative, its own ormas.
-         */
-        get: operations["getOrmasStatus"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas/{id}/reports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List an ormas's reports
-         * @description Every report of one registration, newest period first. Roles: staff and integrators within their region; a representative, its own ormas.
-         */
-        get: operations["listOrmasReports"];
-        put?: never;
-        /**
-         * Start a report for a period
-         * @description Creates the draft report of a registered ormas for a period of the deployment's cadence (`YYYY-S1`/`YYYY-S2`, or `YYYY` under annual reporting) that has begun. One report per ormas and period: a second answers 409. Its due date (period end + 30 days by default) is fixed now. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
-         */
-        post: operations["createReport"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/reports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The report queue
-         * @description Reports in the caller's region subtree, ordered by region then id, filtered by period, state and lateness. With `overdue=true` or `state=missing` the list is instead, for one period (default: the last one already due), every registered ormas expected to report for it (registered by the period's last day) that has not submitted it: items in state `missing` (no report started) or `draft`, ordered by region then registration. Roles: staff and integrators within their region; a representative sees only its own ormas.
-         */
-        get: operations["listReports"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/reports/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get a report
-         * @description One report with its content, lateness and the transitions its state allows. Roles: staff and integrators within their region; a representative, its own ormas's.
-         */
-        get: operations["getReport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Edit a draft or returned report
-         * @description Replaces the parts given (activities, finances, changes, signatories) while the report is a draft or returned; `If-Match` guards against lost updates. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
-         */
-        patch: operations["updateReport"];
-        trace?: never;
-    };
-    "/v1/reports/{id}/submit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Submit a report
-         * @description From `draft` or `returned` to `submitted`; needs the ketua and sekretaris as signatories. The first submission after the due date marks the report `late` (allowed). Roles: `ormas_rep` (its own ormas), `officer`.
-         */
-        post: operations["submitReport"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/reports/{id}/accept": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Accept a report
-         * @description From `submitted` to `accepted`: issues the next receipt (STTL) number of the office's sequence for the year, `{seq:04}/STTL/{region}/{roman month}/{year}`. A representative cannot accept (403). Roles: `officer`.
-         */
-        post: operations["acceptReport"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/reports/{id}/return": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Return a report
-         * @description From `submitted` to `returned`, with a reason; the ormas corrects it and submits again. Roles: `officer`.
-         */
-        post: operations["returnReport"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stats/overview.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Statistics overview as CSV
-         * @description The child-region table of `GET /v1/stats/overview` for spreadsheets: a header, one row per child region, and a last row with the region's totals (UTF-8, comma-separated, RFC 4180 quoting). Columns: region_code, region_name, registered, active, inactive, no_recent_report, skt_expired, board_term_ended, suspended, revoked, skt_expiring_soon, verification_overdue, reports_missing, as_of. Roles: staff and integrators within their region.
-         */
-        get: operations["getStatsOverviewCsv"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stats/overview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Statistics overview
-         * @description Registered, active and inactive ormas (with reasons), by state, kind and field, one row per child region (adding up to the totals), report compliance for the last four periods already due (expected, on time, late, missing, accepted), SKTs expiring within 90 days and registrations past their verification deadline, as of a date. Active and inactive follow exactly the rule of `GET /v1/ormas/{id}/status`. Roles: staff and integrators within their region.
-         */
-        get: operations["getStatsOverview"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/users/{id}/ormas": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Bind a representative to its ormas
-         * @description Sets the ormas an `ormas_rep` account acts for (after checking the person represents it), or unbinds it with `ormas_id` null. The new registration must be in the caller's scope, and so must the ormas the representative is bound to now: a representative bound by another office is not the caller's to move (403). Both are audited in the regions concerned. Roles: `super_admin`, `admin`, `officer`.
-         */
-        put: operations["bindRepresentative"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas/{id}/submit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Submit a registration
-         * @description From `draft` or `needs_revision` to `submitted`; needs ketua, sekretaris and bendahara on the board and every required document. Sets `verification_due` 15 working days ahead. Roles: `ormas_rep` (its own), `officer`.
-         */
-        post: operations["submitOrmas"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas/{id}/return": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Return a registration for revision
-         * @description From `submitted` to `needs_revision`, with a reason and optional notes per document. Sets `revision_due` 15 working days ahead; past it the registration lapses. Roles: `officer`.
-         */
-        post: operations["returnOrmas"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas/{id}/approve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Approve a registration
-         * @description From `submitted` to `registered`: issues the next number of the region's Buku Induk for the year (gap-free, safe under concurrent approvals) and the registration date. Roles: `head`.
-         */
-        post: operations["approveOrmas"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas/{id}/reject": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Reject a registration
-         * @description From `submitted` or `needs_revision` to `rejected`, with a reason. Roles: `officer`, `head`.
-         */
-        post: operations["rejectOrmas"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas/{id}/dissolve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record a dissolution
-         * @description From `registered` to `dissolved` (self-dissolved, or found gone from its address), with a reason. Roles: `head`.
-         */
-        post: operations["dissolveOrmas"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas/{id}/board": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get the board
-         * @description The board (pengurus). NIKs and personal phones are shown to staff within their region and to the ormas's own representatives, and masked for integrators. Roles: staff and integrators within their region; a representative, its own ormas.
-         */
-        get: operations["getBoard"];
-        /**
-         * Replace the board
-         * @description Replaces the whole board while the registration is a draft or returned. Each NIK is checked: 16 digits, a known province code, a plausible birth date. Submitting needs a ketua, a sekretaris and a bendahara. Roles: `ormas_rep` (its own), `officer` (within its region).
-         */
-        put: operations["replaceBoard"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/ormas/{id}/documents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List documents
-         * @description The uploaded documents and the required types still missing. Roles: staff within their region; a representative, its own ormas (documents carry personal data: not integrators).
-         */
-        get: operations["listDocuments"];
-        put?: never;
-        /**
-         * Upload a document
-         * @description `multipart/form-data` with `type` (a document type) and `file`. PDF, JPEG and PNG only, recognised by their bytes, not their names (anything else: 415); at most 10 MB by default (`ORMAS_DOCUMENT_LIMIT`; 413 above). Only while the registration is a draft or returned. Roles: `ormas_rep` (its own), `officer` (within its region).
-         */
-        post: operations["uploadDocument"];
         delete?: never;
         options?: never;
         head?: never;
@@ -868,6 +296,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's profile
+         * @description The account (or service client) of the access token, with its role and region. Any authenticated caller.
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change one's own password
+         * @description Needs the current password. Ends every session of the account, this one included: sign in again with the new password. Wrong current passwords are throttled like logins (429 after 5 in 15 minutes), separately from them. Roles: any signed-in account (service clients, which have secrets, get 403).
+         */
+        post: operations["changeOwnPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/organisations/{id}": {
         parameters: {
             query?: never;
@@ -890,6 +358,266 @@ export interface paths {
          * @description Changes the identity shared by every registration of the organisation (name, abbreviation, kind, AHU/SKT number and date, NPWP, founding date, fields, special character, tiering). The result must satisfy what a new registration must. Allowed only to a caller whose scope covers **every** region where the organisation is present (403 otherwise, naming the regions' count); the correction is recorded in the history of every registration and in the audit log of every region concerned. `If-Match` is required (428 without it, 412 when stale). Roles: `super_admin`, `admin`, `officer`.
          */
         patch: operations["correctOrganisation"];
+        trace?: never;
+    };
+    "/v1/ormas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List registrations
+         * @description Registrations in the caller's region subtree (a representative: its own), ordered by region then creation order, with filters and cursor pagination. Roles: staff and integrators within their region; a representative, its own ormas.
+         */
+        get: operations["listOrmas"];
+        put?: never;
+        /**
+         * Create a registration draft
+         * @description Starts the registration (surat keterangan melapor) of an ormas in a region. The legal identity is national: the same AHU or SKT number links to the organisation already known, whatever region it was registered in, and the draft does not change that organisation (its identity fields are not applied; a different `name` is kept as the registration's `branch_name`). A representative's account is bound to the draft it creates (one ormas per account). Roles: `ormas_rep`, `officer` (within its region).
+         */
+        post: operations["createOrmas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a registration
+         * @description One registration with its legal identity, deadlines, completeness and the transitions its state allows. Others' registrations answer 404. Roles: staff and integrators within their region; a representative, its own ormas.
+         */
+        get: operations["getOrmas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a registration
+         * @description Changes the given fields while the registration is a draft or returned. Officers may also correct contact data (address, kecamatan, phone, email) later; every change is in the history. Name, abbreviation, NPWP and fields belong to the organisation's national identity: they can be changed here only while this is the organisation's only registration and it has never been registered (409 `identity_read_only` otherwise, naming the rule; corrections then go through `PATCH /v1/organisations/{id}`). `branch_name` belongs to this registration alone. Send the `ETag` in `If-Match` (412 when stale). Roles: `ormas_rep` (its own), `officer` (within its region).
+         */
+        patch: operations["updateOrmas"];
+        trace?: never;
+    };
+    "/v1/ormas/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a registration
+         * @description From `submitted` to `registered`: issues the next number of the region's Buku Induk for the year (gap-free, safe under concurrent approvals) and the registration date. Roles: `head`.
+         */
+        post: operations["approveOrmas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the board
+         * @description The board (pengurus). NIKs and personal phones are shown to staff within their region and to the ormas's own representatives, and masked for integrators. Roles: staff and integrators within their region; a representative, its own ormas.
+         */
+        get: operations["getBoard"];
+        /**
+         * Replace the board
+         * @description Replaces the whole board while the registration is a draft or returned. Each NIK is checked: 16 digits, a known province code, a plausible birth date. Submitting needs a ketua, a sekretaris and a bendahara. Roles: `ormas_rep` (its own), `officer` (within its region).
+         */
+        put: operations["replaceBoard"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/dissolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a dissolution
+         * @description From `registered` to `dissolved` (self-dissolved, or found gone from its address), with a reason. Roles: `head`.
+         */
+        post: operations["dissolveOrmas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List documents
+         * @description The uploaded documents and the required types still missing. Roles: staff within their region; a representative, its own ormas (documents carry personal data: not integrators).
+         */
+        get: operations["listDocuments"];
+        put?: never;
+        /**
+         * Upload a document
+         * @description `multipart/form-data` with `type` (a document type) and `file`. PDF, JPEG and PNG only, recognised by their bytes, not their names (anything else: 415); at most 10 MB by default (`ORMAS_DOCUMENT_LIMIT`; 413 above). Only while the registration is a draft or returned. Roles: `ormas_rep` (its own), `officer` (within its region).
+         */
+        post: operations["uploadDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A registration's history
+         * @description Every transition and change, oldest first: who, when, from which state to which, the reason, notes and the registration number issued. Roles: staff and integrators within their region; a representative, its own ormas.
+         */
+        get: operations["getOrmasHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a registration
+         * @description From `submitted` or `needs_revision` to `rejected`, with a reason. Roles: `officer`, `head`.
+         */
+        post: operations["rejectOrmas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an ormas's reports
+         * @description Every report of one registration, newest period first. Roles: staff and integrators within their region; a representative, its own ormas.
+         */
+        get: operations["listOrmasReports"];
+        put?: never;
+        /**
+         * Start a report for a period
+         * @description Creates the draft report of a registered ormas for a period of the deployment's cadence (`YYYY-S1`/`YYYY-S2`, or `YYYY` under annual reporting) that has begun. One report per ormas and period: a second answers 409. Its due date (period end + 30 days by default) is fixed now. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
+         */
+        post: operations["createReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a registration for revision
+         * @description From `submitted` to `needs_revision`, with a reason and optional notes per document. Sets `revision_due` 15 working days ahead; past it the registration lapses. Roles: `officer`.
+         */
+        post: operations["returnOrmas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active or inactive, and why
+         * @description Derived as of a date, never stored: active when registered (and not suspended, revoked or dissolved), its legal basis valid (AHU, or an SKT not expired), its board term not ended, and a report accepted within the active window (12 months by default). Otherwise inactive with reason codes. Also the next report due. Roles: staff and integrators within their region; a representative, its own ormas.
+         */
+        get: operations["getOrmasStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a registration
+         * @description From `draft` or `needs_revision` to `submitted`; needs ketua, sekretaris and bendahara on the board and every required document. Sets `verification_due` 15 working days ahead. Roles: `ormas_rep` (its own), `officer`.
+         */
+        post: operations["submitOrmas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/public/ormas": {
@@ -952,6 +680,278 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reference/{list}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a reference list
+         * @description `fields` (bidang), `special_characters` (ciri khusus), `document_types`, `board_positions`, `kinds`, `states`. Needs no authentication.
+         */
+        get: operations["getReferenceList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List regions
+         * @description Kemendagri regions, ordered by code, filtered by parent and level, with cursor pagination. Public reference data: needs no authentication. Data: idn-area-data by fityannugroho, ODbL.
+         */
+        get: operations["listRegions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/regions/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a region
+         * @description One region with the regions above it. Public reference data: needs no authentication.
+         */
+        get: operations["getRegion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The report queue
+         * @description Reports in the caller's region subtree, ordered by region then id, filtered by period, state and lateness. With `overdue=true` or `state=missing` the list is instead, for one period (default: the last one already due), every registered ormas expected to report for it (registered by the period's last day) that has not submitted it: items in state `missing` (no report started) or `draft`, ordered by region then registration. Roles: staff and integrators within their region; a representative sees only its own ormas.
+         */
+        get: operations["listReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a report
+         * @description One report with its content, lateness and the transitions its state allows. Roles: staff and integrators within their region; a representative, its own ormas's.
+         */
+        get: operations["getReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft or returned report
+         * @description Replaces the parts given (activities, finances, changes, signatories) while the report is a draft or returned; `If-Match` guards against lost updates. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
+         */
+        patch: operations["updateReport"];
+        trace?: never;
+    };
+    "/v1/reports/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a report
+         * @description From `submitted` to `accepted`: issues the next receipt (STTL) number of the office's sequence for the year, `{seq:04}/STTL/{region}/{roman month}/{year}`. A representative cannot accept (403). Roles: `officer`.
+         */
+        post: operations["acceptReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a report
+         * @description From `submitted` to `returned`, with a reason; the ormas corrects it and submits again. Roles: `officer`.
+         */
+        post: operations["returnReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a report
+         * @description From `draft` or `returned` to `submitted`; needs the ketua and sekretaris as signatories. The first submission after the due date marks the report `late` (allowed). Roles: `ormas_rep` (its own ormas), `officer`.
+         */
+        post: operations["submitReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Statistics overview
+         * @description Registered, active and inactive ormas (with reasons), by state, kind and field, one row per child region (adding up to the totals), report compliance for the last four periods already due (expected, on time, late, missing, accepted), SKTs expiring within 90 days and registrations past their verification deadline, as of a date. Active and inactive follow exactly the rule of `GET /v1/ormas/{id}/status`. Roles: staff and integrators within their region.
+         */
+        get: operations["getStatsOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/overview.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Statistics overview as CSV
+         * @description The child-region table of `GET /v1/stats/overview` for spreadsheets: a header, one row per child region, and a last row with the region's totals (UTF-8, comma-separated, RFC 4180 quoting). Columns: region_code, region_name, registered, active, inactive, no_recent_report, skt_expired, board_term_ended, suspended, revoked, skt_expiring_soon, verification_overdue, reports_missing, as_of. Roles: staff and integrators within their region.
+         */
+        get: operations["getStatsOverviewCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List accounts
+         * @description Accounts in the caller's region subtree, ordered by username. Roles: `super_admin`, `admin`.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Create an account
+         * @description Creates an account in the caller's region subtree with a role no higher than the caller's. Roles: `super_admin`, `admin`.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an account
+         * @description One account in the caller's region subtree; others answer 404. Roles: `super_admin`, `admin`.
+         */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an account
+         * @description Changes the given fields. A new password, role, region or active flag ends the account's sessions and invalidates its access tokens at once. Send the `ETag` in `If-Match` to avoid overwriting a concurrent change (412 when stale). Nobody changes their own role, region or active flag, grants a role above their own, or moves an account outside their scope. Accounts are deactivated, never deleted. Roles: `super_admin`, `admin`.
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/v1/users/{id}/ormas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Bind a representative to its ormas
+         * @description Sets the ormas an `ormas_rep` account acts for (after checking the person represents it), or unbinds it with `ormas_id` null. The new registration must be in the caller's scope, and so must the ormas the representative is bound to now: a representative bound by another office is not the caller's to move (403). Both are audited in the regions concerned. Roles: `super_admin`, `admin`, `officer`.
+         */
+        put: operations["bindRepresentative"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -978,20 +978,20 @@ export interface components {
          *     }
          */
         AuditEvent: {
+            /** @description What happened, e.g. `auth.login`, `user.update`, `calendar.holiday.add`. */
+            action: string;
+            actor_id: string | null;
+            actor_name: string | null;
+            detail: string | null;
             id: string;
             /** Format: date-time */
             occurred_at: string;
-            actor_id: string | null;
-            actor_name: string | null;
-            /** @description What happened, e.g. `auth.login`, `user.update`, `calendar.holiday.add`. */
-            action: string;
-            target_type: string | null;
-            target_id: string | null;
-            region_code: string | null;
-            request_id: string | null;
             /** @description `success`, `denied` or `failure`. */
             outcome: string;
-            detail: string | null;
+            region_code: string | null;
+            request_id: string | null;
+            target_id: string | null;
+            target_type: string | null;
         };
         /** @description A page of events, newest first. */
         AuditPage: {
@@ -1005,11 +1005,11 @@ export interface components {
         };
         /** @description A registration's board. */
         Board: {
-            members: components["schemas"]["BoardMember"][];
             /** @description Whether ketua, sekretaris and bendahara are all present (needed to submit). */
             complete: boolean;
             /** @description Whether NIKs and phones are masked in this answer. */
             masked: boolean;
+            members: components["schemas"]["BoardMember"][];
         };
         /**
          * @description The whole board, replacing the previous one.
@@ -1042,34 +1042,34 @@ export interface components {
         };
         /** @description A board member as shown. */
         BoardMember: {
-            position: string;
             name: string;
             /** @description Masked (`6471********0001`) for callers who do not see personal data. */
             nik: string;
             phone: string | null;
+            position: string;
             /** Format: date */
             term_ends_on: string | null;
         };
         /** @description A board member as submitted. */
         BoardMemberInput: {
-            /** @description A code from `GET /v1/reference/board_positions`. */
-            position: string;
             name: string;
             /** @description 16 digits: province code, birth date, sequence. */
             nik: string;
             phone?: string | null;
+            /** @description A code from `GET /v1/reference/board_positions`. */
+            position: string;
             /** Format: date */
             term_ends_on?: string | null;
         };
         /** @description A service client. */
         Client: {
-            id: string;
-            client_id: string;
-            name: string;
-            region_code: string | null;
             active: boolean;
+            client_id: string;
             /** Format: date-time */
             created_at: string;
+            id: string;
+            name: string;
+            region_code: string | null;
         };
         /**
          * @description The client-credentials grant (RFC 6749 §4.4).
@@ -1080,11 +1080,6 @@ export interface components {
          *     }
          */
         ClientCredentialsRequest: {
-            /**
-             * @description Must be `client_credentials`.
-             * @example client_credentials
-             */
-            grant_type: string;
             /** @description May instead come in HTTP Basic authentication. */
             client_id?: string | null;
             /**
@@ -1092,6 +1087,11 @@ export interface components {
              * @description May instead come in HTTP Basic authentication.
              */
             client_secret?: string | null;
+            /**
+             * @description Must be `client_credentials`.
+             * @example client_credentials
+             */
+            grant_type: string;
             /** @description Ignored: a client's scope is its region. */
             scope?: string | null;
         };
@@ -1102,24 +1102,24 @@ export interface components {
         /** @description An access token for a service client. */
         ClientToken: {
             access_token: string;
-            /** @example Bearer */
-            token_type: string;
             /** Format: int64 */
             expires_in: number;
+            /** @example Bearer */
+            token_type: string;
         };
         /** @description A code with its labels. */
         Code: {
             /** @example lingkungan_hidup */
             code: string;
-            /** @description Indonesian label. */
-            label_id: string;
             /** @description English label. */
             label_en: string;
+            /** @description Indonesian label. */
+            label_id: string;
         };
         /** @description One reference list. */
         CodeList: {
-            list: string;
             items: components["schemas"]["Code"][];
+            list: string;
         };
         /**
          * @description Corrections to an organisation's national identity; absent fields stay as they are. The result
@@ -1131,20 +1131,20 @@ export interface components {
          *     }
          */
         CorrectOrganisation: {
-            name?: string | null;
             abbreviation?: string | null;
-            kind?: components["schemas"]["OrmasKindName"] | null;
-            ahu_number?: string | null;
             /** Format: date */
             ahu_date?: string | null;
-            skt_number?: string | null;
+            ahu_number?: string | null;
+            fields?: string[] | null;
+            /** Format: date */
+            founded_on?: string | null;
+            kind?: components["schemas"]["OrmasKindName"] | null;
+            name?: string | null;
+            npwp?: string | null;
             /** Format: date */
             skt_issued_on?: string | null;
             skt_issuer?: string | null;
-            npwp?: string | null;
-            /** Format: date */
-            founded_on?: string | null;
-            fields?: string[] | null;
+            skt_number?: string | null;
             special_character?: string | null;
             tiered?: boolean | null;
         };
@@ -1192,46 +1192,46 @@ export interface components {
          *     }
          */
         CreateOrmas: {
-            name: string;
             abbreviation?: string | null;
-            kind: components["schemas"]["OrmasKindName"];
-            /** @description Required for `perkumpulan` and `yayasan`. */
-            ahu_number?: string | null;
+            address: string;
             /**
              * Format: date
              * @description Required with `ahu_number`.
              */
             ahu_date?: string | null;
-            /** @description Required for `tidak_berbadan_hukum`. */
-            skt_number?: string | null;
+            /** @description Required for `perkumpulan` and `yayasan`. */
+            ahu_number?: string | null;
             /** Format: date */
-            skt_issued_on?: string | null;
-            skt_issuer?: string | null;
-            /** @description 15 or 16 digits; dots, dashes and spaces are ignored. */
-            npwp?: string | null;
-            /** Format: date */
-            founded_on?: string | null;
-            /** @description Field codes from `GET /v1/reference/fields`, at most 10. */
-            fields?: string[];
-            /** @description A code from `GET /v1/reference/special_characters`. */
-            special_character?: string | null;
-            tiered?: boolean;
+            board_term_ends_on?: string | null;
             /**
              * @description The registration's own name for its regional board (nama kepengurusan daerah). When the
              *     AHU or SKT number names an organisation already known, the identity fields above are not
              *     applied to it: a `name` that differs from the organisation's is kept here instead.
              */
             branch_name?: string | null;
-            /** @description A kabupaten/kota or province code. */
-            region_code: string;
             /** @description The kecamatan of the secretariat, within `region_code`. */
             district_code?: string | null;
-            address: string;
-            phone?: string | null;
             /** Format: email */
             email?: string | null;
+            /** @description Field codes from `GET /v1/reference/fields`, at most 10. */
+            fields?: string[];
             /** Format: date */
-            board_term_ends_on?: string | null;
+            founded_on?: string | null;
+            kind: components["schemas"]["OrmasKindName"];
+            name: string;
+            /** @description 15 or 16 digits; dots, dashes and spaces are ignored. */
+            npwp?: string | null;
+            phone?: string | null;
+            /** @description A kabupaten/kota or province code. */
+            region_code: string;
+            /** Format: date */
+            skt_issued_on?: string | null;
+            skt_issuer?: string | null;
+            /** @description Required for `tidak_berbadan_hukum`. */
+            skt_number?: string | null;
+            /** @description A code from `GET /v1/reference/special_characters`. */
+            special_character?: string | null;
+            tiered?: boolean;
         };
         /**
          * @description A new report for a period.
@@ -1266,11 +1266,11 @@ export interface components {
          *     }
          */
         CreateReport: {
+            activities?: components["schemas"]["ReportActivity"][];
+            changes?: components["schemas"]["ReportChanges"];
+            finances?: components["schemas"]["ReportFinances"];
             /** @description `YYYY-S1` / `YYYY-S2` under semester reporting, `YYYY` under annual; a period that has begun. */
             period: string;
-            activities?: components["schemas"]["ReportActivity"][];
-            finances?: components["schemas"]["ReportFinances"];
-            changes?: components["schemas"]["ReportChanges"];
             signatories?: components["schemas"]["ReportSignatories"];
         };
         /**
@@ -1285,18 +1285,18 @@ export interface components {
          *     }
          */
         CreateUser: {
-            username: string;
-            /** Format: password */
-            password: string;
             display_name: string;
             /** Format: email */
             email?: string | null;
-            role: components["schemas"]["RoleName"];
+            /** Format: password */
+            password: string;
             /**
              * @description The account's region; omit (or `null`) for the whole nation, which only `super_admin` and
              *     `integrator` may have. Defaults to nothing: it must be given for every other role.
              */
             region_code?: string | null;
+            role: components["schemas"]["RoleName"];
+            username: string;
         };
         /** @description A new client with its secret, shown this once. */
         CreatedClient: components["schemas"]["Client"] & {
@@ -1307,16 +1307,16 @@ export interface components {
         DatabaseKind: "sqlite" | "postgres";
         /** @description A stored document's metadata. */
         Document: {
-            id: string;
-            ormas_id: string;
-            /** @description A code from `GET /v1/reference/document_types`. */
-            type: string;
-            filename: string;
             /** @description `application/pdf`, `image/jpeg` or `image/png`, from the file's bytes. */
             content_type: string;
+            filename: string;
+            id: string;
+            ormas_id: string;
+            sha256: string;
             /** Format: int64 */
             size_bytes: number;
-            sha256: string;
+            /** @description A code from `GET /v1/reference/document_types`. */
+            type: string;
             /** Format: date-time */
             uploaded_at: string;
         };
@@ -1334,13 +1334,13 @@ export interface components {
         };
         /** @description The multipart form of an upload (for the contract; the handler reads the stream). */
         DocumentUpload: {
-            /** @description A code from `GET /v1/reference/document_types`. */
-            type: string;
             /**
              * Format: binary
              * @description PDF, JPEG or PNG.
              */
             file: Blob;
+            /** @description A code from `GET /v1/reference/document_types`. */
+            type: string;
         };
         /**
          * @description A computed deadline.
@@ -1360,17 +1360,17 @@ export interface components {
          *     }
          */
         DueDate: {
-            /** Format: date */
-            from: string;
-            /** Format: int32 */
-            working_days: number;
             /**
              * Format: date
              * @description The last day of the period: the `working_days`-th working day after `from`.
              */
             due_on: string;
+            /** Format: date */
+            from: string;
             /** @description The holidays on weekdays between `from` and `due_on` that pushed the date out. */
             holidays_skipped: components["schemas"]["Holiday"][];
+            /** Format: int32 */
+            working_days: number;
         };
         /**
          * @description A deadline to compute.
@@ -1400,21 +1400,21 @@ export interface components {
          *     }
          */
         FieldError: {
-            /** @description The path of the field in the request: `board[0].nik`, or a query parameter's name. */
-            field: string;
             /** @description A stable code for the rule broken, e.g. `required`, `range`, `invalid_type`, `invalid_nik`. */
             code: string;
+            /** @description The path of the field in the request: `board[0].nik`, or a query parameter's name. */
+            field: string;
             /** @description A human-readable explanation, in the language asked for. */
             message: string;
         };
         /** @description Registered and active ormas working in one field (an ormas may have several). */
         FieldStats: {
+            /** Format: int64 */
+            active: number;
             /** @description A code of `GET /v1/reference/fields`. */
             field: string;
             /** Format: int64 */
             registered: number;
-            /** Format: int64 */
-            active: number;
         };
         /**
          * Format: binary
@@ -1432,19 +1432,19 @@ export interface components {
         };
         /** @description One entry of a registration's history. */
         HistoryEntry: {
-            id: string;
-            /** Format: date-time */
-            at: string;
-            actor_id: string | null;
-            actor_name: string | null;
             /** @description `create`, `update`, `board`, `document_add`, `document_delete`, or a transition. */
             action: string;
+            actor_id: string | null;
+            actor_name: string | null;
+            /** Format: date-time */
+            at: string;
             from_state: string | null;
-            to_state: string | null;
-            reason: string | null;
+            id: string;
             /** @description Per-document notes of a return, or the fields an edit changed. */
             notes: Record<string, never> | null;
+            reason: string | null;
             registration_number: string | null;
+            to_state: string | null;
         };
         /**
          * @description A day off that is not a weekend.
@@ -1459,20 +1459,20 @@ export interface components {
         Holiday: {
             /** Format: date */
             date: string;
-            kind: components["schemas"]["HolidayType"];
-            /** @description Name in Indonesian. */
-            name_id: string;
-            /** @description Name in English. */
-            name_en: string;
             /** @description The date is an estimate until the year's joint ministerial decree fixes it. */
             estimated: boolean;
+            kind: components["schemas"]["HolidayType"];
+            /** @description Name in English. */
+            name_en: string;
+            /** @description Name in Indonesian. */
+            name_id: string;
         };
         /** @description The holidays of one year. */
         HolidayList: {
-            /** Format: int32 */
-            year: number;
             /** @description In date order. */
             items: components["schemas"]["Holiday"][];
+            /** Format: int32 */
+            year: number;
         };
         /**
          * @description The kind of day off.
@@ -1482,15 +1482,15 @@ export interface components {
         /** @description Inactive registered ormas by reason (one ormas may count under several). */
         InactiveReasonCounts: {
             /** Format: int64 */
+            board_term_ended: number;
+            /** Format: int64 */
             no_recent_report: number;
+            /** Format: int64 */
+            revoked: number;
             /** Format: int64 */
             skt_expired: number;
             /** Format: int64 */
-            board_term_ended: number;
-            /** Format: int64 */
             suspended: number;
-            /** Format: int64 */
-            revoked: number;
         };
         /**
          * @description Why an ormas is inactive.
@@ -1499,17 +1499,17 @@ export interface components {
         InactiveReasonName: "not_registered" | "no_recent_report" | "skt_expired" | "board_term_ended" | "suspended" | "revoked" | "dissolved";
         /** @description Registered and active ormas of one kind. */
         KindStats: {
+            /** Format: int64 */
+            active: number;
             kind: components["schemas"]["OrmasKindName"];
             /** Format: int64 */
             registered: number;
-            /** Format: int64 */
-            active: number;
         };
         /** @description The accepted report with the latest period. */
         LastAcceptedReport: {
-            period: string;
             /** Format: date */
             accepted_on: string;
+            period: string;
         };
         /**
          * @description Credentials.
@@ -1519,27 +1519,27 @@ export interface components {
          *     }
          */
         LoginRequest: {
-            username: string;
             /** Format: password */
             password: string;
+            username: string;
         };
         /** @description The caller: an account, or a service client. */
         Me: {
+            /** Format: date-time */
+            created_at: string;
+            display_name: string;
+            email: string | null;
+            id: string;
             /**
              * @description `user` for accounts, `client` for service clients.
              * @example user
              */
             kind: string;
-            id: string;
+            ormas_id: string | null;
+            region_code: string | null;
+            role: components["schemas"]["RoleName"];
             /** @description The username, or the client id. */
             username: string;
-            display_name: string;
-            email: string | null;
-            role: components["schemas"]["RoleName"];
-            region_code: string | null;
-            ormas_id: string | null;
-            /** Format: date-time */
-            created_at: string;
         };
         /**
          * @description A day off to add.
@@ -1554,44 +1554,44 @@ export interface components {
             /** Format: date */
             date: string;
             kind: components["schemas"]["HolidayType"];
-            name_id: string;
             name_en: string;
+            name_id: string;
         };
         /** @description The report the ormas should file next. */
         NextReportDue: {
-            period: string;
             /** Format: date */
             due_on: string;
             /** @description The due date has passed without a submitted report. */
             overdue: boolean;
+            period: string;
         };
         /** @description An organisation's legal identity: national, shared by its registrations in every region. */
         Organisation: {
-            /** @description The same AHU or SKT number is the same organisation, wherever registered. */
-            id: string;
-            name: string;
             abbreviation: string | null;
-            kind: components["schemas"]["OrmasKindName"];
-            /** @description For badan hukum: the AHU decree. */
-            ahu_number: string | null;
             /** Format: date */
             ahu_date: string | null;
-            /** @description For organisations without legal personality: the SKT. */
-            skt_number: string | null;
+            /** @description For badan hukum: the AHU decree. */
+            ahu_number: string | null;
+            /** @description Field codes (bidang), see `GET /v1/reference/fields`. */
+            fields: string[];
             /** Format: date */
-            skt_issued_on: string | null;
-            skt_issuer: string | null;
+            founded_on: string | null;
+            /** @description The same AHU or SKT number is the same organisation, wherever registered. */
+            id: string;
+            kind: components["schemas"]["OrmasKindName"];
+            name: string;
+            /** @description Digits only. */
+            npwp: string | null;
             /**
              * Format: date
              * @description Five years after `skt_issued_on`.
              */
             skt_expires_on: string | null;
-            /** @description Digits only. */
-            npwp: string | null;
             /** Format: date */
-            founded_on: string | null;
-            /** @description Field codes (bidang), see `GET /v1/reference/fields`. */
-            fields: string[];
+            skt_issued_on: string | null;
+            skt_issuer: string | null;
+            /** @description For organisations without legal personality: the SKT. */
+            skt_number: string | null;
             /** @description Ciri khusus, see `GET /v1/reference/special_characters`. */
             special_character: string | null;
             /** @description Berjenjang: national → regional branches. */
@@ -1612,33 +1612,52 @@ export interface components {
         };
         /** @description A regional registration: an organisation's presence in one region. */
         Ormas: {
-            id: string;
-            organisation: components["schemas"]["Organisation"];
-            /**
-             * @description This registration's own name for its regional board (nama kepengurusan daerah, e.g. "DPD
-             *     … Kota Balikpapan"), when it differs from the organisation's name.
-             */
-            branch_name: string | null;
-            /** @description The kabupaten/kota (or province) where it is registered. */
-            region_code: string;
-            /** @description The kecamatan of the secretariat. */
-            district_code: string | null;
             address: string;
-            phone: string | null;
-            email: string | null;
+            /**
+             * @description The transitions its state allows now, for any role: the caller's role may still forbid
+             *     some (the endpoint answers 403), as `GET /v1/me` and the roles in each step's description
+             *     tell.
+             */
+            allowed_transitions: components["schemas"]["TransitionName"][];
+            /** @description Whether ketua, sekretaris and bendahara are on the board. */
+            board_complete: boolean;
             /**
              * Format: date
              * @description End of the board's term (masa bakti).
              */
             board_term_ends_on: string | null;
-            /** @description The state as of today: a returned registration past its revision window is `lapsed`. */
-            state: components["schemas"]["OrmasState"];
-            /** @description The Buku Induk number, once registered. */
-            registration_number: string | null;
+            /**
+             * @description This registration's own name for its regional board (nama kepengurusan daerah, e.g. "DPD
+             *     … Kota Balikpapan"), when it differs from the organisation's name.
+             */
+            branch_name: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The kecamatan of the secretariat. */
+            district_code: string | null;
+            email: string | null;
+            id: string;
+            /** @description Required document types not uploaded yet. */
+            missing_documents: string[];
+            organisation: components["schemas"]["Organisation"];
+            phone: string | null;
+            /** @description The kabupaten/kota (or province) where it is registered. */
+            region_code: string;
             /** Format: date */
             registration_date: string | null;
+            /** @description The Buku Induk number, once registered. */
+            registration_number: string | null;
+            /**
+             * Format: date
+             * @description While returned: 15 working days after the notice; the registration lapses after it.
+             */
+            revision_due: string | null;
+            /** @description The state as of today: a returned registration past its revision window is `lapsed`. */
+            state: components["schemas"]["OrmasState"];
             /** Format: date */
             submitted_on: string | null;
+            /** Format: date-time */
+            updated_at: string;
             /**
              * Format: date
              * @description While submitted: 15 working days after submission (UU 17/2013 Ps 17(1)).
@@ -1647,29 +1666,10 @@ export interface components {
             /** @description The office is past `verification_due`. */
             verification_overdue: boolean;
             /**
-             * Format: date
-             * @description While returned: 15 working days after the notice; the registration lapses after it.
-             */
-            revision_due: string | null;
-            /** @description Whether ketua, sekretaris and bendahara are on the board. */
-            board_complete: boolean;
-            /** @description Required document types not uploaded yet. */
-            missing_documents: string[];
-            /**
-             * @description The transitions its state allows now, for any role: the caller's role may still forbid
-             *     some (the endpoint answers 403), as `GET /v1/me` and the roles in each step's description
-             *     tell.
-             */
-            allowed_transitions: components["schemas"]["TransitionName"][];
-            /**
              * Format: int32
              * @description Send it back in `If-Match`.
              */
             version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
         };
         /**
          * @description The kind of organisation.
@@ -1710,27 +1710,27 @@ export interface components {
          *     }
          */
         OrmasStatus: {
-            registration_id: string;
+            activity: components["schemas"]["ActivityName"];
             /** Format: date */
             as_of: string;
-            /**
-             * @description The registration's state (a returned registration past its window reads as lapsed on
-             *     `as_of`).
-             */
-            state: components["schemas"]["OrmasState"];
-            activity: components["schemas"]["ActivityName"];
-            /** @description Every reason that applies; empty exactly when active. */
-            reasons: components["schemas"]["InactiveReasonName"][];
+            /** Format: date */
+            board_term_ends_on: string | null;
+            last_accepted_report: components["schemas"]["LastAcceptedReport"] | null;
             /**
              * Format: date
              * @description The SKT's expiry for an ormas without legal personality; `null` for a badan hukum (no end)
              *     or when unknown.
              */
             legal_basis_valid_until: string | null;
-            /** Format: date */
-            board_term_ends_on: string | null;
-            last_accepted_report: components["schemas"]["LastAcceptedReport"] | null;
             next_report: components["schemas"]["NextReportDue"];
+            /** @description Every reason that applies; empty exactly when active. */
+            reasons: components["schemas"]["InactiveReasonName"][];
+            registration_id: string;
+            /**
+             * @description The registration's state (a returned registration past its window reads as lapsed on
+             *     `as_of`).
+             */
+            state: components["schemas"]["OrmasState"];
         };
         /**
          * @description A change of one's own password.
@@ -1750,10 +1750,10 @@ export interface components {
         };
         /** @description One registration of an organisation, as its organisation's record lists it. */
         Presence: {
+            branch_name: string | null;
             /** @description The registration's id (`GET /v1/ormas/{id}`). */
             id: string;
             region_code: string;
-            branch_name: string | null;
             /** @description The stored state. */
             state: string;
         };
@@ -1770,45 +1770,45 @@ export interface components {
          *     }
          */
         Problem: {
-            /** @description A URI naming the kind of problem; stable, machine-readable (`urn:ormas:problem:{code}`). */
-            type: string;
-            /** @description A short summary of the kind of problem, in the language asked for. */
-            title: string;
-            /**
-             * Format: int32
-             * @description The HTTP status code.
-             */
-            status: number;
+            /** @description The kind of problem as a stable code, e.g. `not_found`, `validation_failed`. */
+            code: string;
             /**
              * @description What went wrong with this request, in the language asked for (`Accept-Language`: `id` by
              *     default, `en`).
              */
             detail: string;
-            /** @description The kind of problem as a stable code, e.g. `not_found`, `validation_failed`. */
-            code: string;
-            /** @description The request's `X-Request-Id`, to quote when asking for support. */
-            request_id: string;
             /** @description For validation problems, one entry per offending field; otherwise empty. */
             errors: components["schemas"]["FieldError"][];
+            /** @description The request's `X-Request-Id`, to quote when asking for support. */
+            request_id: string;
+            /**
+             * Format: int32
+             * @description The HTTP status code.
+             */
+            status: number;
+            /** @description A short summary of the kind of problem, in the language asked for. */
+            title: string;
+            /** @description A URI naming the kind of problem; stable, machine-readable (`urn:ormas:problem:{code}`). */
+            type: string;
         };
         /** @description A registered ormas, as the public sees it: no board, no NIK, no personal phone. */
         PublicOrmas: {
-            id: string;
-            name: string;
             abbreviation: string | null;
-            kind: components["schemas"]["OrmasKindName"];
-            fields: string[];
-            region_code: string;
-            registration_number: string;
-            /** Format: date */
-            registration_date: string;
-            ahu_number: string | null;
             /** Format: date */
             ahu_date: string | null;
-            skt_number: string | null;
+            ahu_number: string | null;
+            fields: string[];
+            id: string;
+            kind: components["schemas"]["OrmasKindName"];
+            name: string;
+            npwp: string | null;
+            region_code: string;
+            /** Format: date */
+            registration_date: string;
+            registration_number: string;
             /** Format: date */
             skt_expires_on: string | null;
-            npwp: string | null;
+            skt_number: string | null;
         };
         /** @description A page of the public register. */
         PublicOrmasPage: {
@@ -1822,10 +1822,10 @@ export interface components {
         QueueState: "draft" | "submitted" | "accepted" | "returned" | "missing";
         /** @description The service can answer requests that need the database. */
         Readiness: {
-            /** @example ready */
-            status: string;
             /** @description The database backend in use. */
             database: components["schemas"]["DatabaseKind"];
+            /** @example ready */
+            status: string;
         };
         /** @description A refresh token to exchange. */
         RefreshRequest: {
@@ -1843,8 +1843,8 @@ export interface components {
         Region: {
             /** @description Kemendagri code: `64`, `64.71` or `64.71.01`. */
             code: string;
-            name: string;
             level: components["schemas"]["RegionLevelName"];
+            name: string;
             /** @description The region directly above; `null` for a province. */
             parent_code: string | null;
         };
@@ -1889,10 +1889,21 @@ export interface components {
         /** @description The headline numbers of a region. */
         RegionStats: {
             /**
+             * Format: int64
+             * @description Registered and active.
+             */
+            active: number;
+            /**
              * @description The region (a kecamatan under a kabupaten/kota); `null` for the nation, or for
              *     registrations without a kecamatan.
              */
             code: string | null;
+            /**
+             * Format: int64
+             * @description Registered and inactive (`registered - active`).
+             */
+            inactive: number;
+            inactive_reasons: components["schemas"]["InactiveReasonCounts"];
             name: string;
             /**
              * Format: int64
@@ -1901,15 +1912,9 @@ export interface components {
             registered: number;
             /**
              * Format: int64
-             * @description Registered and active.
+             * @description Registered ormas missing the report of the last period already due.
              */
-            active: number;
-            /**
-             * Format: int64
-             * @description Registered and inactive (`registered - active`).
-             */
-            inactive: number;
-            inactive_reasons: components["schemas"]["InactiveReasonCounts"];
+            reports_missing: number;
             /**
              * Format: int64
              * @description SKTs of registered ormas expiring within 90 days.
@@ -1920,11 +1925,6 @@ export interface components {
              * @description Submitted registrations past their verification deadline.
              */
             verification_overdue: number;
-            /**
-             * Format: int64
-             * @description Registered ormas missing the report of the last period already due.
-             */
-            reports_missing: number;
         };
         /**
          * @description A representative signing up.
@@ -1936,64 +1936,64 @@ export interface components {
          *     }
          */
         RegisterRequest: {
-            /** @description 3–64 letters, digits, `.`, `_`, `-`; unique regardless of case. */
-            username: string;
+            display_name: string;
+            /** Format: email */
+            email?: string | null;
             /**
              * Format: password
              * @description 10–128 characters, not the username.
              */
             password: string;
-            display_name: string;
-            /** Format: email */
-            email?: string | null;
+            /** @description 3–64 letters, digits, `.`, `_`, `-`; unique regardless of case. */
+            username: string;
         };
         /** @description A semester (or annual) report. */
         Report: {
-            id: string;
-            /** @description The registration (ormas) it reports for. */
-            registration_id: string;
-            ormas_name: string;
-            region_code: string;
-            period: string;
-            /**
-             * Format: date
-             * @description Due date: the period's end plus the configured days (30 by default), fixed at creation.
-             */
-            due_on: string;
-            state: components["schemas"]["ReportStateName"];
-            /** @description First submitted after the due date. */
-            late: boolean;
-            /** @description Not submitted yet and the due date has passed. */
-            overdue: boolean;
-            /** Format: date */
-            first_submitted_on: string | null;
-            /** Format: date */
-            submitted_on: string | null;
             /** Format: date */
             accepted_on: string | null;
-            /** @description The receipt (STTL) number, once accepted. */
-            receipt_number: string | null;
-            /** @description Why it was last returned. */
-            return_reason: string | null;
             activities: components["schemas"]["ReportActivity"][];
-            finances: components["schemas"]["ReportFinances"];
-            changes: components["schemas"]["ReportChanges"];
-            signatories: components["schemas"]["ReportSignatories"];
             /**
              * @description The transitions its state allows now, for any role: the caller's role may still forbid
              *     some (the endpoint answers 403), as `GET /v1/me` and the roles in each step's description
              *     tell.
              */
             allowed_transitions: components["schemas"]["ReportTransitionName"][];
+            changes: components["schemas"]["ReportChanges"];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date
+             * @description Due date: the period's end plus the configured days (30 by default), fixed at creation.
+             */
+            due_on: string;
+            finances: components["schemas"]["ReportFinances"];
+            /** Format: date */
+            first_submitted_on: string | null;
+            id: string;
+            /** @description First submitted after the due date. */
+            late: boolean;
+            ormas_name: string;
+            /** @description Not submitted yet and the due date has passed. */
+            overdue: boolean;
+            period: string;
+            /** @description The receipt (STTL) number, once accepted. */
+            receipt_number: string | null;
+            region_code: string;
+            /** @description The registration (ormas) it reports for. */
+            registration_id: string;
+            /** @description Why it was last returned. */
+            return_reason: string | null;
+            signatories: components["schemas"]["ReportSignatories"];
+            state: components["schemas"]["ReportStateName"];
+            /** Format: date */
+            submitted_on: string | null;
+            /** Format: date-time */
+            updated_at: string;
             /**
              * Format: int32
              * @description Send it back in `If-Match`.
              */
             version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
         };
         /** @description One activity of the period. */
         ReportActivity: {
@@ -2002,30 +2002,28 @@ export interface components {
              * @description The day it took place (within the period).
              */
             date: string;
-            place: string;
             description: string;
             /**
              * @description Ids of documents of type `report_attachment` uploaded to the ormas
              *     (`POST /v1/ormas/{id}/documents`).
              */
             document_ids?: string[];
+            place: string;
         };
         /** @description Changes during the period; `null` for none. */
         ReportChanges: {
-            /**
-             * @description A change of board (who, since when, the decree).
-             * @default null
-             */
-            board: string | null;
-            /**
-             * @description A change of address.
-             * @default null
-             */
-            address: string | null;
+            /** @description A change of address. */
+            address?: string | null;
+            /** @description A change of board (who, since when, the decree). */
+            board?: string | null;
         };
         /** @description How the ormas expected to report for one period did. */
         ReportCompliance: {
-            period: string;
+            /**
+             * Format: int64
+             * @description Accepted.
+             */
+            accepted: number;
             /** Format: date */
             due_on: string;
             /**
@@ -2033,11 +2031,6 @@ export interface components {
              * @description Registered ormas registered by the period's last day.
              */
             expected: number;
-            /**
-             * Format: int64
-             * @description Submitted (first submission) by the due date.
-             */
-            on_time: number;
             /**
              * Format: int64
              * @description Submitted after the due date.
@@ -2050,9 +2043,10 @@ export interface components {
             missing: number;
             /**
              * Format: int64
-             * @description Accepted.
+             * @description Submitted (first submission) by the due date.
              */
-            accepted: number;
+            on_time: number;
+            period: string;
         };
         /** @description The financial summary of the period, in whole rupiah. */
         ReportFinances: {
@@ -2076,10 +2070,10 @@ export interface components {
         ReportIncome: {
             /**
              * Format: int64
-             * @description Iuran anggota.
+             * @description Hasil usaha.
              * @default 0
              */
-            dues: number;
+            business: number;
             /**
              * Format: int64
              * @description Sumbangan masyarakat.
@@ -2088,22 +2082,22 @@ export interface components {
             donations: number;
             /**
              * Format: int64
-             * @description Hasil usaha.
+             * @description Iuran anggota.
              * @default 0
              */
-            business: number;
-            /**
-             * Format: int64
-             * @description Bantuan/hibah pemerintah.
-             * @default 0
-             */
-            government_grants: number;
+            dues: number;
             /**
              * Format: int64
              * @description Sumbangan asing.
              * @default 0
              */
             foreign_donations: number;
+            /**
+             * Format: int64
+             * @description Bantuan/hibah pemerintah.
+             * @default 0
+             */
+            government_grants: number;
         };
         /** @description A page of reports. */
         ReportPage: {
@@ -2113,22 +2107,22 @@ export interface components {
         };
         /** @description One line of an office's report queue: a report, or the absence of one. */
         ReportQueueItem: {
-            /** @description `null` when missing. */
-            report_id: string | null;
-            registration_id: string;
-            ormas_name: string;
-            region_code: string;
-            period: string;
             /** Format: date */
             due_on: string;
-            state: components["schemas"]["QueueState"];
             /** Format: date */
             first_submitted_on: string | null;
             /** @description First submitted after the due date. */
             late: boolean;
+            ormas_name: string;
             /** @description Not submitted and past the due date. */
             overdue: boolean;
+            period: string;
             receipt_number: string | null;
+            region_code: string;
+            registration_id: string;
+            /** @description `null` when missing. */
+            report_id: string | null;
+            state: components["schemas"]["QueueState"];
         };
         /** @description A page of the report queue. */
         ReportQueuePage: {
@@ -2138,10 +2132,8 @@ export interface components {
         };
         /** @description Who signs the report; both are needed to submit. */
         ReportSignatories: {
-            /** @default null */
-            ketua: string | null;
-            /** @default null */
-            sekretaris: string | null;
+            ketua?: string | null;
+            sekretaris?: string | null;
         };
         /**
          * @description Where a report stands.
@@ -2165,12 +2157,12 @@ export interface components {
         };
         /** @description The reporting policy the numbers were computed under. */
         ReportingPolicyInfo: {
+            /** Format: int32 */
+            active_window_months: number;
             /** @description `semester` or `annual`. */
             cadence: string;
             /** Format: int32 */
             due_after_days: number;
-            /** Format: int32 */
-            active_window_months: number;
         };
         /**
          * @description A role of an account.
@@ -2179,43 +2171,43 @@ export interface components {
         RoleName: "super_admin" | "admin" | "officer" | "head" | "oversight" | "ormas_rep" | "integrator";
         /** @description Registrations in one state. */
         StateCount: {
-            state: components["schemas"]["OrmasState"];
             /** Format: int64 */
             count: number;
+            state: components["schemas"]["OrmasState"];
         };
         /** @description The statistics of the nation, a province or a kabupaten/kota as of a date. */
         StatsOverview: {
-            region: components["schemas"]["StatsRegion"] | null;
             /** Format: date */
             as_of: string;
-            policy: components["schemas"]["ReportingPolicyInfo"];
-            /** @description The region's own numbers. */
-            totals: components["schemas"]["RegionStats"];
+            by_field: components["schemas"]["FieldStats"][];
+            by_kind: components["schemas"]["KindStats"][];
             /** @description Registrations by state (every state, registered or not). */
             by_state: components["schemas"]["StateCount"][];
-            by_kind: components["schemas"]["KindStats"][];
-            by_field: components["schemas"]["FieldStats"][];
-            /** @description The last four periods already due, oldest first. */
-            report_compliance: components["schemas"]["ReportCompliance"][];
-            /**
-             * @description One row per child region: provinces under the nation, kabupaten/kota under a province (and
-             *     the province's own office when it registers ormas), kecamatan under a kabupaten/kota. The
-             *     rows add up to `totals`.
-             */
-            regions: components["schemas"]["RegionStats"][];
             /**
              * Format: int64
              * @description Offices whose numbers were recounted for this answer (the others came from snapshots
              *     still current).
              */
             offices_recounted: number;
+            policy: components["schemas"]["ReportingPolicyInfo"];
+            region: components["schemas"]["StatsRegion"] | null;
+            /**
+             * @description One row per child region: provinces under the nation, kabupaten/kota under a province (and
+             *     the province's own office when it registers ormas), kecamatan under a kabupaten/kota. The
+             *     rows add up to `totals`.
+             */
+            regions: components["schemas"]["RegionStats"][];
+            /** @description The last four periods already due, oldest first. */
+            report_compliance: components["schemas"]["ReportCompliance"][];
+            /** @description The region's own numbers. */
+            totals: components["schemas"]["RegionStats"];
         };
         /** @description The region asked about. */
         StatsRegion: {
             code: string;
-            name: string;
             /** @description `province` or `regency`. */
             level: string;
+            name: string;
         };
         /**
          * @description An access token and the refresh token that renews it.
@@ -2229,15 +2221,15 @@ export interface components {
         TokenPair: {
             /** @description A JWT (HS256) to send as `Authorization: Bearer …`. */
             access_token: string;
-            /** @description Single use: `POST /v1/auth/refresh` answers a new pair and retires this one. */
-            refresh_token: string;
-            /** @example Bearer */
-            token_type: string;
             /**
              * Format: int64
              * @description Seconds until the access token expires.
              */
             expires_in: number;
+            /** @description Single use: `POST /v1/auth/refresh` answers a new pair and retires this one. */
+            refresh_token: string;
+            /** @example Bearer */
+            token_type: string;
         };
         /**
          * @description A lifecycle transition.
@@ -2258,10 +2250,10 @@ export interface components {
          *     }
          */
         TransitionRequest: {
-            /** @description Required to return, reject and dissolve. */
-            reason?: string | null;
             /** @description With a return: what to fix in which document. */
             document_notes?: components["schemas"]["DocumentNote"][];
+            /** @description Required to return, reject and dissolve. */
+            reason?: string | null;
         };
         /**
          * @description Changes to a registration; absent fields stay as they are.
@@ -2271,19 +2263,19 @@ export interface components {
          *     }
          */
         UpdateOrmas: {
-            name?: string | null;
             abbreviation?: string | null;
-            npwp?: string | null;
-            fields?: string[] | null;
-            /** @description The registration's own name for its regional board; `null` removes it. */
-            branch_name?: string | null;
             address?: string | null;
-            district_code?: string | null;
-            phone?: string | null;
-            /** Format: email */
-            email?: string | null;
             /** Format: date */
             board_term_ends_on?: string | null;
+            /** @description The registration's own name for its regional board; `null` removes it. */
+            branch_name?: string | null;
+            district_code?: string | null;
+            /** Format: email */
+            email?: string | null;
+            fields?: string[] | null;
+            name?: string | null;
+            npwp?: string | null;
+            phone?: string | null;
         };
         /**
          * @description Changes to a draft or returned report; absent parts stay as they are, given parts replace.
@@ -2296,8 +2288,8 @@ export interface components {
          */
         UpdateReport: {
             activities?: components["schemas"]["ReportActivity"][] | null;
-            finances?: components["schemas"]["ReportFinances"] | null;
             changes?: components["schemas"]["ReportChanges"] | null;
+            finances?: components["schemas"]["ReportFinances"] | null;
             signatories?: components["schemas"]["ReportSignatories"] | null;
         };
         /**
@@ -2307,6 +2299,8 @@ export interface components {
          *     }
          */
         UpdateUser: {
+            /** @description `false` deactivates the account (accounts are never deleted); ends its sessions. */
+            active?: boolean | null;
             display_name?: string | null;
             /**
              * Format: email
@@ -2318,11 +2312,9 @@ export interface components {
              * @description A new password; ends the account's sessions.
              */
             password?: string | null;
-            role?: components["schemas"]["RoleName"] | null;
             /** @description A new region (`null`: the whole nation); ends the account's sessions. */
             region_code?: string | null;
-            /** @description `false` deactivates the account (accounts are never deleted); ends its sessions. */
-            active?: boolean | null;
+            role?: components["schemas"]["RoleName"] | null;
         };
         /**
          * @description An account.
@@ -2341,28 +2333,28 @@ export interface components {
          *     }
          */
         User: {
-            id: string;
-            username: string;
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
             display_name: string;
             email: string | null;
-            role: components["schemas"]["RoleName"];
+            id: string;
+            /** @description For a representative, the ormas bound to the account. */
+            ormas_id: string | null;
             /**
              * @description The region the account acts on (and everything below it); `null` for the whole nation, or
              *     for a representative not yet bound to an ormas.
              */
             region_code: string | null;
-            /** @description For a representative, the ormas bound to the account. */
-            ormas_id: string | null;
-            active: boolean;
+            role: components["schemas"]["RoleName"];
+            /** Format: date-time */
+            updated_at: string;
+            username: string;
             /**
              * Format: int32
              * @description Changes with every update; send it back in `If-Match`.
              */
             version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
         };
         /** @description A page of accounts, ordered by username. */
         UserPage: {
@@ -2371,12 +2363,12 @@ export interface components {
         };
         /** @description The result of checking a registration letter's number. */
         Verification: {
+            ormas: components["schemas"]["PublicOrmas"];
             registration_number: string;
-            /** @description True while the ormas is registered; false once dissolved. */
-            valid: boolean;
             /** @description `registered` or `dissolved`. */
             state: string;
-            ormas: components["schemas"]["PublicOrmas"];
+            /** @description True while the ormas is registered; false once dissolved. */
+            valid: boolean;
         };
     };
     responses: {
@@ -2517,19 +2509,18 @@ export interface operations {
             };
         };
     };
-    listRegions: {
+    listAuditEvents: {
         parameters: {
             query?: {
-                /**
-                 * @description Only the regions directly below this one (`64` lists the kabupaten/kota of Kalimantan Timur).
-                 * @example 64
-                 */
-                parent?: string;
-                /** @description Only regions of this level. */
-                level?: "province" | "regency" | "district";
-                /** @description Regions per page, 1 to 1000 (default 100). */
+                /** @description Only events about this record (an id). */
+                target?: string;
+                /** @description Only events by this account or client (an id). */
+                actor?: string;
+                /** @description Only this action, e.g. `auth.login`. */
+                action?: string;
+                /** @description 1 to 200 (default 50). */
                 page_size?: number;
-                /** @description The `next_page_token` of the previous page. */
+                /** @description The `next_page_token` of the previous page (an event id). */
                 page_token?: string;
             };
             header?: never;
@@ -2538,13 +2529,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of regions. */
+            /** @description One page of events. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RegionPage"];
+                    "application/json": components["schemas"]["AuditPage"];
                 };
             };
             /** @description A query parameter is invalid. */
@@ -2556,36 +2547,288 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read the audit log. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
     };
-    getRegion: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /**
-                 * @description Kemendagri region code.
-                 * @example 64.71
-                 */
-                code: string;
-            };
+            path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
         responses: {
-            /** @description The region. */
+            /** @description Signed in. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RegionDetail"];
+                    "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description No region has this code. */
-            404: {
+            400: components["responses"]["MalformedJson"];
+            /** @description Wrong username or password, or the account is deactivated. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is missing or invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed attempts for this username. */
+            429: {
+                headers: {
+                    /** @description Seconds until a login may be tried. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    refreshTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description A new pair. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            /** @description The refresh token is unknown, used, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is missing or invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterRequest"];
+            };
+        };
+        responses: {
+            /** @description The account. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            /** @description The username is taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is missing or invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    clientCredentialsToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientCredentialsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ClientCredentialsRequest"];
+            };
+        };
+        responses: {
+            /** @description A token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientToken"];
+                };
+            };
+            /** @description The body cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown client, wrong secret, or a deactivated client. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description The body is neither form nor JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `grant_type` is missing or unsupported, or credentials are missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    computeDueDate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DueDateRequest"];
+            };
+        };
+        responses: {
+            /** @description The deadline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DueDate"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is missing or invalid. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2712,6 +2955,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description The role may not edit the calendar. */
             403: {
@@ -2735,150 +2987,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    computeDueDate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DueDateRequest"];
-            };
-        };
-        responses: {
-            /** @description The deadline. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DueDate"];
-                };
-            };
-            400: components["responses"]["MalformedJson"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    login: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LoginRequest"];
-            };
-        };
-        responses: {
-            /** @description Signed in. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenPair"];
-                };
-            };
-            400: components["responses"]["MalformedJson"];
-            /** @description Wrong username or password, or the account is deactivated. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many failed attempts for this username. */
-            429: {
-                headers: {
-                    /** @description Seconds until a login may be tried. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    refreshTokens: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-            };
-        };
-        responses: {
-            /** @description A new pair. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenPair"];
-                };
-            };
-            400: components["responses"]["MalformedJson"];
-            /** @description The refresh token is unknown, used, expired or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    logout: {
+    listClients: {
         parameters: {
             query?: never;
             header?: never;
@@ -2887,71 +2996,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Signed out. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: components["responses"]["Unauthorized"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    clientCredentialsToken: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ClientCredentialsRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ClientCredentialsRequest"];
-            };
-        };
-        responses: {
-            /** @description A token. */
+            /** @description The clients. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClientToken"];
+                    "application/json": components["schemas"]["ClientList"];
                 };
             };
-            /** @description The body cannot be read. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unknown client, wrong secret, or a deactivated client. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            /** @description The body is neither form nor JSON. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `grant_type` is missing or unsupported, or credentials are missing. */
-            422: {
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage clients. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2963,7 +3019,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    register: {
+    createClient: {
         parameters: {
             query?: never;
             header?: never;
@@ -2972,25 +3028,33 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RegisterRequest"];
+                "application/json": components["schemas"]["CreateClient"];
             };
         };
         responses: {
-            /** @description The account. */
+            /** @description The client and its secret. */
             201: {
                 headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
+                    /** @description The client list. */
                     Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["CreatedClient"];
                 };
             };
             400: components["responses"]["MalformedJson"];
-            /** @description The username is taken. */
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage clients, or the region is outside its scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client id is taken. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3001,8 +3065,184 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid. */
+            /** @description A field is missing or invalid, or the region does not exist. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The document's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    /** @description A digest of this representation (a document never changes once stored). */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read documents. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The document's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not edit registrations. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The registration is no longer a draft or returned. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDocumentContent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The document's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment with its checked type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["File"];
+                    "image/jpeg": components["schemas"]["File"];
+                    "image/png": components["schemas"]["File"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read documents. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such document in the caller's scope. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3103,36 +3343,36 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    listUsers: {
+    getOrganisation: {
         parameters: {
-            query?: {
-                /** @description Only accounts in this region's subtree (within the caller's scope). */
-                region?: string;
-                role?: "super_admin" | "admin" | "officer" | "head" | "oversight" | "ormas_rep" | "integrator";
-                active?: boolean;
-                /** @description Part of the username or display name, case-insensitive. */
-                q?: string;
-                /** @description 1 to 200 (default 50). */
-                page_size?: number;
-                /** @description The `next_page_token` of the previous page. */
-                page_token?: string;
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
             };
-            header?: never;
-            path?: never;
+            path: {
+                /** @description The organisation's id (`organisation.id` of a registration). */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description One page of accounts. */
+            /** @description The organisation. */
             200: {
                 headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserPage"];
+                    "application/json": components["schemas"]["OrganisationRecord"];
                 };
             };
-            /** @description A query parameter is invalid. */
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3142,120 +3382,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description The role may not read accounts, or the region is outside the caller's scope. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    createUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateUser"];
-            };
-        };
-        responses: {
-            /** @description The account. */
-            201: {
-                headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["User"];
-                };
-            };
-            400: components["responses"]["MalformedJson"];
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not manage accounts, the role granted is above the caller's, or the region is outside its scope. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The username is taken. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid, or the region does not exist. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    getUser: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /** @description The account's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The account. */
-            200: {
-                headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["User"];
-                };
-            };
-            304: components["responses"]["NotModified"];
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not read accounts. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such account in the caller's scope. */
+            /** @description No such organisation with a registration in the caller's scope. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3268,7 +3395,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    updateUser: {
+    correctOrganisation: {
         parameters: {
             query?: never;
             header: {
@@ -3279,18 +3406,18 @@ export interface operations {
                 "If-Match": string;
             };
             path: {
-                /** @description The account's id. */
+                /** @description The organisation's id. */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateUser"];
+                "application/json": components["schemas"]["CorrectOrganisation"];
             };
         };
         responses: {
-            /** @description The changed account. */
+            /** @description The corrected organisation. */
             200: {
                 headers: {
                     /** @description Its version and a digest of this representation; send it back in `If-Match`. */
@@ -3300,12 +3427,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["OrganisationRecord"];
                 };
             };
-            400: components["responses"]["MalformedJson"];
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
-            /** @description The change is not the caller's to make. */
+            /** @description The role may not correct organisations, or the organisation is present in a region outside the caller's scope. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3314,7 +3449,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such account in the caller's scope. */
+            /** @description No such organisation with a registration in the caller's scope. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3323,7 +3458,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The account changed meanwhile (a race lost without `If-Match`). */
+            /** @description The AHU/SKT number is another organisation's, or the organisation changed meanwhile. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3343,7 +3478,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is invalid, or the region does not exist. */
+            /** @description A field is invalid, or the corrected identity lacks what its kind requires. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3355,181 +3490,6 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
-        };
-    };
-    listClients: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The clients. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientList"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not manage clients. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    createClient: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateClient"];
-            };
-        };
-        responses: {
-            /** @description The client and its secret. */
-            201: {
-                headers: {
-                    /** @description The client list. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedClient"];
-                };
-            };
-            400: components["responses"]["MalformedJson"];
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not manage clients, or the region is outside its scope. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The client id is taken. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid, or the region does not exist. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    listAuditEvents: {
-        parameters: {
-            query?: {
-                /** @description Only events about this record (an id). */
-                target?: string;
-                /** @description Only events by this account or client (an id). */
-                actor?: string;
-                /** @description Only this action, e.g. `auth.login`. */
-                action?: string;
-                /** @description 1 to 200 (default 50). */
-                page_size?: number;
-                /** @description The `next_page_token` of the previous page (an event id). */
-                page_token?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page of events. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuditPage"];
-                };
-            };
-            /** @description A query parameter is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not read the audit log. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    getReferenceList: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The list's name. */
-                list: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The list. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CodeList"];
-                };
-            };
-            /** @description No such list. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
     listOrmas: {
@@ -3691,6 +3651,15 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description No such registration in the caller's scope. */
             404: {
@@ -3802,6 +3771,457 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    approveOrmas: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description The registration after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ormas"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A reason is missing, or the board or documents are incomplete. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBoard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    replaceBoard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BoardInput"];
+            };
+        };
+        responses: {
+            /** @description The new board. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not edit registrations. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The registration is no longer a draft or returned. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A member is invalid (field-level errors such as `members[0].nik`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    dissolveOrmas: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description The registration after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ormas"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A reason is missing, or the board or documents are incomplete. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDocuments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The documents. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentList"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read documents. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    uploadDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["DocumentUpload"];
+            };
+        };
+        responses: {
+            /** @description The stored document. */
+            201: {
+                headers: {
+                    /** @description A digest of this representation (a document never changes once stored). */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description The form cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not edit registrations. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The registration is no longer a draft or returned. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not multipart, or the file is not a PDF, JPEG or PNG. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The type is missing or unknown, or no file was sent. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getOrmasHistory: {
         parameters: {
             query?: never;
@@ -3823,6 +4243,15 @@ export interface operations {
                     "application/json": components["schemas"]["History"];
                 };
             };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description No such registration in the caller's scope. */
             404: {
@@ -3837,34 +4266,40 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    getOrmasStatus: {
+    rejectOrmas: {
         parameters: {
-            query?: {
-                /**
-                 * @description The date the status is computed for (default: today in the deployment's time zone).
-                 *     Reports submitted or accepted later do not count.
-                 */
-                as_of?: string;
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
             };
-            header?: never;
             path: {
                 /** @description The registration's id. */
                 id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"];
+            };
+        };
         responses: {
-            /** @description The status. */
+            /** @description The registration after the transition. */
             200: {
                 headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrmasStatus"];
+                    "application/json": components["schemas"]["Ormas"];
                 };
             };
-            /** @description `as_of` is not a date. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3874,8 +4309,46 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such registration in the caller's scope. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A reason is missing, or the board or documents are incomplete. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3906,6 +4379,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReportPage"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3984,6 +4466,502 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /** @description The period is malformed, of the wrong cadence or has not begun; or a field or attachment is invalid. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    returnOrmas: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description The registration after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ormas"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A reason is missing, or the board or documents are incomplete. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOrmasStatus: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The date the status is computed for (default: today in the deployment's time zone).
+                 *     Reports submitted or accepted later do not count.
+                 */
+                as_of?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrmasStatus"];
+                };
+            };
+            /** @description `as_of` is not a date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    submitOrmas: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description The registration after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ormas"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A reason is missing, or the board or documents are incomplete. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    searchPublicRegister: {
+        parameters: {
+            query?: {
+                /** @description Part of the name or abbreviation, case-insensitive. */
+                q?: string;
+                /** @description Only this region's subtree. */
+                region?: string;
+                /** @description 1 to 100 (default 20). */
+                page_size?: number;
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicOrmasPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPublicOrmas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ormas. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicOrmas"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No registered ormas has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    verifyRegistrationNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The number on the letter.
+                 * @example 001/SKM/64.71/XI/2026
+                 */
+                registration_number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The number is known. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No registration has this number. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getReferenceList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's name. */
+                list: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeList"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRegions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only the regions directly below this one (`64` lists the kabupaten/kota of Kalimantan Timur).
+                 * @example 64
+                 */
+                parent?: string;
+                /** @description Only regions of this level. */
+                level?: "province" | "regency" | "district";
+                /** @description Regions per page, 1 to 1000 (default 100). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of regions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRegion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Kemendagri region code.
+                 * @example 64.71
+                 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The region. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionDetail"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No region has this code. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4086,6 +5064,15 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description No such report in the caller's scope. */
             404: {
@@ -4193,100 +5180,6 @@ export interface operations {
                 };
             };
             428: components["responses"]["PreconditionRequired"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    submitReport: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `ETag` last read (its version is compared; `*` matches any). */
-                "If-Match"?: string;
-            };
-            path: {
-                /** @description The report's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description Optional: no body, or an empty one, is `{}`. */
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["ReportTransitionRequest"];
-            };
-        };
-        responses: {
-            /** @description The report after the transition. */
-            200: {
-                headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Report"];
-                };
-            };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not perform this transition. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such report in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `If-Match` names an older version. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A signatory is missing, or the body is invalid. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -4479,38 +5372,40 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    getStatsOverviewCsv: {
+    submitReport: {
         parameters: {
-            query?: {
-                /**
-                 * @description A province or kabupaten/kota within the caller's scope (default: the caller's region; the
-                 *     nation for national roles).
-                 */
-                region?: string;
-                /**
-                 * @description The date the numbers are computed for (default: today). Today's numbers are kept per
-                 *     office and recounted when its data changes; other dates are recounted on every request.
-                 */
-                as_of?: string;
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
             };
-            header?: never;
-            path?: never;
+            path: {
+                /** @description The report's id. */
+                id: string;
+            };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReportTransitionRequest"];
+            };
+        };
         responses: {
-            /** @description The table. */
+            /** @description The report after the transition. */
             200: {
                 headers: {
-                    /** @description `attachment; filename="statistik-ormas-….csv"` */
-                    "Content-Disposition"?: string;
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": string;
+                    "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description A query parameter is invalid, or names a kecamatan. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4520,7 +5415,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description A representative, or a region outside the caller's scope. */
+            /** @description The role may not perform this transition. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4529,8 +5424,37 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such region. */
+            /** @description No such report in the caller's scope. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A signatory is missing, or the body is invalid. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4603,6 +5527,332 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getStatsOverviewCsv: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A province or kabupaten/kota within the caller's scope (default: the caller's region; the
+                 *     nation for national roles).
+                 */
+                region?: string;
+                /**
+                 * @description The date the numbers are computed for (default: today). Today's numbers are kept per
+                 *     office and recounted when its data changes; other dates are recounted on every request.
+                 */
+                as_of?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The table. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="statistik-ormas-….csv"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description A query parameter is invalid, or names a kecamatan. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description A representative, or a region outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description Only accounts in this region's subtree (within the caller's scope). */
+                region?: string;
+                role?: "super_admin" | "admin" | "officer" | "head" | "oversight" | "ormas_rep" | "integrator";
+                active?: boolean;
+                /** @description Part of the username or display name, case-insensitive. */
+                q?: string;
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of accounts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read accounts, or the region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUser"];
+            };
+        };
+        responses: {
+            /** @description The account. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage accounts, the role granted is above the caller's, or the region is outside its scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The username is taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is missing or invalid, or the region does not exist. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The account's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read accounts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such account in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The account's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUser"];
+            };
+        };
+        responses: {
+            /** @description The changed account. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The change is not the caller's to make. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such account in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid, or the region does not exist. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     bindRepresentative: {
         parameters: {
             query?: never;
@@ -4659,1120 +5909,6 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /** @description A field is invalid. */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    submitOrmas: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `ETag` last read (its version is compared; `*` matches any). */
-                "If-Match"?: string;
-            };
-            path: {
-                /** @description The registration's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description Optional: no body, or an empty one, is `{}`. */
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["TransitionRequest"];
-            };
-        };
-        responses: {
-            /** @description The registration after the transition. */
-            200: {
-                headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Ormas"];
-                };
-            };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not perform this transition. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `If-Match` names an older version. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the board or documents are incomplete. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    returnOrmas: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `ETag` last read (its version is compared; `*` matches any). */
-                "If-Match"?: string;
-            };
-            path: {
-                /** @description The registration's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description Optional: no body, or an empty one, is `{}`. */
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["TransitionRequest"];
-            };
-        };
-        responses: {
-            /** @description The registration after the transition. */
-            200: {
-                headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Ormas"];
-                };
-            };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not perform this transition. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `If-Match` names an older version. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the board or documents are incomplete. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    approveOrmas: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `ETag` last read (its version is compared; `*` matches any). */
-                "If-Match"?: string;
-            };
-            path: {
-                /** @description The registration's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description Optional: no body, or an empty one, is `{}`. */
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["TransitionRequest"];
-            };
-        };
-        responses: {
-            /** @description The registration after the transition. */
-            200: {
-                headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Ormas"];
-                };
-            };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not perform this transition. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `If-Match` names an older version. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the board or documents are incomplete. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    rejectOrmas: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `ETag` last read (its version is compared; `*` matches any). */
-                "If-Match"?: string;
-            };
-            path: {
-                /** @description The registration's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description Optional: no body, or an empty one, is `{}`. */
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["TransitionRequest"];
-            };
-        };
-        responses: {
-            /** @description The registration after the transition. */
-            200: {
-                headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Ormas"];
-                };
-            };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not perform this transition. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `If-Match` names an older version. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the board or documents are incomplete. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    dissolveOrmas: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `ETag` last read (its version is compared; `*` matches any). */
-                "If-Match"?: string;
-            };
-            path: {
-                /** @description The registration's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description Optional: no body, or an empty one, is `{}`. */
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["TransitionRequest"];
-            };
-        };
-        responses: {
-            /** @description The registration after the transition. */
-            200: {
-                headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Ormas"];
-                };
-            };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not perform this transition. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `If-Match` names an older version. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the board or documents are incomplete. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    getBoard: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The registration's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The board. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Board"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description No such registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    replaceBoard: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The registration's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BoardInput"];
-            };
-        };
-        responses: {
-            /** @description The new board. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Board"];
-                };
-            };
-            400: components["responses"]["MalformedJson"];
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not edit registrations. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The registration is no longer a draft or returned. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A member is invalid (field-level errors such as `members[0].nik`). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    listDocuments: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The registration's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The documents. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DocumentList"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not read documents. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    uploadDocument: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The registration's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": components["schemas"]["DocumentUpload"];
-            };
-        };
-        responses: {
-            /** @description The stored document. */
-            201: {
-                headers: {
-                    /** @description A digest of this representation (a document never changes once stored). */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Document"];
-                };
-            };
-            /** @description The form cannot be read. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not edit registrations. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The registration is no longer a draft or returned. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The file is over the size limit. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not multipart, or the file is not a PDF, JPEG or PNG. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The type is missing or unknown, or no file was sent. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    getDocument: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /** @description The document's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The document. */
-            200: {
-                headers: {
-                    /** @description A digest of this representation (a document never changes once stored). */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Document"];
-                };
-            };
-            304: components["responses"]["NotModified"];
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not read documents. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such document in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    deleteDocument: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The document's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not edit registrations. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such document in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The registration is no longer a draft or returned. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    getDocumentContent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The document's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The file, as an attachment with its checked type. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": components["schemas"]["File"];
-                    "image/jpeg": components["schemas"]["File"];
-                    "image/png": components["schemas"]["File"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not read documents. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such document in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    getOrganisation: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /** @description The organisation's id (`organisation.id` of a registration). */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The organisation. */
-            200: {
-                headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OrganisationRecord"];
-                };
-            };
-            304: components["responses"]["NotModified"];
-            401: components["responses"]["Unauthorized"];
-            /** @description No such organisation with a registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    correctOrganisation: {
-        parameters: {
-            query?: never;
-            header: {
-                /**
-                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
-                 *     matches a write). Required: 428 without it.
-                 */
-                "If-Match": string;
-            };
-            path: {
-                /** @description The organisation's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CorrectOrganisation"];
-            };
-        };
-        responses: {
-            /** @description The corrected organisation. */
-            200: {
-                headers: {
-                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
-                    ETag?: string;
-                    /** @description Its URL. */
-                    Location?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OrganisationRecord"];
-                };
-            };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            /** @description The role may not correct organisations, or the organisation is present in a region outside the caller's scope. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such organisation with a registration in the caller's scope. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The AHU/SKT number is another organisation's, or the organisation changed meanwhile. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `If-Match` names an older version. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is invalid, or the corrected identity lacks what its kind requires. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            428: components["responses"]["PreconditionRequired"];
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    searchPublicRegister: {
-        parameters: {
-            query?: {
-                /** @description Part of the name or abbreviation, case-insensitive. */
-                q?: string;
-                /** @description Only this region's subtree. */
-                region?: string;
-                /** @description 1 to 100 (default 20). */
-                page_size?: number;
-                page_token?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PublicOrmasPage"];
-                };
-            };
-            /** @description A query parameter is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    getPublicOrmas: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The registration's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ormas. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PublicOrmas"];
-                };
-            };
-            /** @description No registered ormas has this id. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            500: components["responses"]["ServerError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    verifyRegistrationNumber: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The number on the letter.
-                 * @example 001/SKM/64.71/XI/2026
-                 */
-                registration_number: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The number is known. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Verification"];
-                };
-            };
-            /** @description No registration has this number. */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };

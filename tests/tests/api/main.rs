@@ -5,6 +5,7 @@
 mod auth;
 mod binding;
 mod bodies;
+mod bytes;
 mod calendar;
 mod concurrency;
 mod conditional;

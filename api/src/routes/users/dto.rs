@@ -92,7 +92,7 @@ pub struct UserQuery {
     #[param(minimum = 1, maximum = 200, default = 50)]
     pub page_size: Option<i64>,
     /// The `next_page_token` of the previous page.
-    #[param(pattern = "^(?:[0-9a-f]{2}){1,512}$")]
+    #[param(pattern = "^(?:[2-6][0-9a-f]|7[0-9a-e]|1f){1,512}$")]
     pub page_token: Option<String>,
 }
 
