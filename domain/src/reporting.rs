@@ -145,6 +145,11 @@ impl Period {
         NaiveDate::from_ymd_opt(self.year, month, 1).unwrap_or(NaiveDate::MIN)
     }
 
+    /// Whether `date` falls within the period, both ends included.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        (self.start()..=self.end()).contains(&date)
+    }
+
     /// The last day: 30 June for a first semester, otherwise 31 December.
     pub fn end(&self) -> NaiveDate {
         let (month, day) = if self.half == Some(1) {
@@ -1029,6 +1034,28 @@ mod tests {
                 overdue,
                 "{submitted:?} {today}"
             );
+        }
+    }
+
+    #[test]
+    fn a_period_contains_its_days_only() {
+        let s1 = Period::parse("2026-S1").unwrap();
+        let s2 = Period::parse("2026-S2").unwrap();
+        let year = Period::parse("2026").unwrap();
+        let d = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap();
+        for (period, date, inside) in [
+            (&s1, "2026-01-01", true),
+            (&s1, "2026-06-30", true),
+            (&s1, "2026-07-01", false),
+            (&s1, "2025-12-31", false),
+            (&s2, "2026-07-01", true),
+            (&s2, "2026-12-31", true),
+            (&s2, "2026-06-30", false),
+            (&year, "2026-01-01", true),
+            (&year, "2026-12-31", true),
+            (&year, "2027-01-01", false),
+        ] {
+            assert_eq!(period.contains(d(date)), inside, "{period} {date}");
         }
     }
 }

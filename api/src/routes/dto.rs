@@ -84,6 +84,15 @@ pub fn validate_username(username: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// A validator rule: text that is not only whitespace (it is stored trimmed).
+pub fn validate_not_blank(text: &str) -> Result<(), ValidationError> {
+    if text.trim().is_empty() {
+        Err(ValidationError::new("blank").with_message("must not be blank".into()))
+    } else {
+        Ok(())
+    }
+}
+
 /// A validator rule: a region code's shape.
 pub fn validate_region_code(code: &str) -> Result<(), ValidationError> {
     ormas_domain::RegionCode::parse(code)

@@ -38,6 +38,28 @@ async fn control_characters_are_refused_at_the_edge_naming_the_field() {
     )
     .await;
     assert_eq!(refused["errors"][0]["field"], "name");
+    // Whitespace-only names are blank, not empty strings stored; duplicate fields are one.
+    let mut blank = draft("   ", "SKT-W", "64.71");
+    blank["address"] = json!(" \t ");
+    let refused = expect_problem(
+        app.post_as("/v1/ormas", token, &blank).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<_> = refused["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["address", "name"]);
+    let mut twice = draft("Ormas Dua Kali", "SKT-D", "64.71");
+    twice["fields"] = json!(["sosial", "sosial", "kepemudaan"]);
+    assert_eq!(
+        create(&app, token, &twice).await["organisation"]["fields"],
+        json!(["sosial", "kepemudaan"])
+    );
     // Free text keeps its line breaks and tabs.
     body["name"] = json!("Ormas Baik");
     body["address"] = json!("Jl. Satu No. 1\nRT 02\tRW 03");

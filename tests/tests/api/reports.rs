@@ -14,9 +14,14 @@ fn content() -> Value {
     })
 }
 
+/// A report for `period` whose activity falls within it.
 fn report_for(period: &str) -> Value {
     let mut body = content();
     body["period"] = json!(period);
+    if let Some((year, half)) = period.split_once("-S") {
+        let month = if half == "2" { "09" } else { "03" };
+        body["activities"][0]["date"] = json!(format!("{year}-{month}-14"));
+    }
     body
 }
 
@@ -242,6 +247,27 @@ async fn periods_are_checked_and_one_report_per_period() {
         "conflict",
     )
     .await;
+    // An activity outside the period, and money beyond any realistic amount (or JavaScript's
+    // exact integers): refused, naming the field.
+    let mut outside = report_for("2026-S1");
+    outside["activities"][0]["date"] = json!("2026-07-01");
+    let body = expect_problem(
+        app.post_as(&path, &officer.access_token, &outside).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "activities[0].date");
+    assert_eq!(body["errors"][0]["code"], "outside_period");
+    let mut rich = report_for("2026-S1");
+    rich["finances"]["income"]["dues"] = json!(9_007_199_254_740_993_i64);
+    let body = expect_problem(
+        app.post_as(&path, &officer.access_token, &rich).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "finances.income.dues");
     // Bad content: negative money, unknown attachment, unknown field.
     let mut bad = report_for("2026-S1");
     bad["finances"]["spending"] = json!(-5);

@@ -18,6 +18,7 @@ use crate::audit::{self, Outcome};
 use crate::auth::Principal;
 use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::ValidJson;
+use crate::routes::dto::validate_not_blank;
 use crate::state::AppState;
 
 /// A board member as submitted.
@@ -28,7 +29,7 @@ pub struct BoardMemberInput {
     #[validate(length(min = 1, max = 50))]
     #[schema(min_length = 1, max_length = 50)]
     pub position: String,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// 16 digits: province code, birth date, sequence.

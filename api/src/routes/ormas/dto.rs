@@ -11,7 +11,7 @@ use validator::Validate;
 
 use crate::error::ApiError;
 use crate::routes::Resource;
-use crate::routes::dto::{double_option, utc, validate_region_code};
+use crate::routes::dto::{double_option, utc, validate_not_blank, validate_region_code};
 
 /// An organisation's legal identity: national, shared by its registrations in every region.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -320,7 +320,7 @@ mod phone_tests {
     "board_term_ends_on": "2028-12-31"
 }))]
 pub struct CreateOrmas {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(length(min = 1, max = 50))]
@@ -373,7 +373,7 @@ pub struct CreateOrmas {
     #[validate(custom(function = "validate_region_code"))]
     #[schema(pattern = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$")]
     pub district_code: Option<String>,
-    #[validate(length(min = 1, max = 500))]
+    #[validate(length(min = 1, max = 500), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 500)]
     pub address: String,
     #[validate(custom(function = "validate_phone"))]
@@ -433,7 +433,7 @@ pub struct OrmasQuery {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"phone": "+62 542 765432", "address": "Jl. MT Haryono No. 9, Balikpapan"}))]
 pub struct UpdateOrmas {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
@@ -452,7 +452,7 @@ pub struct UpdateOrmas {
     #[validate(length(min = 1, max = 200))]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub branch_name: Option<Option<String>>,
-    #[validate(length(min = 1, max = 500))]
+    #[validate(length(min = 1, max = 500), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 500)]
     pub address: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
@@ -517,7 +517,7 @@ impl UpdateOrmas {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Pemuda Peduli Lingkungan Indonesia", "abbreviation": "PPLI"}))]
 pub struct CorrectOrganisation {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]

@@ -11,7 +11,7 @@ use ormas_persistence::register;
 use ormas_persistence::reports::{self, ReportRow};
 
 use super::dto::{CreateReport, Report, ReportContent, ReportPage, UpdateReport};
-use super::{attachment_issues, load_visible_report};
+use super::{attachment_issues, load_visible_report, period_issues};
 use crate::audit::{self, Outcome};
 use crate::auth::Principal;
 use crate::clock::now_utc;
@@ -103,6 +103,10 @@ pub async fn create_report(
             format!("Hanya ormas terdaftar yang melapor; ormas ini berstatus {current}."),
             format!("Only registered ormas report; this one is {current}."),
         )));
+    }
+    let outside = period_issues(&period, &request.activities);
+    if !outside.is_empty() {
+        return Err(ApiError::validation(outside));
     }
     let content = ReportContent {
         activities: request.activities,
@@ -288,6 +292,11 @@ pub async fn update_report(
     let request = body.0;
     let mut content: ReportContent = serde_json::from_str(&row.content).unwrap_or_default();
     if let Some(activities) = request.activities {
+        let period = Period::parse(&row.period).map_err(ApiError::internal)?;
+        let outside = period_issues(&period, &activities);
+        if !outside.is_empty() {
+            return Err(ApiError::validation(outside));
+        }
         content.activities = activities;
     }
     if let Some(finances) = request.finances {

@@ -12,7 +12,7 @@ use validator::Validate;
 
 use crate::error::ApiError;
 use crate::routes::Resource;
-use crate::routes::dto::{integral_i64, utc};
+use crate::routes::dto::{integral_i64, utc, validate_not_blank};
 
 /// One activity of the period.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -20,10 +20,10 @@ use crate::routes::dto::{integral_i64, utc};
 pub struct ReportActivity {
     /// The day it took place (within the period).
     pub date: NaiveDate,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 200)]
     pub place: String,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 2000)]
     pub description: String,
     /// Ids of documents of type `report_attachment` uploaded to the ormas
@@ -39,28 +39,28 @@ pub struct ReportActivity {
 #[serde(deny_unknown_fields, default)]
 pub struct ReportIncome {
     /// Iuran anggota.
-    #[validate(range(min = 0))]
-    #[schema(minimum = 0)]
+    #[validate(range(min = 0, max = 1_000_000_000_000_000_i64))]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     #[serde(deserialize_with = "integral_i64")]
     pub dues: i64,
     /// Sumbangan masyarakat.
-    #[validate(range(min = 0))]
-    #[schema(minimum = 0)]
+    #[validate(range(min = 0, max = 1_000_000_000_000_000_i64))]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     #[serde(deserialize_with = "integral_i64")]
     pub donations: i64,
     /// Hasil usaha.
-    #[validate(range(min = 0))]
-    #[schema(minimum = 0)]
+    #[validate(range(min = 0, max = 1_000_000_000_000_000_i64))]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     #[serde(deserialize_with = "integral_i64")]
     pub business: i64,
     /// Bantuan/hibah pemerintah.
-    #[validate(range(min = 0))]
-    #[schema(minimum = 0)]
+    #[validate(range(min = 0, max = 1_000_000_000_000_000_i64))]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     #[serde(deserialize_with = "integral_i64")]
     pub government_grants: i64,
     /// Sumbangan asing.
-    #[validate(range(min = 0))]
-    #[schema(minimum = 0)]
+    #[validate(range(min = 0, max = 1_000_000_000_000_000_i64))]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     #[serde(deserialize_with = "integral_i64")]
     pub foreign_donations: i64,
 }
@@ -71,8 +71,8 @@ pub struct ReportIncome {
 pub struct ReportFinances {
     #[validate(nested)]
     pub income: ReportIncome,
-    #[validate(range(min = 0))]
-    #[schema(minimum = 0)]
+    #[validate(range(min = 0, max = 1_000_000_000_000_000_i64))]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     #[serde(deserialize_with = "integral_i64")]
     pub spending: i64,
 }

@@ -42,6 +42,36 @@ pub async fn load_visible_report(
 }
 
 /// Field errors for attachments that are not `report_attachment` documents of this registration.
+/// Activities dated outside the report's period, one issue each.
+pub fn period_issues(
+    period: &ormas_domain::Period,
+    activities: &[ReportActivity],
+) -> Vec<FieldIssue> {
+    activities
+        .iter()
+        .enumerate()
+        .filter(|(_, activity)| !period.contains(activity.date))
+        .map(|(i, _)| {
+            FieldIssue::new(
+                format!("activities[{i}].date"),
+                "outside_period",
+                Text::new(
+                    format!(
+                        "harus dalam periode {period} ({} – {})",
+                        period.start(),
+                        period.end()
+                    ),
+                    format!(
+                        "must fall within the period {period} ({} – {})",
+                        period.start(),
+                        period.end()
+                    ),
+                ),
+            )
+        })
+        .collect()
+}
+
 pub fn attachment_issues(
     activities: &[ReportActivity],
     documents: &[DocumentRow],
