@@ -7,6 +7,7 @@ mod bodies;
 mod calendar;
 mod concurrency;
 mod conditional;
+mod edge;
 mod errors;
 mod matrix;
 mod migrations;
