@@ -316,8 +316,14 @@ impl Config {
                 "ORMAS_RATE_LIMIT_REGISTER_PER_HOUR",
                 defaults.register_per_hour,
             )?,
-            login_per_minute: rate("ORMAS_RATE_LIMIT_LOGIN_PER_MINUTE", defaults.login_per_minute)?,
-            token_per_minute: rate("ORMAS_RATE_LIMIT_TOKEN_PER_MINUTE", defaults.token_per_minute)?,
+            login_per_minute: rate(
+                "ORMAS_RATE_LIMIT_LOGIN_PER_MINUTE",
+                defaults.login_per_minute,
+            )?,
+            token_per_minute: rate(
+                "ORMAS_RATE_LIMIT_TOKEN_PER_MINUTE",
+                defaults.token_per_minute,
+            )?,
             refresh_per_minute: rate(
                 "ORMAS_RATE_LIMIT_REFRESH_PER_MINUTE",
                 defaults.refresh_per_minute,

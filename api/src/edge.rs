@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, FromRequest, HttpRequest, ResponseError, web};
 use futures_util::future::{Ready, ready};
@@ -281,7 +281,9 @@ pub async fn rate_limit(
             return Ok(req.into_response(response).map_into_right_body());
         }
     }
-    next.call(req).await.map(ServiceResponse::map_into_left_body)
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 /// The headers of `ORMAS_CORS_ORIGINS`: exact origins only, the methods and request headers the
@@ -334,8 +336,10 @@ pub async fn security_headers(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    let private =
-        authenticated || path.starts_with("/v1/auth/") || path == "/v1/me" || path.starts_with("/v1/me/");
+    let private = authenticated
+        || path.starts_with("/v1/auth/")
+        || path == "/v1/me"
+        || path.starts_with("/v1/me/");
     if private && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -398,7 +402,10 @@ mod tests {
             client("127.0.0.1", &["6.6.6.6, 198.51.100.1, 10.1.2.3"]),
             "198.51.100.1"
         );
-        assert_eq!(client("127.0.0.1", &["6.6.6.6", "198.51.100.1:4711"]), "198.51.100.1");
+        assert_eq!(
+            client("127.0.0.1", &["6.6.6.6", "198.51.100.1:4711"]),
+            "198.51.100.1"
+        );
         assert_eq!(client("127.0.0.1", &[]), "127.0.0.1");
         assert_eq!(client("127.0.0.1", &["garbage"]), "127.0.0.1");
         // IPv6 counts by /64; IPv4-mapped as IPv4.
@@ -424,7 +431,10 @@ mod tests {
             assert!(limiters.check(Limited::Register, &a).is_ok());
         }
         let wait = limiters.check(Limited::Register, &a).unwrap_err();
-        assert!(wait > Duration::from_secs(1000) && wait <= Duration::from_secs(1200), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(1000) && wait <= Duration::from_secs(1200),
+            "{wait:?}"
+        );
         assert!(limiters.check(Limited::Register, &b).is_ok());
         // 0: no limit.
         for _ in 0..100 {

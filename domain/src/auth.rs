@@ -307,11 +307,29 @@ mod tests {
             (vec![], vec![], 9, 5, go(16)),
             (vec![], vec![], 500, 5, go(16)),
             // Five from this address for this username: this pair waits out the window.
-            (five.clone(), five.clone(), 5, 5, LoginGate::PairLocked(TimeDelta::minutes(10))),
+            (
+                five.clone(),
+                five.clone(),
+                5,
+                5,
+                LoginGate::PairLocked(TimeDelta::minutes(10)),
+            ),
             (five.clone(), five.clone(), 5, 15, go(1)),
             // Twenty from this address, whatever the usernames: the address waits.
-            (vec![], twenty.clone(), 0, 10, LoginGate::AddressLocked(TimeDelta::minutes(5))),
-            (five.clone(), twenty.clone(), 5, 10, LoginGate::AddressLocked(TimeDelta::minutes(5))),
+            (
+                vec![],
+                twenty.clone(),
+                0,
+                10,
+                LoginGate::AddressLocked(TimeDelta::minutes(5)),
+            ),
+            (
+                five.clone(),
+                twenty.clone(),
+                5,
+                10,
+                LoginGate::AddressLocked(TimeDelta::minutes(5)),
+            ),
             (vec![], twenty, 0, 25, go(0)),
         ];
         for (pair, address, username, now, expected) in cases {

@@ -14,7 +14,12 @@ async fn behind_proxy(adjust: impl FnOnce(&mut ormas_api::Config)) -> TestApp {
     .await
 }
 
-async fn login_from(app: &TestApp, address: &str, username: &str, password: &str) -> reqwest::Response {
+async fn login_from(
+    app: &TestApp,
+    address: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
     from_address(app.client.post(app.url("/v1/auth/login")), address)
         .json(&json!({"username": username, "password": password}))
         .send()
@@ -64,10 +69,16 @@ async fn wrong_passwords_from_one_address_do_not_lock_the_owner_out_of_another()
 #[tokio::test]
 async fn guesses_for_one_username_from_many_addresses_slow_it_down() {
     let app = behind_proxy(|c| c.login_max_delay = Duration::from_secs(2)).await;
-    app.create_account("officer.64", "officer", Some("64")).await;
+    app.create_account("officer.64", "officer", Some("64"))
+        .await;
     for i in 0..6 {
-        let response =
-            login_from(&app, &format!("203.0.113.{i}"), "officer.64", "guess guess guess").await;
+        let response = login_from(
+            &app,
+            &format!("203.0.113.{i}"),
+            "officer.64",
+            "guess guess guess",
+        )
+        .await;
         expect_problem(response, 401, "invalid_credentials").await;
     }
     // Six failures: the next attempt waits 2 s (capped), then succeeds.
@@ -77,16 +88,26 @@ async fn guesses_for_one_username_from_many_addresses_slow_it_down() {
         200,
     )
     .await;
-    assert!(started.elapsed() >= Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
 async fn one_address_guessing_many_usernames_is_refused() {
     let app = behind_proxy(|c| c.login_max_failures_per_address = 4).await;
-    app.create_account("officer.64", "officer", Some("64")).await;
+    app.create_account("officer.64", "officer", Some("64"))
+        .await;
     for i in 0..4 {
-        let response =
-            login_from(&app, "203.0.113.5", &format!("user{i}"), "guess guess guess").await;
+        let response = login_from(
+            &app,
+            "203.0.113.5",
+            &format!("user{i}"),
+            "guess guess guess",
+        )
+        .await;
         expect_problem(response, 401, "invalid_credentials").await;
     }
     let response = login_from(&app, "203.0.113.5", "officer.64", PASSWORD).await;
@@ -104,10 +125,16 @@ async fn one_address_guessing_many_usernames_is_refused() {
 async fn forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() {
     // No trusted proxies (the default): every request is 127.0.0.1, whatever it claims.
     let app = TestApp::spawn().await;
-    app.create_account("officer.64", "officer", Some("64")).await;
+    app.create_account("officer.64", "officer", Some("64"))
+        .await;
     for i in 0..5 {
-        let response =
-            login_from(&app, &format!("203.0.113.{i}"), "officer.64", "guess guess guess").await;
+        let response = login_from(
+            &app,
+            &format!("203.0.113.{i}"),
+            "officer.64",
+            "guess guess guess",
+        )
+        .await;
         expect_problem(response, 401, "invalid_credentials").await;
     }
     let response = login_from(&app, "198.51.100.7", "officer.64", PASSWORD).await;
@@ -163,9 +190,21 @@ async fn token_refresh_and_public_endpoints_are_rate_limited() {
     })
     .await;
     let cases: [(&str, &str, serde_json::Value); 4] = [
-        ("POST", "/v1/auth/token", json!({"grant_type": "client_credentials", "client_id": "nobody", "client_secret": "wrong"})),
-        ("POST", "/v1/auth/refresh", json!({"refresh_token": "not-a-token"})),
-        ("POST", "/v1/auth/login", json!({"username": "nobody", "password": "guess guess guess"})),
+        (
+            "POST",
+            "/v1/auth/token",
+            json!({"grant_type": "client_credentials", "client_id": "nobody", "client_secret": "wrong"}),
+        ),
+        (
+            "POST",
+            "/v1/auth/refresh",
+            json!({"refresh_token": "not-a-token"}),
+        ),
+        (
+            "POST",
+            "/v1/auth/login",
+            json!({"username": "nobody", "password": "guess guess guess"}),
+        ),
         ("GET", "/v1/public/ormas", json!(null)),
     ];
     for (method, path, body) in cases {
