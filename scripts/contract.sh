@@ -43,6 +43,9 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 base="http://127.0.0.1:$port"
 ORMAS_DATA_DIR="$data" ORMAS_BIND="127.0.0.1:$port" ORMAS_WORKERS=2 RUST_LOG=warn \
   ORMAS_JWT_SECRET="contract-run-$(date +%s%N)-signing-key-of-32-bytes" \
+  ORMAS_RATE_LIMIT_LOGIN_PER_MINUTE=100000 ORMAS_RATE_LIMIT_REGISTER_PER_HOUR=100000 \
+  ORMAS_RATE_LIMIT_TOKEN_PER_MINUTE=100000 ORMAS_RATE_LIMIT_REFRESH_PER_MINUTE=100000 \
+  ORMAS_RATE_LIMIT_PUBLIC_PER_MINUTE=100000 ORMAS_LOGIN_MAX_FAILURES_PER_ADDRESS=100000 \
   target/debug/ormas-api serve --seed-demo >"$data/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data" "$generated"; }

@@ -203,6 +203,7 @@ pub fn seed_demo(target: &DatabaseTarget) -> Result<Vec<DemoCredential>, String>
                 token_version: 1,
                 created_by: None,
                 created_at: now_utc(),
+                version: 1,
             };
             let event = cli_audit(
                 "client.create",

@@ -16,6 +16,8 @@ pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 15 * 60;
 pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
 pub const DEFAULT_LOGIN_MAX_FAILURES: u64 = 5;
 pub const DEFAULT_LOGIN_WINDOW_SECS: u64 = 15 * 60;
+pub const DEFAULT_LOGIN_MAX_FAILURES_PER_ADDRESS: u64 = 20;
+pub const DEFAULT_LOGIN_MAX_DELAY_SECS: u64 = 16;
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 pub const DEFAULT_DOCUMENT_LIMIT: u64 = 10 * 1024 * 1024;
 pub const DEFAULT_UTC_OFFSET_HOURS: i64 = 7;
@@ -38,8 +40,25 @@ Environment variables:
                               once and kept in $ORMAS_DATA_DIR/jwt-secret, with a warning]
   ORMAS_ACCESS_TOKEN_TTL_SECS lifetime of an access token [default: 900]
   ORMAS_REFRESH_TOKEN_TTL_SECS lifetime of a login session and its refresh tokens [default: 2592000]
-  ORMAS_LOGIN_MAX_FAILURES    failed logins per username before 429 [default: 5]
+  ORMAS_LOGIN_MAX_FAILURES    failed logins for one username from one client address before that
+                              pair answers 429; from as many failures from any addresses on, each
+                              login for the username is slowed (1 s, 2 s, 4 s, ...) [default: 5]
+  ORMAS_LOGIN_MAX_FAILURES_PER_ADDRESS  failed logins from one client address, any usernames,
+                              before that address answers 429 [default: 20]
+  ORMAS_LOGIN_MAX_DELAY_SECS  the longest slow-down of a login (0: none) [default: 16]
   ORMAS_LOGIN_WINDOW_SECS     the window those failures are counted in [default: 900]
+  ORMAS_TRUSTED_PROXIES       comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For
+                              names the client; other peers are the client [default: none]
+  ORMAS_RATE_LIMIT_REGISTER_PER_HOUR  self-registrations (POST /v1/auth/register) per client
+                              address (IPv6: per /64) per hour; 0 switches a limit off [default: 10]
+  ORMAS_RATE_LIMIT_LOGIN_PER_MINUTE   logins per client address per minute [default: 30]
+  ORMAS_RATE_LIMIT_TOKEN_PER_MINUTE   client-credential tokens per client address per minute
+                              [default: 30]
+  ORMAS_RATE_LIMIT_REFRESH_PER_MINUTE token refreshes per client address per minute [default: 60]
+  ORMAS_RATE_LIMIT_PUBLIC_PER_MINUTE  reads of the public register (/v1/public/...) per client
+                              address per minute [default: 120]
+  ORMAS_CORS_ORIGINS          comma-separated origins (scheme://host[:port]) whose pages may call the
+                              API from a browser [default: none]
   ORMAS_DOCUMENT_LIMIT        largest uploaded document, in bytes [default: 10485760]
   ORMAS_REQUIRED_DOCUMENTS    comma-separated document types a registration needs before it is
                               submitted [default: cover_letter,legal_basis,deed_of_establishment,
@@ -74,7 +93,16 @@ pub struct Config {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub login_max_failures: u32,
+    pub login_max_failures_per_address: u32,
+    /// The longest slow-down of a login for a username under attack; zero: none.
+    pub login_max_delay: Duration,
     pub login_window: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Requests per client address on the unauthenticated endpoints.
+    pub rate_limits: RateLimits,
+    /// Exact origins allowed to call the API from a browser (CORS); none by default.
+    pub cors_origins: Vec<String>,
     pub document_limit: u64,
     pub required_documents: Vec<String>,
     pub registration_number_pattern: ormas_domain::registration_number::NumberPattern,
@@ -92,6 +120,68 @@ impl Config {
     pub fn today(&self) -> chrono::NaiveDate {
         self.clock.today(self.utc_offset_hours)
     }
+}
+
+/// Requests per client address (IPv6: per /64) on the endpoints anyone may call; `0` is no
+/// limit. Each is a burst of that many, refilled evenly over its period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// `POST /v1/auth/register`, per hour.
+    pub register_per_hour: u32,
+    /// `POST /v1/auth/login`, per minute.
+    pub login_per_minute: u32,
+    /// `POST /v1/auth/token`, per minute.
+    pub token_per_minute: u32,
+    /// `POST /v1/auth/refresh`, per minute.
+    pub refresh_per_minute: u32,
+    /// `/v1/public/…`, per minute.
+    pub public_per_minute: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            register_per_hour: 10,
+            login_per_minute: 30,
+            token_per_minute: 30,
+            refresh_per_minute: 60,
+            public_per_minute: 120,
+        }
+    }
+}
+
+/// `ORMAS_TRUSTED_PROXIES`: IPs (`10.0.0.5`, `::1`) or networks (`10.0.0.0/8`), comma-separated.
+pub fn parse_trusted_proxies(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{item}` is not an IP address or CIDR network"))
+        })
+        .collect()
+}
+
+/// `ORMAS_CORS_ORIGINS`: exact origins, `scheme://host[:port]`, comma-separated.
+pub fn parse_origins(text: &str) -> Result<Vec<String>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|origin| {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            match rest {
+                Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', ' ', '*']) => {
+                    Ok(origin.to_owned())
+                }
+                _ => Err(format!(
+                    "`{origin}` is not an origin such as https://app.example.go.id"
+                )),
+            }
+        })
+        .collect()
 }
 
 /// A variable is set to something unusable.
@@ -191,6 +281,58 @@ impl Config {
             1,
             1000,
         )? as u32;
+        let login_max_failures_per_address = number(
+            "ORMAS_LOGIN_MAX_FAILURES_PER_ADDRESS",
+            DEFAULT_LOGIN_MAX_FAILURES_PER_ADDRESS,
+            1,
+            1_000_000,
+        )? as u32;
+        let login_max_delay = seconds(
+            "ORMAS_LOGIN_MAX_DELAY_SECS",
+            DEFAULT_LOGIN_MAX_DELAY_SECS,
+            0,
+            300,
+        )?;
+        let trusted_proxies = match get("ORMAS_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(text) => parse_trusted_proxies(&text).map_err(|message| ConfigError {
+                variable: "ORMAS_TRUSTED_PROXIES",
+                message,
+            })?,
+        };
+        let cors_origins = match get("ORMAS_CORS_ORIGINS") {
+            None => Vec::new(),
+            Some(text) => parse_origins(&text).map_err(|message| ConfigError {
+                variable: "ORMAS_CORS_ORIGINS",
+                message,
+            })?,
+        };
+        let defaults = RateLimits::default();
+        let rate = |name, default: u32| -> Result<u32, ConfigError> {
+            Ok(number(name, default.into(), 0, 1_000_000)? as u32)
+        };
+        let rate_limits = RateLimits {
+            register_per_hour: rate(
+                "ORMAS_RATE_LIMIT_REGISTER_PER_HOUR",
+                defaults.register_per_hour,
+            )?,
+            login_per_minute: rate(
+                "ORMAS_RATE_LIMIT_LOGIN_PER_MINUTE",
+                defaults.login_per_minute,
+            )?,
+            token_per_minute: rate(
+                "ORMAS_RATE_LIMIT_TOKEN_PER_MINUTE",
+                defaults.token_per_minute,
+            )?,
+            refresh_per_minute: rate(
+                "ORMAS_RATE_LIMIT_REFRESH_PER_MINUTE",
+                defaults.refresh_per_minute,
+            )?,
+            public_per_minute: rate(
+                "ORMAS_RATE_LIMIT_PUBLIC_PER_MINUTE",
+                defaults.public_per_minute,
+            )?,
+        };
         let login_window = seconds(
             "ORMAS_LOGIN_WINDOW_SECS",
             DEFAULT_LOGIN_WINDOW_SECS,
@@ -288,7 +430,12 @@ impl Config {
             access_token_ttl,
             refresh_token_ttl,
             login_max_failures,
+            login_max_failures_per_address,
+            login_max_delay,
             login_window,
+            trusted_proxies,
+            rate_limits,
+            cors_origins,
             bind,
             data_dir,
             database,
@@ -321,6 +468,29 @@ mod tests {
         assert_eq!(c.pool.max_size, 10);
         assert_eq!(c.body_limit, 1024 * 1024);
         assert_eq!(c.workers, None);
+        assert!(c.trusted_proxies.is_empty());
+        assert!(c.cors_origins.is_empty());
+        assert_eq!(c.rate_limits, RateLimits::default());
+    }
+
+    #[test]
+    fn proxies_origins_and_limits() {
+        let c = config(&[
+            ("ORMAS_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1"),
+            (
+                "ORMAS_CORS_ORIGINS",
+                "http://127.0.0.1:5173,https://app.example.go.id",
+            ),
+            ("ORMAS_RATE_LIMIT_REGISTER_PER_HOUR", "0"),
+        ])
+        .unwrap();
+        let proxies: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(proxies, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+        assert_eq!(
+            c.cors_origins,
+            ["http://127.0.0.1:5173", "https://app.example.go.id"]
+        );
+        assert_eq!(c.rate_limits.register_per_hour, 0);
     }
 
     #[test]
@@ -351,6 +521,12 @@ mod tests {
             ("ORMAS_REPORT_DUE_DAYS", "-1"),
             ("ORMAS_ACTIVE_WINDOW_MONTHS", "0"),
             ("ORMAS_STATS_REFRESH_SECS", "soon"),
+            ("ORMAS_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("ORMAS_TRUSTED_PROXIES", "proxy.local"),
+            ("ORMAS_CORS_ORIGINS", "*"),
+            ("ORMAS_CORS_ORIGINS", "https://app.example/path"),
+            ("ORMAS_RATE_LIMIT_LOGIN_PER_MINUTE", "-1"),
+            ("ORMAS_LOGIN_MAX_DELAY_SECS", "3601"),
         ] {
             let err = config(&[(name, value)]).unwrap_err();
             assert_eq!(err.variable, name);

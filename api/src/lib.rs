@@ -9,6 +9,7 @@ pub mod bootstrap;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod middleware;
@@ -66,6 +67,9 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
     let addr = listener.local_addr()?;
     let spec = openapi_spec();
     let route_table = web::Data::new(RouteTable::from_spec(&spec));
+    // One set of limiters for every worker: an address's allowance is the server's, not a worker's.
+    let limiters = web::Data::new(edge::RateLimiters::from_config(&config));
+    let cors_origins = config.cors_origins.clone();
     let secret = auth::resolve_secret(&config).map_err(std::io::Error::other)?;
     let state = web::Data::new(AppState {
         pool,
@@ -81,14 +85,23 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
             .openapi(ormas_openapi::base())
             .app_data(state.clone())
             .app_data(route_table.clone())
+            .app_data(limiters.clone())
             .configure(routes::configure)
             .split_for_parts();
+        // Outermost last: the request context, then CORS (preflights are answered there, before
+        // any route, authentication or the 405 fallback), then the rate limits.
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
             .route("/docs", web::get().to(docs_redirect))
             .default_service(web::to(middleware::fallback))
             .wrap(actix_web::middleware::from_fn(text::refuse_bad_text))
             .wrap(actix_web::middleware::Compress::default())
+            .wrap(actix_web::middleware::from_fn(edge::rate_limit))
+            .wrap(actix_web::middleware::Condition::new(
+                !cors_origins.is_empty(),
+                edge::cors(&cors_origins),
+            ))
             .wrap(actix_web::middleware::from_fn(middleware::request_context))
+            .wrap(actix_web::middleware::from_fn(edge::security_headers))
     })
     .shutdown_timeout(config.shutdown_timeout.as_secs())
     .listen(listener)?;

@@ -93,6 +93,87 @@ impl LoginThrottle {
     }
 }
 
+/// The login policy. A guessing attacker must not be able to lock the rightful owner out, so
+/// failures are weighed three ways within one sliding window:
+/// - for one username **from one client address**: after `max_failures` that pair is refused
+///   (429) until the window lets the oldest of them go;
+/// - from one client address, for any usernames: after `max_failures_per_address` that address is
+///   refused (password spraying);
+/// - for one username from **every** address: never refused; from `max_failures` on, each attempt
+///   is slowed by an exponential delay (1 s, 2 s, 4 s, …, at most `max_delay`), so that guesses
+///   from many addresses are slow and the owner, from an address of their own, still signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginPolicy {
+    pub max_failures: u32,
+    pub max_failures_per_address: u32,
+    pub window: TimeDelta,
+    pub max_delay: TimeDelta,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            max_failures_per_address: 20,
+            window: TimeDelta::minutes(15),
+            max_delay: TimeDelta::seconds(16),
+        }
+    }
+}
+
+/// What the login policy decides before the password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginGate {
+    /// Check the password after this delay (zero: at once).
+    Proceed { delay: TimeDelta },
+    /// Refuse (429) for this long: too many failures for this username from this address.
+    PairLocked(TimeDelta),
+    /// Refuse (429) for this long: too many failures from this address.
+    AddressLocked(TimeDelta),
+}
+
+impl LoginPolicy {
+    /// The failures that still count at `now`.
+    pub fn window_start(&self, now: NaiveDateTime) -> NaiveDateTime {
+        now - self.window
+    }
+
+    /// The gate for an attempt at `now`, given the failure times for this username from this
+    /// address (`pair`), from this address (`address`), and how many failures this username has
+    /// within the window from every address (`username`).
+    pub fn gate(
+        &self,
+        pair: &[NaiveDateTime],
+        address: &[NaiveDateTime],
+        username: u64,
+        now: NaiveDateTime,
+    ) -> LoginGate {
+        let throttle = |max_failures| LoginThrottle {
+            max_failures,
+            window: self.window,
+        };
+        if let Some(wait) = throttle(self.max_failures_per_address).locked_for(address, now) {
+            return LoginGate::AddressLocked(wait);
+        }
+        if let Some(wait) = throttle(self.max_failures).locked_for(pair, now) {
+            return LoginGate::PairLocked(wait);
+        }
+        LoginGate::Proceed {
+            delay: self.delay_for(username),
+        }
+    }
+
+    /// The delay of an attempt for a username with `failures` recent failures from anywhere.
+    pub fn delay_for(&self, failures: u64) -> TimeDelta {
+        let threshold = u64::from(self.max_failures.max(1));
+        if failures < threshold {
+            return TimeDelta::zero();
+        }
+        let doublings = (failures - threshold).min(30) as u32;
+        TimeDelta::seconds(1_i64 << doublings).min(self.max_delay)
+    }
+}
+
 /// What a refresh token is, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RefreshTokenState {
@@ -203,6 +284,60 @@ mod tests {
                 policy.locked_for(&times, at(*now)),
                 expected.map(TimeDelta::minutes),
                 "{failures:?} at {now}"
+            );
+        }
+    }
+
+    #[test]
+    fn login_gate_table() {
+        let policy = LoginPolicy::default();
+        let times = |minutes: &[i64]| minutes.iter().map(|m| at(*m)).collect::<Vec<_>>();
+        let five = times(&[0, 1, 2, 3, 4]);
+        let twenty: Vec<_> = (0..20).map(|m| at(m / 2)).collect();
+        let go = |secs| LoginGate::Proceed {
+            delay: TimeDelta::seconds(secs),
+        };
+        type Case = (Vec<NaiveDateTime>, Vec<NaiveDateTime>, u64, i64, LoginGate);
+        let cases: Vec<Case> = vec![
+            (vec![], vec![], 0, 5, go(0)),
+            (vec![], vec![], 4, 5, go(0)),
+            // Another address guessed five times: this one is slowed, never locked.
+            (vec![], vec![], 5, 5, go(1)),
+            (vec![], vec![], 6, 5, go(2)),
+            (vec![], vec![], 8, 5, go(8)),
+            (vec![], vec![], 9, 5, go(16)),
+            (vec![], vec![], 500, 5, go(16)),
+            // Five from this address for this username: this pair waits out the window.
+            (
+                five.clone(),
+                five.clone(),
+                5,
+                5,
+                LoginGate::PairLocked(TimeDelta::minutes(10)),
+            ),
+            (five.clone(), five.clone(), 5, 15, go(1)),
+            // Twenty from this address, whatever the usernames: the address waits.
+            (
+                vec![],
+                twenty.clone(),
+                0,
+                10,
+                LoginGate::AddressLocked(TimeDelta::minutes(5)),
+            ),
+            (
+                five.clone(),
+                twenty.clone(),
+                5,
+                10,
+                LoginGate::AddressLocked(TimeDelta::minutes(5)),
+            ),
+            (vec![], twenty, 0, 25, go(0)),
+        ];
+        for (pair, address, username, now, expected) in cases {
+            assert_eq!(
+                policy.gate(&pair, &address, username, at(now)),
+                expected,
+                "{pair:?} {address:?} {username} at {now}"
             );
         }
     }

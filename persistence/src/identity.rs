@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ormas_domain::Role;
 
-use crate::schema::{api_clients, login_failures, refresh_tokens, sessions, users};
+use crate::schema::{api_clients, login_failures, refresh_tokens, revoked_tokens, sessions, users};
 use crate::sql::{escape_like, in_subtree, lower};
 use crate::{AnyConnection, PersistenceError, PersistenceResult};
 
@@ -284,6 +284,8 @@ pub struct ClientRow {
     pub token_version: i32,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Raised on every change (deactivation, secret rotation); `If-Match` names it.
+    pub version: i32,
 }
 
 pub fn insert_client(conn: &mut AnyConnection, row: &ClientRow) -> PersistenceResult<()> {
@@ -344,16 +346,23 @@ pub fn set_client_active(
     Ok(())
 }
 
+/// Counts a failed attempt under `username_key` (a login, or a wrong current password), from
+/// `client_address` when known, and forgets failures older than `before` (they count no more).
 pub fn record_login_failure(
     conn: &mut AnyConnection,
     id: &str,
     username_key: &str,
+    client_address: Option<&str>,
     at: NaiveDateTime,
+    before: NaiveDateTime,
 ) -> PersistenceResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(before)))
+        .execute(conn)?;
     diesel::insert_into(login_failures::table)
         .values((
             login_failures::id.eq(id),
             login_failures::username_key.eq(username_key),
+            login_failures::client_address.eq(client_address),
             login_failures::failed_at.eq(at),
         ))
         .execute(conn)?;
@@ -373,20 +382,129 @@ pub fn login_failures_since(
         .load(conn)?)
 }
 
-/// Forgets a username's failures (after a successful login) and every failure older than `before`.
+/// The recent failed logins that the login policy weighs, since one time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecentLoginFailures {
+    /// For this username from this address.
+    pub pair: Vec<NaiveDateTime>,
+    /// From this address, for any username.
+    pub address: Vec<NaiveDateTime>,
+    /// For this username from any address.
+    pub username: i64,
+}
+
+/// The failed logins since `since` for a username, an address and both, in one trip.
+pub fn recent_login_failures(
+    conn: &mut AnyConnection,
+    username_key: &str,
+    client_address: &str,
+    since: NaiveDateTime,
+) -> PersistenceResult<RecentLoginFailures> {
+    let pair = login_failures::table
+        .filter(login_failures::username_key.eq(username_key))
+        .filter(login_failures::client_address.eq(client_address))
+        .filter(login_failures::failed_at.gt(since))
+        .select(login_failures::failed_at)
+        .load(conn)?;
+    let address = login_failures::table
+        .filter(login_failures::client_address.eq(client_address))
+        .filter(login_failures::failed_at.gt(since))
+        .select(login_failures::failed_at)
+        .load(conn)?;
+    let username = login_failures::table
+        .filter(login_failures::username_key.eq(username_key))
+        .filter(login_failures::failed_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    Ok(RecentLoginFailures {
+        pair,
+        address,
+        username,
+    })
+}
+
+/// Forgets the failures of a username from one address (`None`: from every address), after a
+/// successful login there, and every failure older than `before`.
 pub fn clear_login_failures(
     conn: &mut AnyConnection,
     username_key: &str,
+    client_address: Option<&str>,
     before: NaiveDateTime,
 ) -> PersistenceResult<()> {
-    diesel::delete(
-        login_failures::table.filter(
-            login_failures::username_key
-                .eq(username_key)
-                .or(login_failures::failed_at.lt(before)),
-        ),
+    match client_address {
+        Some(address) => diesel::delete(
+            login_failures::table.filter(
+                login_failures::username_key
+                    .eq(username_key)
+                    .and(login_failures::client_address.eq(address))
+                    .or(login_failures::failed_at.lt(before)),
+            ),
+        )
+        .execute(conn)?,
+        None => diesel::delete(
+            login_failures::table.filter(
+                login_failures::username_key
+                    .eq(username_key)
+                    .or(login_failures::failed_at.lt(before)),
+            ),
+        )
+        .execute(conn)?,
+    };
+    Ok(())
+}
+
+/// Revokes one access token (its `jti`) until `expires_at`, and forgets revocations of tokens
+/// that have expired by `now` (they fail on their expiry anyway).
+pub fn revoke_token(
+    conn: &mut AnyConnection,
+    jti: &str,
+    subject_id: &str,
+    expires_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> PersistenceResult<()> {
+    diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now)))
+        .execute(conn)?;
+    diesel::insert_into(revoked_tokens::table)
+        .values((
+            revoked_tokens::jti.eq(jti),
+            revoked_tokens::subject_id.eq(subject_id),
+            revoked_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether the access token `jti` was revoked.
+pub fn token_revoked(conn: &mut AnyConnection, jti: &str) -> PersistenceResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        revoked_tokens::table.filter(revoked_tokens::jti.eq(jti)),
+    ))
+    .get_result(conn)?)
+}
+
+/// Writes a client's changed fields (`active`, `secret_hash`) when its version is still
+/// `expected_version`, raising its version and its token version (every token it holds stops
+/// working). `StaleVersion` when another write got there first.
+pub fn update_client(
+    conn: &mut AnyConnection,
+    row: &ClientRow,
+    expected_version: i32,
+) -> PersistenceResult<()> {
+    let changed = diesel::update(
+        api_clients::table
+            .find(&row.id)
+            .filter(api_clients::version.eq(expected_version)),
     )
+    .set((
+        api_clients::active.eq(row.active),
+        api_clients::secret_hash.eq(&row.secret_hash),
+        api_clients::token_version.eq(api_clients::token_version + 1),
+        api_clients::version.eq(api_clients::version + 1),
+    ))
     .execute(conn)?;
+    if changed == 0 {
+        return Err(PersistenceError::StaleVersion);
+    }
     Ok(())
 }
 

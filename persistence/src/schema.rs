@@ -77,6 +77,7 @@ diesel::table! {
         token_version -> Integer,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -85,6 +86,7 @@ diesel::table! {
         id -> Text,
         username_key -> Text,
         failed_at -> Timestamp,
+        client_address -> Nullable<Text>,
     }
 }
 
@@ -281,3 +283,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     stats_generations,
     stats_snapshots,
 );
+
+diesel::table! {
+    revoked_tokens (jti) {
+        jti -> Text,
+        subject_id -> Text,
+        expires_at -> Timestamp,
+    }
+}

@@ -133,6 +133,9 @@ pub fn test_config(database: DatabaseTarget) -> Config {
     // Tests count recounts themselves; one test turns the refresher on.
     config.stats_refresh = None;
     config.shutdown_timeout = Duration::from_secs(1);
+    // Every test signs in from 127.0.0.1, many times: limits far above any test's traffic (the
+    // rate-limit tests set their own).
+    config.rate_limits = generous_rate_limits();
     config.pool = PoolOptions {
         max_size: 4,
         connection_timeout: Duration::from_secs(5),
@@ -469,6 +472,23 @@ pub async fn expect_problem(response: reqwest::Response, status: u16, code: &str
         "{problem}"
     );
     problem
+}
+
+/// Rate limits no test reaches by accident.
+pub fn generous_rate_limits() -> ormas_api::config::RateLimits {
+    ormas_api::config::RateLimits {
+        register_per_hour: 1_000_000,
+        login_per_minute: 1_000_000,
+        token_per_minute: 1_000_000,
+        refresh_per_minute: 1_000_000,
+        public_per_minute: 1_000_000,
+    }
+}
+
+/// The address a test server believes a request comes from when it trusts 127.0.0.1 as a proxy
+/// (`config.trusted_proxies`): sent as `X-Forwarded-For`.
+pub fn from_address(request: reqwest::RequestBuilder, address: &str) -> reqwest::RequestBuilder {
+    request.header("x-forwarded-for", address)
 }
 
 #[cfg(test)]

@@ -135,6 +135,7 @@ pub async fn create_client(
         token_version: 1,
         created_by: Some(principal.id.clone()),
         created_at: now_utc(),
+        version: 1,
     };
     let event = audit::on(
         audit::event(Some(&principal), "client.create", Outcome::Success),

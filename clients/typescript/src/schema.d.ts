@@ -75,7 +75,9 @@ export interface paths {
         put?: never;
         /**
          * Sign in
-         * @description Exchanges a username (case-insensitive) and password for an access token and a refresh token. After 5 failed attempts for one username within 15 minutes (configurable) every attempt answers 429 with `Retry-After` until the window passes. Unknown usernames and wrong passwords answer the same 401 in the same time. Needs no authentication.
+         * @description Exchanges a username (case-insensitive) and password for an access token and a refresh token. Unknown usernames and wrong passwords answer the same 401 in the same time. Needs no authentication.
+         *
+         *     **Throttling** (all configurable), so that guessing never locks the rightful owner out: after 5 failed attempts for one username *from one client address* within 15 minutes, that address answers 429 with `Retry-After` for that username until the window passes; after 20 failed attempts from one address for any usernames, that address answers 429; failures for one username from every address never refuse it but slow each further attempt (1 s, 2 s, 4 s, … at most 16 s), so the owner still signs in from another address. Besides, each address may try 30 logins a minute (429 with `Retry-After`). Client addresses are the peer's, or the `X-Forwarded-For` of a trusted proxy (`ORMAS_TRUSTED_PROXIES`); IPv6 counts by /64.
          */
         post: operations["login"];
         delete?: never;
@@ -2604,7 +2606,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many failed attempts for this username. */
+            /** @description Too many failed attempts for this username from this address, or from this address, or too many requests from it. */
             429: {
                 headers: {
                     /** @description Seconds until a login may be tried. */

@@ -9,6 +9,7 @@ mod bytes;
 mod calendar;
 mod concurrency;
 mod conditional;
+mod edge;
 mod errors;
 mod identity;
 mod matrix;

@@ -159,7 +159,7 @@ pub async fn change_password(
             &user.id,
             user.region_code.as_deref(),
         );
-        record_failure(&state, key, at, row).await?;
+        record_failure(&state, key, None, at, policy.window_start(at), row).await?;
         return Err(ApiError::forbidden(Text::new(
             "Kata sandi saat ini salah.",
             "The current password is wrong.",

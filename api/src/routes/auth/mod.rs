@@ -7,7 +7,7 @@ pub mod signup;
 pub mod token;
 
 use chrono::{NaiveDateTime, TimeDelta};
-use ormas_domain::auth::{LoginThrottle, PasswordProblem};
+use ormas_domain::auth::{LoginPolicy, LoginThrottle, PasswordProblem};
 use ormas_persistence::audit::{self as audit_log, AuditRow};
 use ormas_persistence::identity::{self, RefreshTokenRow, UserRow};
 
@@ -53,6 +53,17 @@ pub fn throttle(state: &AppState) -> LoginThrottle {
     }
 }
 
+/// The login policy of the configuration (see [`LoginPolicy`]).
+pub fn login_policy(state: &AppState) -> LoginPolicy {
+    let config = &state.config;
+    LoginPolicy {
+        max_failures: config.login_max_failures,
+        max_failures_per_address: config.login_max_failures_per_address,
+        window: TimeDelta::from_std(config.login_window).unwrap_or(TimeDelta::minutes(15)),
+        max_delay: TimeDelta::from_std(config.login_max_delay).unwrap_or(TimeDelta::zero()),
+    }
+}
+
 pub fn refresh_row(session_id: &str, token: &str, ttl: TimeDelta) -> RefreshTokenRow {
     let issued_at = now_utc();
     RefreshTokenRow {
@@ -64,18 +75,28 @@ pub fn refresh_row(session_id: &str, token: &str, ttl: TimeDelta) -> RefreshToke
     }
 }
 
-/// Counts a failed attempt under `key` (a login, or a wrong current password) for the throttle,
-/// with its audit row, in one transaction.
+/// Counts a failed attempt under `key` (a login, or a wrong current password) from `address`
+/// for the throttle, with its audit row, in one transaction; failures older than `before` are
+/// forgotten.
 pub async fn record_failure(
     state: &AppState,
     key: String,
+    address: Option<String>,
     at: NaiveDateTime,
+    before: NaiveDateTime,
     audit_row: AuditRow,
 ) -> Result<(), ApiError> {
     state
         .db(move |conn| {
             ormas_persistence::in_write_transaction(conn, |conn| {
-                identity::record_login_failure(conn, &uuid::Uuid::now_v7().to_string(), &key, at)?;
+                identity::record_login_failure(
+                    conn,
+                    &uuid::Uuid::now_v7().to_string(),
+                    &key,
+                    address.as_deref(),
+                    at,
+                    before,
+                )?;
                 audit_log::record(conn, &audit_row)
             })
         })

@@ -7,10 +7,13 @@ use ormas_persistence::audit as audit_log;
 use ormas_persistence::identity::{self, SessionRow, UserRow};
 
 use super::dto::{LoginRequest, RefreshRequest, TokenPair};
-use super::{pair, record_failure, refresh_row, refresh_ttl, session_expired, throttle};
+use ormas_domain::auth::LoginGate;
+
+use super::{login_policy, pair, record_failure, refresh_row, refresh_ttl, session_expired};
 use crate::audit::{self, Outcome};
 use crate::auth::{self, Principal, random_token, token_hash};
 use crate::clock::now_utc;
+use crate::edge::ClientAddress;
 use crate::error::{ApiError, ErrorKind};
 use crate::extract::ValidJson;
 use crate::state::AppState;
@@ -22,9 +25,16 @@ use crate::state::AppState;
     security(()),
     summary = "Sign in",
     description = "Exchanges a username (case-insensitive) and password for an access token and a \
-refresh token. After 5 failed attempts for one username within 15 minutes (configurable) every \
-attempt answers 429 with `Retry-After` until the window passes. Unknown usernames and wrong \
-passwords answer the same 401 in the same time. Needs no authentication.",
+refresh token. Unknown usernames and wrong passwords answer the same 401 in the same time. Needs \
+no authentication.\n\n\
+**Throttling** (all configurable), so that guessing never locks the rightful owner out: after 5 \
+failed attempts for one username *from one client address* within 15 minutes, that address \
+answers 429 with `Retry-After` for that username until the window passes; after 20 failed \
+attempts from one address for any usernames, that address answers 429; failures for one username \
+from every address never refuse it but slow each further attempt (1 s, 2 s, 4 s, … at most 16 \
+s), so the owner still signs in from another address. Besides, each address may try 30 logins a \
+minute (429 with `Retry-After`). Client addresses are the peer's, or the `X-Forwarded-For` of a \
+trusted proxy (`ORMAS_TRUSTED_PROXIES`); IPv6 counts by /64.",
     request_body(content = LoginRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Signed in.", body = TokenPair),
@@ -33,7 +43,7 @@ passwords answer the same 401 in the same time. Needs no authentication.",
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A field is missing or invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts for this username.", body = ormas_openapi::Problem, content_type = "application/problem+json",
+        (status = 429, description = "Too many failed attempts for this username from this address, or from this address, or too many requests from it.", body = ormas_openapi::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds until a login may be tried."))),
         (status = 500, response = ormas_openapi::responses::ServerError),
         (status = 503, response = ormas_openapi::responses::Unavailable),
@@ -42,31 +52,57 @@ passwords answer the same 401 in the same time. Needs no authentication.",
 #[post("/v1/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
+    client: ClientAddress,
     body: ValidJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.0;
     let key = username_key(&username);
-    let policy = throttle(&state);
+    let address = client.key();
+    let policy = login_policy(&state);
     let at = now_utc();
 
-    let lookup_key = key.clone();
-    let (locked, user) = state
+    let (lookup_key, lookup_address) = (key.clone(), address.clone());
+    let (gate, user) = state
         .db(move |conn| {
-            let failures =
-                identity::login_failures_since(conn, &lookup_key, policy.window_start(at))?;
-            if let Some(wait) = policy.locked_for(&failures, at) {
-                return Ok((Some(wait), None));
+            let failures = identity::recent_login_failures(
+                conn,
+                &lookup_key,
+                &lookup_address,
+                policy.window_start(at),
+            )?;
+            let gate = policy.gate(
+                &failures.pair,
+                &failures.address,
+                failures.username.max(0) as u64,
+                at,
+            );
+            if !matches!(gate, LoginGate::Proceed { .. }) {
+                return Ok((gate, None));
             }
-            Ok((None, identity::find_user_by_username(conn, &lookup_key)?))
+            Ok((gate, identity::find_user_by_username(conn, &lookup_key)?))
         })
         .await?;
-    if let Some(wait) = locked {
-        let row = audit::detail(
-            audit::event(None, "auth.login", Outcome::Denied),
-            format!("locked: {key}"),
-        );
-        state.db(move |conn| audit_log::record(conn, &row)).await?;
-        return Err(ApiError::too_many_requests(wait.num_seconds().max(1) as u64));
+    let delay = match gate {
+        LoginGate::Proceed { delay } => delay,
+        LoginGate::PairLocked(wait) | LoginGate::AddressLocked(wait) => {
+            let what = if matches!(gate, LoginGate::PairLocked(_)) {
+                "locked for this address"
+            } else {
+                "address locked"
+            };
+            let row = audit::detail(
+                audit::event(None, "auth.login", Outcome::Denied),
+                format!("{what}: {key} from {address}"),
+            );
+            state.db(move |conn| audit_log::record(conn, &row)).await?;
+            return Err(ApiError::too_many_requests(wait.num_seconds().max(1) as u64));
+        }
+    };
+    // Slowed, not refused: someone has been guessing this username from other addresses.
+    if let Ok(delay) = delay.to_std()
+        && !delay.is_zero()
+    {
+        tokio::time::sleep(delay).await;
     }
 
     // Argon2 without holding a database connection.
@@ -77,9 +113,10 @@ pub async fn login(
     let Some(user) = user else {
         let row = audit::detail(
             audit::event(None, "auth.login", Outcome::Failure),
-            format!("username: {key}"),
+            format!("username: {key} from {address}"),
         );
-        record_failure(&state, key, at, row).await?;
+        let before = policy.window_start(at);
+        record_failure(&state, key, Some(address), at, before, row).await?;
         return Err(ApiError::new(ErrorKind::InvalidCredentials));
     };
 
@@ -104,7 +141,7 @@ pub async fn login(
     state
         .db(move |conn| {
             ormas_persistence::in_write_transaction(conn, |conn| {
-                identity::clear_login_failures(conn, &key, window_start)?;
+                identity::clear_login_failures(conn, &key, Some(&address), window_start)?;
                 identity::insert_session(conn, &session)?;
                 identity::insert_refresh_token(conn, &first_token)?;
                 audit_log::record(conn, &row)

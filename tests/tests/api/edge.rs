@@ -1,0 +1,232 @@
+//! Protection at the edge: the login policy, rate limits, CORS, security headers, integrator
+//! tokens and the smaller checks of issue 10 §5.
+
+use std::time::{Duration, Instant};
+
+use ormas_tests::{PASSWORD, TestApp, expect_json, expect_problem, from_address, json};
+
+/// A server that believes `X-Forwarded-For` from the test client (127.0.0.1 as a proxy).
+async fn behind_proxy(adjust: impl FnOnce(&mut ormas_api::Config)) -> TestApp {
+    TestApp::spawn_with(|c| {
+        c.trusted_proxies = ormas_api::config::parse_trusted_proxies("127.0.0.1").unwrap();
+        adjust(c);
+    })
+    .await
+}
+
+async fn login_from(
+    app: &TestApp,
+    address: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    from_address(app.client.post(app.url("/v1/auth/login")), address)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn retry_after(response: &reqwest::Response) -> u64 {
+    response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn wrong_passwords_from_one_address_do_not_lock_the_owner_out_of_another() {
+    let app = behind_proxy(|c| c.login_max_delay = Duration::from_secs(1)).await;
+    app.create_account("superadmin", "super_admin", None).await;
+    let attacker = "203.0.113.66";
+    for _ in 0..6 {
+        let response = login_from(&app, attacker, "superadmin", "guess guess guess").await;
+        let status = response.status().as_u16();
+        assert!(status == 401 || status == 429, "{status}");
+    }
+    // The attacker's address is refused for this username, even with the right password…
+    let response = login_from(&app, attacker, "superadmin", PASSWORD).await;
+    assert!((1..=900).contains(&retry_after(&response)));
+    expect_problem(response, 429, "too_many_requests").await;
+    // …while the owner, from another address, signs in (slowed by a second or two, not refused).
+    let started = Instant::now();
+    let response = login_from(&app, "198.51.100.7", "SuperAdmin", PASSWORD).await;
+    let body = expect_json(response, 200).await;
+    assert!(body["access_token"].is_string());
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // An IPv6 neighbour in the attacker's /64 counts as the attacker; another /64 does not.
+    let v6 = "2001:db8:1:2::1";
+    for _ in 0..5 {
+        login_from(&app, v6, "superadmin", "guess guess guess").await;
+    }
+    let response = login_from(&app, "2001:db8:1:2:ffff::9", "superadmin", PASSWORD).await;
+    expect_problem(response, 429, "too_many_requests").await;
+    let response = login_from(&app, "2001:db8:1:3::1", "superadmin", PASSWORD).await;
+    expect_json(response, 200).await;
+}
+
+#[tokio::test]
+async fn guesses_for_one_username_from_many_addresses_slow_it_down() {
+    let app = behind_proxy(|c| c.login_max_delay = Duration::from_secs(2)).await;
+    app.create_account("officer.64", "officer", Some("64"))
+        .await;
+    for i in 0..6 {
+        let response = login_from(
+            &app,
+            &format!("203.0.113.{i}"),
+            "officer.64",
+            "guess guess guess",
+        )
+        .await;
+        expect_problem(response, 401, "invalid_credentials").await;
+    }
+    // Six failures: the next attempt waits 2 s (capped), then succeeds.
+    let started = Instant::now();
+    expect_json(
+        login_from(&app, "198.51.100.7", "officer.64", PASSWORD).await,
+        200,
+    )
+    .await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn one_address_guessing_many_usernames_is_refused() {
+    let app = behind_proxy(|c| c.login_max_failures_per_address = 4).await;
+    app.create_account("officer.64", "officer", Some("64"))
+        .await;
+    for i in 0..4 {
+        let response = login_from(
+            &app,
+            "203.0.113.5",
+            &format!("user{i}"),
+            "guess guess guess",
+        )
+        .await;
+        expect_problem(response, 401, "invalid_credentials").await;
+    }
+    let response = login_from(&app, "203.0.113.5", "officer.64", PASSWORD).await;
+    assert!(retry_after(&response) >= 1);
+    expect_problem(response, 429, "too_many_requests").await;
+    // Other addresses are not affected.
+    expect_json(
+        login_from(&app, "203.0.113.6", "officer.64", PASSWORD).await,
+        200,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() {
+    // No trusted proxies (the default): every request is 127.0.0.1, whatever it claims.
+    let app = TestApp::spawn().await;
+    app.create_account("officer.64", "officer", Some("64"))
+        .await;
+    for i in 0..5 {
+        let response = login_from(
+            &app,
+            &format!("203.0.113.{i}"),
+            "officer.64",
+            "guess guess guess",
+        )
+        .await;
+        expect_problem(response, 401, "invalid_credentials").await;
+    }
+    let response = login_from(&app, "198.51.100.7", "officer.64", PASSWORD).await;
+    expect_problem(response, 429, "too_many_requests").await;
+}
+
+#[tokio::test]
+async fn self_registration_is_rate_limited_per_address() {
+    let app = behind_proxy(|c| {
+        c.rate_limits.register_per_hour = 10;
+    })
+    .await;
+    let mut created = 0;
+    let mut limited = Vec::new();
+    for i in 0..60 {
+        let response = from_address(app.client.post(app.url("/v1/auth/register")), "203.0.113.9")
+            .json(&json!({"username": format!("bot{i:02}"), "password": "a long enough password", "display_name": "Bot"}))
+            .send()
+            .await
+            .unwrap();
+        match response.status().as_u16() {
+            201 => created += 1,
+            429 => {
+                let wait = retry_after(&response);
+                let problem = expect_problem(response, 429, "too_many_requests").await;
+                limited.push((wait, problem));
+            }
+            other => panic!("status {other}"),
+        }
+    }
+    assert_eq!(created, 10);
+    assert_eq!(limited.len(), 50);
+    // One account per 6 minutes refills the allowance.
+    for (wait, _) in &limited {
+        assert!((1..=360).contains(wait), "{wait}");
+    }
+    // Another address still signs up.
+    let response = from_address(app.client.post(app.url("/v1/auth/register")), "198.51.100.1")
+        .json(&json!({"username": "person", "password": "a long enough password", "display_name": "Person"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+}
+
+#[tokio::test]
+async fn token_refresh_and_public_endpoints_are_rate_limited() {
+    let app = behind_proxy(|c| {
+        c.rate_limits.token_per_minute = 3;
+        c.rate_limits.refresh_per_minute = 3;
+        c.rate_limits.public_per_minute = 3;
+        c.rate_limits.login_per_minute = 3;
+    })
+    .await;
+    let cases: [(&str, &str, serde_json::Value); 4] = [
+        (
+            "POST",
+            "/v1/auth/token",
+            json!({"grant_type": "client_credentials", "client_id": "nobody", "client_secret": "wrong"}),
+        ),
+        (
+            "POST",
+            "/v1/auth/refresh",
+            json!({"refresh_token": "not-a-token"}),
+        ),
+        (
+            "POST",
+            "/v1/auth/login",
+            json!({"username": "nobody", "password": "guess guess guess"}),
+        ),
+        ("GET", "/v1/public/ormas", json!(null)),
+    ];
+    for (method, path, body) in cases {
+        let send = |address: &'static str| {
+            let request = match method {
+                "GET" => app.client.get(app.url(path)),
+                _ => app.client.post(app.url(path)).json(&body),
+            };
+            from_address(request, address).send()
+        };
+        for _ in 0..3 {
+            let status = send("203.0.113.1").await.unwrap().status().as_u16();
+            assert_ne!(status, 429, "{path}");
+        }
+        let response = send("203.0.113.1").await.unwrap();
+        assert!((1..=20).contains(&retry_after(&response)), "{path}");
+        expect_problem(response, 429, "too_many_requests").await;
+        let status = send("203.0.113.2").await.unwrap().status().as_u16();
+        assert_ne!(status, 429, "{path} from another address");
+    }
+    // Authenticated endpoints are not limited per address.
+    for _ in 0..10 {
+        assert_eq!(app.get("/v1/regions?level=province").await.status(), 200);
+    }
+}
