@@ -28,6 +28,9 @@ use crate::state::AppState;
 pub const ISSUER: &str = "ormas-api";
 pub const AUDIENCE: &str = "ormas-api";
 
+/// Seconds of clock difference tolerated on a token's `exp` and `iat`.
+pub const TOKEN_LEEWAY_SECS: i64 = 5;
+
 /// The claims of an access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -63,7 +66,7 @@ impl TokenKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "aud", "iss"]);
-        validation.leeway = 5;
+        validation.leeway = TOKEN_LEEWAY_SECS.unsigned_abs();
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -226,6 +229,9 @@ pub struct Principal {
     pub scope: Scope,
     pub session_id: Option<String>,
     pub ormas_id: Option<String>,
+    /// The access token's id (`jti`) and expiry (seconds since the epoch), for revoking a client
+    /// token on logout.
+    pub token: Option<(String, i64)>,
 }
 
 impl Principal {
@@ -264,6 +270,7 @@ impl Principal {
             role: user.role()?,
             scope: scope_of(user.region_code.as_deref())?,
             session_id,
+            token: None,
             ormas_id: user.ormas_id.clone(),
         })
     }
@@ -276,6 +283,7 @@ impl Principal {
             role: Role::Integrator,
             scope: scope_of(client.region_code.as_deref())?,
             session_id: None,
+            token: None,
             ormas_id: None,
         })
     }
@@ -317,7 +325,20 @@ impl FromRequest for Principal {
 /// Checks the token's subject against the database: the account or client still exists and is
 /// active, its token version has not moved, and the session has not ended.
 async fn authenticate(state: &AppState, claims: Claims) -> Result<Principal, ApiError> {
-    let Claims { sub, sid, ver, .. } = claims;
+    let Claims {
+        sub,
+        sid,
+        ver,
+        jti,
+        exp,
+        iat,
+        ..
+    } = claims;
+    // A token issued in the future (beyond the clock leeway) was not issued by this server's clock.
+    if iat > chrono::Utc::now().timestamp() + TOKEN_LEEWAY_SECS {
+        return Err(ApiError::unauthorized().with_cause("token issued in the future"));
+    }
+    let revoked_jti = jti.clone();
     let principal = state
         .db(move |conn| match sid {
             Some(sid) => {
@@ -328,14 +349,22 @@ async fn authenticate(state: &AppState, claims: Claims) -> Result<Principal, Api
                     })
                     .map(|(user, session)| (Some(user), None, Some(session.id))))
             }
-            None => Ok(identity::find_client(conn, &sub)?
-                .filter(|client| client.active && client.token_version == ver)
-                .map(|client| (None, Some(client), None))),
+            None => {
+                if identity::token_revoked(conn, &revoked_jti)? {
+                    return Ok(None);
+                }
+                Ok(identity::find_client(conn, &sub)?
+                    .filter(|client| client.active && client.token_version == ver)
+                    .map(|client| (None, Some(client), None)))
+            }
         })
         .await?;
     match principal {
         Some((Some(user), _, sid)) => Principal::from_user(&user, sid),
-        Some((None, Some(client), _)) => Principal::from_client(&client),
+        Some((None, Some(client), _)) => Principal::from_client(&client).map(|mut principal| {
+            principal.token = Some((jti, exp));
+            principal
+        }),
         _ => {
             Err(ApiError::unauthorized().with_cause("subject, version or session no longer valid"))
         }

@@ -94,6 +94,11 @@ fn string_issue(field: &str, text: &str) -> Option<FieldIssue> {
 }
 
 fn control_issue(field: &str) -> FieldIssue {
+    // The name may itself hold the characters refused: never echo them.
+    let field: String = field
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
     FieldIssue::new(
         field,
         "control_character",

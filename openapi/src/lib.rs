@@ -380,7 +380,12 @@ pub fn text_constraints(
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
     {
-        schemas.values_mut().for_each(constrain);
+        // Problem documents name what the client sent (a field path, an unknown parameter), which
+        // is not the server's text to constrain.
+        schemas
+            .iter_mut()
+            .filter(|(name, _)| !matches!(name.as_str(), "Problem" | "FieldError"))
+            .for_each(|(_, schema)| constrain(schema));
     }
     if let Some(paths) = value.pointer_mut("/paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut() {

@@ -97,7 +97,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out
-         * @description Ends the session of the access token: the access token and every refresh token of the session stop working at once. Any authenticated caller.
+         * @description Ends the session of the access token: the access token and every refresh token of the session stop working at once. A client-credentials token is revoked by itself (it has no session). Any authenticated caller.
          */
         post: operations["logout"];
         delete?: never;

@@ -230,3 +230,202 @@ async fn token_refresh_and_public_endpoints_are_rate_limited() {
         assert_eq!(app.get("/v1/regions?level=province").await.status(), 200);
     }
 }
+
+const SPA: &str = "http://127.0.0.1:5173";
+
+#[tokio::test]
+async fn cors_preflights_are_answered_for_configured_origins_only() {
+    let app = TestApp::spawn_with(|c| c.cors_origins = vec![SPA.to_owned()]).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(
+                ormas_tests::reqwest::Method::OPTIONS,
+                app.url("/v1/ormas/some-id"),
+            )
+            .header("origin", origin)
+            .header("access-control-request-method", "PATCH")
+            .header(
+                "access-control-request-headers",
+                "authorization, if-match, content-type, accept-language",
+            )
+            .send()
+    };
+    let allowed = preflight(SPA).await.unwrap();
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    let headers = allowed.headers();
+    assert_eq!(headers["access-control-allow-origin"], SPA);
+    let methods = headers["access-control-allow-methods"].to_str().unwrap();
+    assert!(methods.contains("PATCH"), "{methods}");
+    let allowed_headers = headers["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    for name in ["authorization", "if-match", "accept-language"] {
+        assert!(allowed_headers.contains(name), "{allowed_headers}");
+    }
+    let other = preflight("http://evil.example").await.unwrap();
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+
+    // A real cross-origin call: the origin is allowed and the headers an app reads are exposed.
+    let session = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    let call = app
+        .client
+        .get(app.url("/v1/me"))
+        .header("origin", SPA)
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(call.status().as_u16(), 200);
+    assert_eq!(call.headers()["access-control-allow-origin"], SPA);
+    let exposed = call.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    for name in ["etag", "location", "retry-after", "x-request-id"] {
+        assert!(exposed.contains(name), "{exposed}");
+    }
+
+    // No origins configured (the default): no CORS headers at all.
+    let plain = TestApp::spawn().await;
+    let response = plain
+        .client
+        .get(plain.url("/v1/regions"))
+        .header("origin", SPA)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !response
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
+}
+
+#[tokio::test]
+async fn security_headers_on_every_response() {
+    let app = TestApp::spawn().await;
+    let public = app.get("/v1/regions").await;
+    assert_eq!(public.headers()["x-content-type-options"], "nosniff");
+    assert!(!public.headers().contains_key("cache-control"));
+
+    // Authenticated answers, personal data (a board with NIKs) included, are never stored.
+    let session = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    let me = app.get_as("/v1/me", &session.access_token).await;
+    assert_eq!(me.headers()["cache-control"], "no-store");
+    assert_eq!(me.headers()["x-content-type-options"], "nosniff");
+    let ormas = ormas_tests::fixtures::OrmasFixture::registered("64.71")
+        .insert(&app)
+        .await;
+    let board = app
+        .get_as(&format!("/v1/ormas/{ormas}/board"), &session.access_token)
+        .await;
+    assert_eq!(board.headers()["cache-control"], "no-store");
+    let login = app
+        .post_json(
+            "/v1/auth/login",
+            &json!({"username": "officer.6471", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(login.headers()["cache-control"], "no-store");
+
+    // Problem documents follow Accept-Language.
+    let problem = app.get("/v1/nowhere").await;
+    let vary = problem.headers()["vary"].to_str().unwrap().to_lowercase();
+    assert!(vary.contains("accept-language"), "{vary}");
+
+    // The docs: a strict CSP, never framed.
+    let docs = app.get("/docs/").await;
+    assert_eq!(docs.status().as_u16(), 200);
+    let csp = docs.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert_eq!(docs.headers()["x-frame-options"], "DENY");
+}
+
+async fn client_token(app: &TestApp, secret: &str) -> String {
+    let body = json!({"grant_type": "client_credentials", "client_id": "sync-64", "client_secret": secret});
+    expect_json(app.post_json("/v1/auth/token", &body).await, 200).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_client_token_signed_out_stops_working() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin.64", "admin", Some("64")).await;
+    let created = expect_json(
+        app.post_as(
+            "/v1/clients",
+            &admin.access_token,
+            &json!({"client_id": "sync-64", "name": "Sync"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let secret = created["client_secret"].as_str().unwrap();
+    let first = client_token(&app, secret).await;
+    let second = client_token(&app, secret).await;
+    expect_json(app.get_as("/v1/ormas", &first).await, 200).await;
+    let logout = app.post_as("/v1/auth/logout", &first, &json!({})).await;
+    assert_eq!(logout.status().as_u16(), 204);
+    expect_problem(app.get_as("/v1/ormas", &first).await, 401, "unauthorized").await;
+    // Only that token: the client's other token still works.
+    expect_json(app.get_as("/v1/ormas", &second).await, 200).await;
+}
+
+#[tokio::test]
+async fn tokens_issued_in_the_future_are_refused() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let app = TestApp::spawn().await;
+    let session = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    let payload = session.access_token.split('.').nth(1).unwrap();
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let forge = |claims: &serde_json::Value| {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            claims,
+            &jsonwebtoken::EncodingKey::from_secret(ormas_tests::TEST_JWT_SECRET.as_bytes()),
+        )
+        .unwrap()
+    };
+    // The same claims re-signed still work (the forgery is faithful)…
+    expect_json(app.get_as("/v1/me", &forge(&claims)).await, 200).await;
+    // …but issued an hour from now they do not.
+    claims["iat"] = json!(claims["iat"].as_i64().unwrap() + 3600);
+    expect_problem(
+        app.get_as("/v1/me", &forge(&claims)).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn accounts_are_not_scoped_to_a_kecamatan() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin.64", "admin", Some("64")).await;
+    let refused = expect_problem(
+        app.post_as(
+            "/v1/users",
+            &admin.access_token,
+            &json!({"username": "camat.1", "password": PASSWORD, "display_name": "Camat", "role": "officer", "region_code": "64.71.01"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["field"], "region_code");
+    assert_eq!(refused["errors"][0]["code"], "district_scope");
+}

@@ -29,7 +29,8 @@ async fn admins_create_accounts_within_their_scope_and_rank() {
     assert_eq!(ormas_tests::etag_version(&etag.parse().unwrap()), 1);
     assert_eq!(created["region_code"], "64.71");
     assert!(created.get("password").is_none() && created.get("password_hash").is_none());
-    // A kecamatan below the city is within scope.
+    // A kecamatan below the city is within scope, but offices are provinces and kabupaten/kota:
+    // an account scoped to a kecamatan is refused (issue 10 §5).
     let response = app
         .post_as(
             "/v1/users",
@@ -37,7 +38,8 @@ async fn admins_create_accounts_within_their_scope_and_rank() {
             &officer("petugas.kec", "64.71.01"),
         )
         .await;
-    expect_json(response, 201).await;
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["code"], "district_scope");
 
     let forbidden = [
         json!({"username": "root2", "password": "correct horse battery", "display_name": "x", "role": "super_admin"}),

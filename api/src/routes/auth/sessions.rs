@@ -256,7 +256,8 @@ pub async fn refresh(
     operation_id = "logout",
     summary = "Sign out",
     description = "Ends the session of the access token: the access token and every refresh token \
-of the session stop working at once. Any authenticated caller.",
+of the session stop working at once. A client-credentials token is revoked by itself (it has no \
+session). Any authenticated caller.",
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 204, description = "Signed out."),
@@ -282,6 +283,26 @@ pub async fn logout(
             .db(move |conn| {
                 ormas_persistence::in_write_transaction(conn, |conn| {
                     identity::revoke_session(conn, &session_id, now_utc(), "logout")?;
+                    audit_log::record(conn, &row)
+                })
+            })
+            .await?;
+    } else if let Some((jti, exp)) = principal.token.clone() {
+        // A client-credentials token has no session: it is revoked by its id until it expires.
+        let row = audit::on(
+            audit::event(Some(&principal), "auth.logout", Outcome::Success),
+            "client",
+            &principal.id,
+            principal.region().as_deref(),
+        );
+        let subject = principal.id.clone();
+        let expires = chrono::DateTime::from_timestamp(exp, 0)
+            .map(|t| t.naive_utc())
+            .unwrap_or_else(now_utc);
+        state
+            .db(move |conn| {
+                ormas_persistence::in_write_transaction(conn, |conn| {
+                    identity::revoke_token(conn, &jti, &subject, expires, now_utc())?;
                     audit_log::record(conn, &row)
                 })
             })

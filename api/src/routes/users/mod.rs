@@ -53,9 +53,21 @@ pub fn user_not_found(id: &str) -> ApiError {
 pub fn parse_scope(region: Option<&str>) -> Result<Scope, ApiError> {
     match region {
         None => Ok(Scope::National),
-        Some(code) => RegionCode::parse(code)
-            .map(Scope::Region)
-            .map_err(|_| unknown_region("region_code")),
+        Some(code) => {
+            let code = RegionCode::parse(code).map_err(|_| unknown_region("region_code"))?;
+            // Offices are provinces and kabupaten/kota: a kecamatan scope has no meaning here.
+            if code.level() == ormas_domain::RegionLevel::District {
+                return Err(ApiError::validation(vec![FieldIssue::new(
+                    "region_code",
+                    "district_scope",
+                    Text::new(
+                        "akun diberi wilayah provinsi atau kabupaten/kota, bukan kecamatan",
+                        "must be a province or kabupaten/kota; accounts are not scoped to a kecamatan",
+                    ),
+                )]));
+            }
+            Ok(Scope::Region(code))
+        }
     }
 }
 
