@@ -1,7 +1,7 @@
 //! Service clients for integrators (OAuth 2.0 client credentials).
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use ormas_domain::{Action, GrantError, Role, check_grant};
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::identity::{self, ClientRow};
@@ -52,6 +52,18 @@ pub struct Client {
     pub region_code: Option<String>,
     pub active: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Send it back in `If-Match` to `PATCH /v1/clients/{id}`.
+    pub version: i32,
+}
+
+impl crate::routes::Resource for Client {
+    fn location(&self) -> String {
+        format!("/v1/clients/{}", self.id)
+    }
+
+    fn version(&self) -> Option<i32> {
+        Some(self.version)
+    }
 }
 
 /// A new client with its secret, shown this once.
@@ -78,6 +90,7 @@ impl Client {
             region_code: row.region_code,
             active: row.active,
             created_at: utc(row.created_at),
+            version: row.version,
         }
     }
 }
@@ -212,8 +225,168 @@ pub async fn list_clients(
     }))
 }
 
+/// A client in the caller's scope, or 404.
+async fn visible_client(
+    state: &AppState,
+    principal: &Principal,
+    id: String,
+) -> Result<ClientRow, ApiError> {
+    principal.require(Action::ManageClients)?;
+    let lookup = id.clone();
+    let row = state
+        .db(move |conn| identity::find_client(conn, &lookup))
+        .await?;
+    row.filter(|c| principal.covers(c.region_code.as_deref()))
+        .ok_or_else(|| {
+            ApiError::not_found(Text::new(
+                format!("Klien {id} tidak ditemukan."),
+                format!("No client {id}."),
+            ))
+        })
+}
+
+/// Saves a changed client (its tokens end at once) with its audit entry.
+async fn save_client(
+    state: &AppState,
+    principal: &Principal,
+    row: ClientRow,
+    expected: i32,
+    action: &str,
+) -> Result<ClientRow, ApiError> {
+    let event = audit::on(
+        audit::event(Some(principal), action, Outcome::Success),
+        "client",
+        &row.id,
+        row.region_code.as_deref(),
+    );
+    let stored = row.clone();
+    state
+        .db(move |conn| {
+            ormas_persistence::in_write_transaction(conn, |conn| {
+                identity::update_client(conn, &stored, expected)?;
+                audit_log::record(conn, &event)
+            })
+        })
+        .await?;
+    Ok(ClientRow {
+        version: row.version + 1,
+        token_version: row.token_version + 1,
+        ..row
+    })
+}
+
+/// Changes to a service client.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"active": false}))]
+pub struct UpdateClient {
+    /// `false` deactivates the client: its tokens stop working at once and it gets no new ones.
+    pub active: bool,
+}
+
+/// Activate or deactivate a service client.
+#[utoipa::path(
+    tag = "clients",
+    operation_id = "updateClient",
+    summary = "Activate or deactivate a service client",
+    description = "Sets `active`. Any change ends every token the client holds at once. `If-Match` \
+is required (428 without it, 412 when stale). Roles: `super_admin`, `admin` (clients in their region).",
+    params(("id" = String, Path, description = "The client's id."), crate::routes::RequiredIfMatch),
+    request_body(content = UpdateClient, content_type = "application/json"),
+    security(("bearer" = []), ("client_credentials" = [])),
+    responses(
+        (status = 200, description = "The client.", body = Client, headers(("ETag" = String, description = "Its version and a digest of this representation."), ("Location" = String, description = "Its URL."))),
+        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
+        (status = 403, description = "The role may not manage clients.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such client in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The client changed meanwhile.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
+        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
+        (status = 422, description = "A field is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 428, response = ormas_openapi::responses::PreconditionRequired),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
+    )
+)]
+#[patch("/v1/clients/{id}")]
+pub async fn update_client(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: ValidJson<UpdateClient>,
+) -> Result<HttpResponse, ApiError> {
+    let row = visible_client(&state, &principal, path.into_inner()).await?;
+    crate::routes::require_matching_version(&req, row.version)?;
+    let expected = row.version;
+    let action = if body.0.active {
+        "client.activate"
+    } else {
+        "client.deactivate"
+    };
+    let changed = ClientRow {
+        active: body.0.active,
+        ..row
+    };
+    let saved = save_client(&state, &principal, changed, expected, action).await?;
+    crate::routes::represent(actix_web::http::StatusCode::OK, &Client::from_row(saved))
+}
+
+/// Rotate a service client's secret.
+#[utoipa::path(
+    tag = "clients",
+    operation_id = "rotateClientSecret",
+    summary = "Rotate a service client's secret",
+    description = "Issues a new secret, shown this once; the old one stops working and every token \
+the client holds ends at once. Roles: `super_admin`, `admin` (clients in their region).",
+    params(("id" = String, Path, description = "The client's id.")),
+    security(("bearer" = []), ("client_credentials" = [])),
+    responses(
+        (status = 200, description = "The client with its new secret.", body = CreatedClient),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
+        (status = 403, description = "The role may not manage clients.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such client in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The client changed meanwhile.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
+    )
+)]
+#[post("/v1/clients/{id}/rotate-secret")]
+pub async fn rotate_client_secret(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let row = visible_client(&state, &principal, path.into_inner()).await?;
+    let secret = random_token();
+    let expected = row.version;
+    let changed = ClientRow {
+        secret_hash: token_hash(&secret),
+        ..row
+    };
+    let saved = save_client(
+        &state,
+        &principal,
+        changed,
+        expected,
+        "client.rotate_secret",
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(CreatedClient {
+            client: Client::from_row(saved),
+            client_secret: secret,
+        }))
+}
+
 /// Registers this module's handlers; their order is the order of their paths in the OpenAPI
 /// document.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(create_client).service(list_clients);
+    cfg.service(create_client)
+        .service(list_clients)
+        .service(update_client)
+        .service(rotate_client_secret);
 }

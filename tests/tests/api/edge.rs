@@ -429,3 +429,94 @@ async fn accounts_are_not_scoped_to_a_kecamatan() {
     assert_eq!(refused["errors"][0]["field"], "region_code");
     assert_eq!(refused["errors"][0]["code"], "district_scope");
 }
+
+#[tokio::test]
+async fn rotating_a_secret_or_deactivating_a_client_ends_its_tokens() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin.64", "admin", Some("64")).await;
+    let created = expect_json(
+        app.post_as(
+            "/v1/clients",
+            &admin.access_token,
+            &json!({"client_id": "sync-64", "name": "Sync"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let old_secret = created["client_secret"].as_str().unwrap().to_owned();
+    let old_token = client_token(&app, &old_secret).await;
+    expect_json(app.get_as("/v1/ormas", &old_token).await, 200).await;
+
+    // Another region's admin does not see the client; an officer may not manage clients.
+    let other = app.signed_in("admin.62", "admin", Some("62")).await;
+    let rotate = format!("/v1/clients/{id}/rotate-secret");
+    expect_problem(
+        app.post_as(&rotate, &other.access_token, &json!({})).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let officer = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    expect_problem(
+        app.post_as(&rotate, &officer.access_token, &json!({}))
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+
+    let rotated = expect_json(
+        app.post_as(&rotate, &admin.access_token, &json!({})).await,
+        200,
+    )
+    .await;
+    let new_secret = rotated["client_secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, old_secret);
+    expect_problem(
+        app.get_as("/v1/ormas", &old_token).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    let refused = app
+        .post_json("/v1/auth/token", &json!({"grant_type": "client_credentials", "client_id": "sync-64", "client_secret": old_secret}))
+        .await;
+    assert_eq!(refused.status().as_u16(), 401);
+    let new_token = client_token(&app, &new_secret).await;
+    expect_json(app.get_as("/v1/ormas", &new_token).await, 200).await;
+
+    // Deactivation needs If-Match and ends the tokens too.
+    let path = format!("/v1/clients/{id}");
+    expect_problem(
+        app.patch_without_if_match(&path, &admin.access_token, &json!({"active": false}))
+            .await,
+        428,
+        "precondition_required",
+    )
+    .await;
+    let deactivated = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&admin.access_token)
+        .header("if-match", format!("\"{}\"", rotated["version"]))
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    let body = expect_json(deactivated, 200).await;
+    assert_eq!(body["active"], false);
+    expect_problem(
+        app.get_as("/v1/ormas", &new_token).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    let refused = app
+        .post_json("/v1/auth/token", &json!({"grant_type": "client_credentials", "client_id": "sync-64", "client_secret": new_secret}))
+        .await;
+    assert_eq!(refused.status().as_u16(), 401);
+}
