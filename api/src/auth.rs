@@ -137,7 +137,7 @@ fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
         return Ok(secret);
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
+        ormas_persistence::create_private_dir(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let secret = URL_SAFE_NO_PAD.encode(random_bytes::<48>());

@@ -22,7 +22,7 @@ mod tx;
 pub use error::{PersistenceError, PersistenceResult};
 pub use pool::{
     AnyConnection, Backend, ConnectError, ConnectionManager, DatabaseTarget, DbPool, PoolOptions,
-    PooledConnection, build_pool, redact_password,
+    PooledConnection, build_pool, create_private_dir, make_private, redact_password,
 };
 pub use tx::{in_transaction, in_write_transaction};
 

@@ -126,11 +126,19 @@ impl DatabaseTarget {
         }
         if let DatabaseTarget::Sqlite(path) = self {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
+                create_private_dir(dir).map_err(|e| {
                     ConnectError(format!("cannot create directory {}: {e}", dir.display()))
                 })?;
             }
+            let new_file = !path.exists();
             let mut conn = self.connect()?;
+            // A database this server creates is readable by its user only (SQLite gives its WAL
+            // and shared-memory files the same mode).
+            if new_file {
+                make_private(path).map_err(|e| {
+                    ConnectError(format!("cannot restrict {}: {e}", path.display()))
+                })?;
+            }
             conn.batch_execute("PRAGMA journal_mode = WAL;")
                 .map_err(|e| ConnectError(format!("SQLite {}: {e}", path.display())))?;
         }
@@ -344,5 +352,62 @@ mod tests {
             redact_password("postgres://postgres@127.0.0.1/x"),
             "postgres://postgres@127.0.0.1/x"
         );
+    }
+}
+
+/// Creates a directory (and missing parents) readable by this user only (0700 on Unix); existing
+/// directories are left as they are.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Makes a file readable and writable by this user only (0600 on Unix).
+pub fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod private_files {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn created_directories_are_0700_and_files_0600() {
+        let root = std::env::temp_dir().join(format!("ormas-private-{}", std::process::id()));
+        let nested = root.join("a/b");
+        create_private_dir(&nested).unwrap();
+        for dir in [&root, &root.join("a"), &nested] {
+            let mode = std::fs::metadata(dir).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", dir.display());
+        }
+        let file = nested.join("f");
+        std::fs::write(&file, "x").unwrap();
+        make_private(&file).unwrap();
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let db = nested.join("new.db");
+        DatabaseTarget::Sqlite(db.clone()).prepare().unwrap();
+        assert_eq!(
+            std::fs::metadata(&db).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }

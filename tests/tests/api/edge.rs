@@ -520,3 +520,61 @@ async fn rotating_a_secret_or_deactivating_a_client_ends_its_tokens() {
         .await;
     assert_eq!(refused.status().as_u16(), 401);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn files_the_server_creates_are_private() {
+    use ormas_tests::reqwest::multipart::{Form, Part};
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::spawn_with(|c| c.required_documents = vec!["cover_letter".into()]).await;
+    let officer = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    let ormas = expect_json(
+        app.post_as(
+            "/v1/ormas",
+            &officer.access_token,
+            &json!({
+                "name": "Ormas Berkas", "kind": "tidak_berbadan_hukum", "skt_number": "SKT-F",
+                "skt_issued_on": "2023-05-10", "skt_issuer": "Kemendagri", "region_code": "64.71",
+                "address": "Jl. Satu"
+            }),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let form = Form::new().text("type", "cover_letter").part(
+        "file",
+        Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("surat.pdf"),
+    );
+    let uploaded = app
+        .client
+        .post(app.url(&format!(
+            "/v1/ormas/{}/documents",
+            ormas["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&officer.access_token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    expect_json(uploaded, 201).await;
+    // Everything below the data directory that the server made: directories 0700, files 0600.
+    let mut pending = vec![app.data_dir.clone()];
+    let mut files = 0;
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+            if entry.file_type().unwrap().is_dir() {
+                assert_eq!(mode, 0o700, "{}", entry.path().display());
+                pending.push(entry.path());
+            } else {
+                assert_eq!(mode, 0o600, "{}", entry.path().display());
+                files += 1;
+            }
+        }
+    }
+    assert!(files >= 1, "the stored document");
+}

@@ -149,13 +149,17 @@ async fn receive_file(
             .unwrap_or("document"),
     );
     // File IO goes through tokio::fs (the blocking pool), never on the actix worker.
-    tokio::fs::create_dir_all(temp_dir)
+    let dir = temp_dir.to_path_buf();
+    tokio::task::spawn_blocking(move || ormas_persistence::create_private_dir(&dir))
         .await
+        .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
     let temp = temp_dir.join(uuid::Uuid::now_v7().to_string());
-    let mut file = tokio::fs::File::create(&temp)
-        .await
-        .map_err(ApiError::internal)?;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(&temp).await.map_err(ApiError::internal)?;
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let mut head: Vec<u8> = Vec::with_capacity(16);
@@ -207,7 +211,7 @@ fn store(received: &Received, root: &Path) -> Result<(), ApiError> {
         return Ok(());
     }
     if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir).map_err(ApiError::internal)?;
+        ormas_persistence::create_private_dir(dir).map_err(ApiError::internal)?;
     }
     std::fs::rename(&received.temp, &target).map_err(ApiError::internal)
 }
