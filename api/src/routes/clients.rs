@@ -225,7 +225,7 @@ pub async fn list_clients(
     }))
 }
 
-/// A client in the caller's scope, or 404.
+/// A client in the caller's scope, named by its id or its `client_id`, or 404.
 async fn visible_client(
     state: &AppState,
     principal: &Principal,
@@ -234,7 +234,10 @@ async fn visible_client(
     principal.require(Action::ManageClients)?;
     let lookup = id.clone();
     let row = state
-        .db(move |conn| identity::find_client(conn, &lookup))
+        .db(move |conn| match identity::find_client(conn, &lookup)? {
+            Some(row) => Ok(Some(row)),
+            None => identity::find_client_by_client_id(conn, &lookup),
+        })
         .await?;
     row.filter(|c| principal.covers(c.region_code.as_deref()))
         .ok_or_else(|| {
@@ -291,7 +294,7 @@ pub struct UpdateClient {
     summary = "Activate or deactivate a service client",
     description = "Sets `active`. Any change ends every token the client holds at once. `If-Match` \
 is required (428 without it, 412 when stale). Roles: `super_admin`, `admin` (clients in their region).",
-    params(("id" = String, Path, description = "The client's id."), crate::routes::RequiredIfMatch),
+    params(("id" = String, Path, description = "The client's id, or its `client_id`."), crate::routes::RequiredIfMatch),
     request_body(content = UpdateClient, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
@@ -341,7 +344,7 @@ pub async fn update_client(
     summary = "Rotate a service client's secret",
     description = "Issues a new secret, shown this once; the old one stops working and every token \
 the client holds ends at once. Roles: `super_admin`, `admin` (clients in their region).",
-    params(("id" = String, Path, description = "The client's id.")),
+    params(("id" = String, Path, description = "The client's id, or its `client_id`.")),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The client with its new secret.", body = CreatedClient),

@@ -3146,7 +3146,7 @@ export interface operations {
                 "If-Match": string;
             };
             path: {
-                /** @description The client's id. */
+                /** @description The client's id, or its `client_id`. */
                 id: string;
             };
             cookie?: never;
@@ -3229,7 +3229,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The client's id. */
+                /** @description The client's id, or its `client_id`. */
                 id: string;
             };
             cookie?: never;

@@ -469,6 +469,18 @@ async fn rotating_a_secret_or_deactivating_a_client_ends_its_tokens() {
     )
     .await;
 
+    // Named by its client_id too.
+    let by_name = expect_json(
+        app.post_as(
+            "/v1/clients/sync-64/rotate-secret",
+            &admin.access_token,
+            &json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(by_name["id"], id.as_str());
     let rotated = expect_json(
         app.post_as(&rotate, &admin.access_token, &json!({})).await,
         200,
