@@ -106,6 +106,32 @@ pub enum Action {
     ReturnReport,
     /// Read the statistics of one's scope.
     ReadStatistics,
+    /// File an internal complaint or a monitoring finding (public complaints need no account).
+    FileComplaint,
+    /// Read complaints in scope, the complainant's name and contact masked.
+    ReadComplaints,
+    /// See a complainant's name and contact (every read is audited).
+    ReadComplainantIdentity,
+    /// Dismiss a complaint or open (or attach it to) a case.
+    TriageComplaint,
+    /// Read oversight cases, their team, visits and history.
+    ReadCases,
+    /// Open and run oversight cases: team, state, recommendation, closing, field visits.
+    RunCases,
+    /// Record a verification or re-registration visit on a registration (no case needed).
+    RecordVisit,
+    /// Read sanctions (a representative: its own ormas's only).
+    ReadSanctions,
+    /// Issue a written warning (the regional office's own sanction).
+    IssueWarning,
+    /// Record a ministry's decision: an activity suspension, its lifting, a revocation.
+    RecordSanctionDecision,
+    /// Record whether a warning or a suspension was complied with.
+    RecordCompliance,
+    /// Answer a warning addressed to one's own ormas with a statement and documents.
+    AnswerWarning,
+    /// Read the oversight dashboard of one's scope.
+    ReadOversightDashboard,
 }
 
 code!(Action, "action");
@@ -139,6 +165,15 @@ pub fn allows(role: Role, action: Action) -> bool {
         WriteReport => matches!(role, Officer | OrmasRep),
         AcceptReport | ReturnReport => matches!(role, Officer),
         ReadStatistics => !matches!(role, OrmasRep),
+        FileComplaint => matches!(role, Officer | Oversight),
+        ReadComplaints | ReadCases | ReadOversightDashboard => role.is_staff(),
+        ReadComplainantIdentity | TriageComplaint => matches!(role, Oversight | Head),
+        RunCases => matches!(role, Oversight),
+        RecordVisit => matches!(role, Officer | Oversight),
+        ReadSanctions => true,
+        IssueWarning | RecordSanctionDecision => matches!(role, Head),
+        RecordCompliance => matches!(role, Head | Oversight),
+        AnswerWarning => matches!(role, OrmasRep),
     }
 }
 
@@ -249,6 +284,10 @@ mod tests {
                     CorrectOrganisation,
                     ReadReports,
                     ReadStatistics,
+                    ReadComplaints,
+                    ReadCases,
+                    ReadSanctions,
+                    ReadOversightDashboard,
                 ],
             ),
             (
@@ -265,6 +304,10 @@ mod tests {
                     CorrectOrganisation,
                     ReadReports,
                     ReadStatistics,
+                    ReadComplaints,
+                    ReadCases,
+                    ReadSanctions,
+                    ReadOversightDashboard,
                 ],
             ),
             (
@@ -285,6 +328,12 @@ mod tests {
                     AcceptReport,
                     ReturnReport,
                     ReadStatistics,
+                    FileComplaint,
+                    ReadComplaints,
+                    ReadCases,
+                    RecordVisit,
+                    ReadSanctions,
+                    ReadOversightDashboard,
                 ],
             ),
             (
@@ -298,6 +347,15 @@ mod tests {
                     DissolveRegistration,
                     ReadReports,
                     ReadStatistics,
+                    ReadComplaints,
+                    ReadComplainantIdentity,
+                    TriageComplaint,
+                    ReadCases,
+                    ReadSanctions,
+                    IssueWarning,
+                    RecordSanctionDecision,
+                    RecordCompliance,
+                    ReadOversightDashboard,
                 ],
             ),
             (
@@ -308,6 +366,16 @@ mod tests {
                     ReadPersonalData,
                     ReadReports,
                     ReadStatistics,
+                    FileComplaint,
+                    ReadComplaints,
+                    ReadComplainantIdentity,
+                    TriageComplaint,
+                    ReadCases,
+                    RunCases,
+                    RecordVisit,
+                    ReadSanctions,
+                    RecordCompliance,
+                    ReadOversightDashboard,
                 ],
             ),
             (
@@ -321,11 +389,19 @@ mod tests {
                     SubmitRegistration,
                     ReadReports,
                     WriteReport,
+                    ReadSanctions,
+                    AnswerWarning,
                 ],
             ),
             (
                 Integrator,
-                &[ReadSelf, ReadRegistrations, ReadReports, ReadStatistics],
+                &[
+                    ReadSelf,
+                    ReadRegistrations,
+                    ReadReports,
+                    ReadStatistics,
+                    ReadSanctions,
+                ],
             ),
         ];
         assert_eq!(rows.len(), Role::ALL.len());
