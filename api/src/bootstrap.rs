@@ -455,6 +455,8 @@ pub fn seed_demo_register(
                 created_at: at,
                 updated_at: at,
                 branch_name: None,
+                secretariat_missing_since: None,
+                address_changed_on: None,
             };
             match state {
                 RegistrationState::Submitted => row.verification_due = wd(submitted, 15),

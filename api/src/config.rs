@@ -72,6 +72,8 @@ Environment variables:
                               [default: semester]
   ORMAS_REPORT_DUE_DAYS       calendar days after a period ends that its report is due [default: 30]
   ORMAS_ACTIVE_WINDOW_MONTHS  months an accepted report keeps an ormas active [default: 12]
+  ORMAS_REQUIRE_VERIFICATION_VISIT  true: `approve` needs a field visit that found the secretariat
+                              [default: false]
   ORMAS_STATS_REFRESH_SECS    seconds between background recounts of the statistics of offices
                               whose data changed (0: only on request) [default: 60]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
@@ -112,6 +114,8 @@ pub struct Config {
     /// How often the statistics snapshots of changed offices are recounted in the background;
     /// `None` disables it (snapshots are then recounted on request only).
     pub stats_refresh: Option<Duration>,
+    /// Whether approving a registration needs a field visit that found the secretariat.
+    pub require_verification_visit: bool,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
 }
@@ -418,9 +422,23 @@ impl Config {
             0 => None,
             secs => Some(Duration::from_secs(secs)),
         };
+        let require_verification_visit = match get("ORMAS_REQUIRE_VERIFICATION_VISIT") {
+            None => false,
+            Some(text) => match text.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" => false,
+                _ => {
+                    return Err(ConfigError {
+                        variable: "ORMAS_REQUIRE_VERIFICATION_VISIT",
+                        message: format!("`{text}` is neither true nor false"),
+                    });
+                }
+            },
+        };
         Ok(Config {
             reporting,
             stats_refresh,
+            require_verification_visit,
             document_limit,
             required_documents,
             registration_number_pattern,
@@ -521,6 +539,7 @@ mod tests {
             ("ORMAS_REPORT_DUE_DAYS", "-1"),
             ("ORMAS_ACTIVE_WINDOW_MONTHS", "0"),
             ("ORMAS_STATS_REFRESH_SECS", "soon"),
+            ("ORMAS_REQUIRE_VERIFICATION_VISIT", "sometimes"),
             ("ORMAS_TRUSTED_PROXIES", "10.0.0.0/33"),
             ("ORMAS_TRUSTED_PROXIES", "proxy.local"),
             ("ORMAS_CORS_ORIGINS", "*"),

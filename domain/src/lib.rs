@@ -16,6 +16,7 @@ pub mod registration_number;
 pub mod reporting;
 pub mod statistics;
 pub mod status;
+pub mod visits;
 
 pub use access::{Action, GrantError, Role, Scope, allows, check_grant};
 pub use calendar::{

@@ -101,8 +101,17 @@ pub const DOCUMENT_TYPES: &[Label] = &[
         "Lampiran laporan kegiatan",
         "Activity report attachment",
     ),
+    label(
+        VISIT_PHOTO,
+        "Foto kunjungan lapangan",
+        "Photo taken on a field visit",
+    ),
     label("other", "Lainnya", "Other"),
 ];
+
+/// The document type of the photos a visiting team takes: uploaded by staff who record visits,
+/// whatever the registration's state.
+pub const VISIT_PHOTO: &str = "visit_photo";
 
 /// The document type of a report's attachments: the only type a registered ormas may still upload.
 pub const REPORT_ATTACHMENT: &str = "report_attachment";
@@ -225,7 +234,12 @@ mod tests {
             .collect();
         assert_eq!(
             optional,
-            ["kemenag_recommendation", REPORT_ATTACHMENT, "other"]
+            [
+                "kemenag_recommendation",
+                REPORT_ATTACHMENT,
+                VISIT_PHOTO,
+                "other"
+            ]
         );
         for code in REQUIRED_BOARD_POSITIONS {
             assert!(find(BOARD_POSITIONS, code).is_some(), "{code}");

@@ -34,6 +34,8 @@ pub struct RegistrationFacts<'a> {
     pub registration_date: Option<NaiveDate>,
     /// Set while submitted: the verification deadline.
     pub verification_due: Option<NaiveDate>,
+    /// Since when the last field visit has found the secretariat missing.
+    pub secretariat_missing_since: Option<NaiveDate>,
     /// Its reports (at least those accepted within the active window and those of the compliance
     /// periods).
     pub reports: &'a [ReportFacts],
@@ -48,6 +50,7 @@ pub struct ReasonCounts {
     pub board_term_ended: u64,
     pub suspended: u64,
     pub revoked: u64,
+    pub secretariat_not_found: u64,
 }
 
 impl ReasonCounts {
@@ -58,6 +61,7 @@ impl ReasonCounts {
             InactiveReason::BoardTermEnded => self.board_term_ended += 1,
             InactiveReason::Suspended => self.suspended += 1,
             InactiveReason::Revoked => self.revoked += 1,
+            InactiveReason::SecretariatNotFound => self.secretariat_not_found += 1,
             // Not registered ormas are outside registered/active/inactive.
             InactiveReason::NotRegistered | InactiveReason::Dissolved => {}
         }
@@ -69,6 +73,7 @@ impl ReasonCounts {
         self.board_term_ended += other.board_term_ended;
         self.suspended += other.suspended;
         self.revoked += other.revoked;
+        self.secretariat_not_found += other.secretariat_not_found;
     }
 }
 
@@ -198,6 +203,7 @@ impl OfficeCounts {
             board_term_ends_on: facts.board_term_ends_on,
             suspended: false,
             revoked: false,
+            secretariat_missing_since: facts.secretariat_missing_since,
             registration_date: facts.registration_date,
             reports: facts.reports,
         };
@@ -337,6 +343,7 @@ mod tests {
             board_term_ends_on: None,
             registration_date: Some(d("2020-01-01")),
             verification_due: None,
+            secretariat_missing_since: None,
             reports,
         }
     }
@@ -428,7 +435,8 @@ mod tests {
                 skt_expired: 1,
                 board_term_ended: 1,
                 suspended: 0,
-                revoked: 0
+                revoked: 0,
+                secretariat_not_found: 0
             }
         );
         assert_eq!(t.skt_expiring_soon, 1);

@@ -56,6 +56,9 @@ pub enum InactiveReason {
     Revoked,
     /// It dissolved itself or was found gone.
     Dissolved,
+    /// The last field visit found nothing of it at its address (until a later visit finds it or
+    /// the address is changed).
+    SecretariatNotFound,
 }
 
 code!(InactiveReason, "inactive reason");
@@ -109,6 +112,9 @@ pub struct StatusInput<'a> {
     pub suspended: bool,
     /// Whether the SKT or badan hukum status was revoked.
     pub revoked: bool,
+    /// Since when the secretariat counts as missing (see `visits::secretariat_missing_since`);
+    /// counted from that day on.
+    pub secretariat_missing_since: Option<NaiveDate>,
     /// The day the registration was approved: reporting starts with the period containing it.
     /// `None` (not registered yet) starts nothing early.
     pub registration_date: Option<NaiveDate>,
@@ -131,7 +137,7 @@ pub struct Status {
     /// Active exactly when `reasons` is empty.
     pub activity: Activity,
     /// Every reason that applies, in a fixed order: dissolved or not_registered, revoked,
-    /// suspended, skt_expired, board_term_ended, no_recent_report.
+    /// suspended, secretariat_not_found, skt_expired, board_term_ended, no_recent_report.
     pub reasons: Vec<InactiveReason>,
     /// The SKT expiry for `tidak_berbadan_hukum`; `None` for a badan hukum (no end).
     pub legal_basis_valid_until: Option<NaiveDate>,
@@ -162,6 +168,12 @@ pub fn derive_status(input: &StatusInput, policy: &ReportingPolicy, today: Naive
     }
     if input.suspended {
         reasons.push(InactiveReason::Suspended);
+    }
+    if input
+        .secretariat_missing_since
+        .is_some_and(|since| since <= today)
+    {
+        reasons.push(InactiveReason::SecretariatNotFound);
     }
     if skt_expired(input.kind, input.skt_expires_on, today) {
         reasons.push(InactiveReason::SktExpired);
@@ -297,6 +309,7 @@ mod tests {
             board_term_ends_on: Some(d("2028-01-01")),
             suspended: false,
             revoked: false,
+            secretariat_missing_since: None,
             registration_date: Some(d("2020-03-01")),
             reports,
         }
@@ -331,7 +344,8 @@ mod tests {
                 "board_term_ended",
                 "suspended",
                 "revoked",
-                "dissolved"
+                "dissolved",
+                "secretariat_not_found"
             ]
         );
         assert!("Active".parse::<Activity>().is_err());
@@ -464,6 +478,22 @@ mod tests {
                     ..input(&fresh)
                 },
                 &[Revoked],
+            ),
+            (
+                "secretariat not found on a visit before the date",
+                StatusInput {
+                    secretariat_missing_since: Some(d("2026-10-01")),
+                    ..input(&fresh)
+                },
+                &[SecretariatNotFound],
+            ),
+            (
+                "secretariat not found on a visit after the date",
+                StatusInput {
+                    secretariat_missing_since: Some(d("2026-12-01")),
+                    ..input(&fresh)
+                },
+                &[],
             ),
             (
                 "board term ended yesterday",

@@ -230,6 +230,7 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "ormas", description = "The register: regional registrations of ormas (surat keterangan melapor), their board, documents, lifecycle, history and derived active/inactive status."),
         (name = "reports", description = "Semester (or annual) reports: drafts per period, submission, acceptance with a receipt (STTL) number, returns, and the offices' queues including missing reports."),
         (name = "statistics", description = "The numbers every office reports: registered, active and inactive ormas with reasons, by kind, field and child region, and report compliance."),
+        (name = "oversight", description = "Oversight (pengawasan) by the Tim Terpadu: complaints, cases, field visits to secretariats and the dashboard."),
         (name = "public", description = "The public register: search, one ormas, and verification of a registration number. No personal data.")
     ),
     components(
@@ -453,6 +454,7 @@ mod tests {
                 "ormas",
                 "reports",
                 "statistics",
+                "oversight",
                 "public"
             ]
         );

@@ -18,6 +18,7 @@ pub mod seed;
 pub mod sql;
 pub mod stats;
 mod tx;
+pub mod visits;
 
 pub use error::{PersistenceError, PersistenceResult};
 pub use pool::{

@@ -66,6 +66,11 @@ pub struct RegistrationRow {
     /// The registration's own name for its regional board (nama kepengurusan daerah), when it
     /// differs from the organisation's name.
     pub branch_name: Option<String>,
+    /// Since when the last field visit has found the secretariat missing; cleared by a later
+    /// visit that finds it and by a change of address.
+    pub secretariat_missing_since: Option<NaiveDate>,
+    /// The day the address was last changed.
+    pub address_changed_on: Option<NaiveDate>,
 }
 
 impl OrganisationRow {
@@ -268,6 +273,8 @@ pub struct RegistrationFilter {
     pub skt_expiring_before: Option<NaiveDate>,
     pub verification_overdue: bool,
     pub board_term_ended: bool,
+    /// Only registrations whose last field visit found the secretariat missing.
+    pub secretariat_not_found: bool,
     /// Derived activity as of `today` under `policy` (the same rule as the status endpoint).
     pub activity: Option<Activity>,
     /// Registered and missing the report for the last period already due.
@@ -349,6 +356,13 @@ pub fn list_registrations(
     if filter.board_term_ended {
         query = query.filter(registrations::board_term_ends_on.lt(filter.today));
     }
+    if filter.secretariat_not_found {
+        query = query.filter(
+            registrations::secretariat_missing_since
+                .assume_not_null()
+                .le(filter.today),
+        );
+    }
     if let Some(activity) = filter.activity {
         // Mirrors `ormas_domain::status::derive_status` (registered, legal basis valid, board in
         // office, a report accepted within the window); every part is true or false, never NULL,
@@ -376,9 +390,15 @@ pub fn list_registrations(
         let registered_by_today = registrations::registration_date
             .is_null()
             .or(registrations::registration_date.assume_not_null().le(today));
+        let secretariat_present = registrations::secretariat_missing_since.is_null().or(
+            registrations::secretariat_missing_since
+                .assume_not_null()
+                .gt(today),
+        );
         let active = registrations::state
             .eq("registered")
             .and(registered_by_today)
+            .and(secretariat_present)
             .and(legal_basis_valid)
             .and(board_in_office)
             .and(recent_report);

@@ -151,6 +151,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         branch_name -> Nullable<Text>,
+        secretariat_missing_since -> Nullable<Date>,
+        address_changed_on -> Nullable<Date>,
     }
 }
 
@@ -291,3 +293,29 @@ diesel::table! {
         expires_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    field_visits (id) {
+        id -> Text,
+        registration_id -> Nullable<Text>,
+        case_id -> Nullable<Text>,
+        region_code -> Text,
+        purpose -> Text,
+        visited_on -> Date,
+        address -> Text,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        team -> Text,
+        finding -> Text,
+        new_address -> Nullable<Text>,
+        activities_observed -> Bool,
+        notes -> Nullable<Text>,
+        photo_ids -> Text,
+        recorded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(field_visits -> registrations (registration_id));
+diesel::allow_tables_to_appear_in_same_query!(field_visits, registrations);
+diesel::allow_tables_to_appear_in_same_query!(field_visits, organisations);

@@ -215,6 +215,7 @@ type FactRow = (
     Option<NaiveDate>,
     Option<NaiveDate>,
     Option<NaiveDate>,
+    Option<NaiveDate>,
     String,
     String,
     Option<NaiveDate>,
@@ -239,6 +240,7 @@ fn count_offices(
             registrations::verification_due,
             registrations::registration_date,
             registrations::board_term_ends_on,
+            registrations::secretariat_missing_since,
             organisations::kind,
             organisations::fields,
             organisations::skt_expires_on,
@@ -294,6 +296,7 @@ fn count_offices(
             verification_due,
             registered_on,
             board_ends,
+            missing_since,
             kind,
             fields,
             skt,
@@ -310,6 +313,7 @@ fn count_offices(
             board_term_ends_on: *board_ends,
             registration_date: *registered_on,
             verification_due: *verification_due,
+            secretariat_missing_since: *missing_since,
             reports: reports_by_registration.get(id).unwrap_or(&no_reports),
         };
         counts

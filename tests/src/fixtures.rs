@@ -171,6 +171,8 @@ pub async fn insert_all(app: &TestApp, fixtures: Vec<OrmasFixture>) -> Vec<Strin
                     created_at: at,
                     updated_at: at,
                     branch_name: None,
+                    secretariat_missing_since: None,
+                    address_changed_on: None,
                 };
                 register::insert_registration(conn, &reg)?;
                 for r in &f.reports {

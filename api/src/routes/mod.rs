@@ -44,5 +44,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(ormas::board::configure)
         .configure(ormas::documents::configure)
         .configure(ormas::organisations::configure)
+        .configure(ormas::visits::configure)
         .configure(public::configure);
 }

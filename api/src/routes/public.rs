@@ -125,6 +125,7 @@ pub async fn search(
         skt_expiring_before: None,
         verification_overdue: false,
         board_term_ended: false,
+        secretariat_not_found: false,
         activity: None,
         report_overdue: false,
         policy: state.config.reporting,

@@ -29,6 +29,8 @@ pub struct InactiveReasonCounts {
     pub board_term_ended: u64,
     pub suspended: u64,
     pub revoked: u64,
+    /// The last field visit found nothing at the address.
+    pub secretariat_not_found: u64,
 }
 
 impl From<ReasonCounts> for InactiveReasonCounts {
@@ -39,6 +41,7 @@ impl From<ReasonCounts> for InactiveReasonCounts {
             board_term_ended: r.board_term_ended,
             suspended: r.suspended,
             revoked: r.revoked,
+            secretariat_not_found: r.secretariat_not_found,
         }
     }
 }
@@ -382,7 +385,7 @@ pub async fn get_overview(
 }
 
 /// The column headers of the CSV.
-const CSV_HEADER: [&str; 14] = [
+const CSV_HEADER: [&str; 15] = [
     "region_code",
     "region_name",
     "registered",
@@ -393,13 +396,14 @@ const CSV_HEADER: [&str; 14] = [
     "board_term_ended",
     "suspended",
     "revoked",
+    "secretariat_not_found",
     "skt_expiring_soon",
     "verification_overdue",
     "reports_missing",
     "as_of",
 ];
 
-fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 14] {
+fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 15] {
     let r = &row.inactive_reasons;
     [
         row.code.clone().unwrap_or_default(),
@@ -412,6 +416,7 @@ fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 14] {
         r.board_term_ended.to_string(),
         r.suspended.to_string(),
         r.revoked.to_string(),
+        r.secretariat_not_found.to_string(),
         row.skt_expiring_soon.to_string(),
         row.verification_overdue.to_string(),
         row.reports_missing.to_string(),
@@ -427,7 +432,7 @@ fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 14] {
     description = "The child-region table of `GET /v1/stats/overview` for spreadsheets: a header, \
 one row per child region, and a last row with the region's totals (UTF-8, comma-separated, RFC \
 4180 quoting). Columns: region_code, region_name, registered, active, inactive, no_recent_report, \
-skt_expired, board_term_ended, suspended, revoked, skt_expiring_soon, verification_overdue, \
+skt_expired, board_term_ended, suspended, revoked, secretariat_not_found, skt_expiring_soon, verification_overdue, \
 reports_missing, as_of. Roles: staff and integrators within their region.",
     params(StatsQuery),
     security(("bearer" = []), ("client_credentials" = [])),

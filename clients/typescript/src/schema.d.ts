@@ -529,7 +529,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a document
-         * @description `multipart/form-data` with `type` (a document type) and `file`. PDF, JPEG and PNG only, recognised by their bytes, not their names (anything else: 415); at most 10 MB by default (`ORMAS_DOCUMENT_LIMIT`; 413 above). Only while the registration is a draft or returned. Roles: `ormas_rep` (its own), `officer` (within its region).
+         * @description `multipart/form-data` with `type` (a document type) and `file`. PDF, JPEG and PNG only, recognised by their bytes, not their names (anything else: 415); at most 10 MB by default (`ORMAS_DOCUMENT_LIMIT`; 413 above). Only while the registration is a draft or returned, except `report_attachment` (also once registered) and `visit_photo` (photos of a field visit, in any state). Roles: `ormas_rep` (its own), `officer` (within its region); `visit_photo` also `oversight`, and only staff who record visits.
          */
         post: operations["uploadDocument"];
         delete?: never;
@@ -656,6 +656,30 @@ export interface paths {
          * @description From `draft` or `needs_revision` to `submitted`; needs ketua, sekretaris and bendahara on the board and every required document. Sets `verification_due` 15 working days ahead. Roles: `ormas_rep` (its own), `officer`.
          */
         post: operations["submitOrmas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ormas/{id}/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the field visits to an ormas
+         * @description Every visit to the registration's secretariat, oldest first (verification, re-registration and oversight cases), and since when the secretariat counts as missing. Roles: staff within their region.
+         */
+        get: operations["listOrmasVisits"];
+        put?: never;
+        /**
+         * Record a field visit to the secretariat
+         * @description A visit to the secretariat of a submitted registration (verification, before the office decides: where `ORMAS_REQUIRE_VERIFICATION_VISIT` is on, `approve` is refused until a visit found the secretariat) or of a registered ormas (re-registration drive; no case needed). The team (by agency; members of other agencies need no account), the finding (`secretariat_found`, `secretariat_moved` with the new address, `secretariat_not_found`), whether activities were observed, notes and photos (`visit_photo` documents uploaded to the ormas). The latest visit decides: one that finds nothing makes the ormas inactive with reason `secretariat_not_found` until a later visit finds it or its address is changed. Written to the registration's history and the audit log. Roles: `officer`, `oversight` within their region.
+         */
+        post: operations["recordOrmasVisit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -915,7 +939,7 @@ export interface paths {
         };
         /**
          * Statistics overview as CSV
-         * @description The child-region table of `GET /v1/stats/overview` for spreadsheets: a header, one row per child region, and a last row with the region's totals (UTF-8, comma-separated, RFC 4180 quoting). Columns: region_code, region_name, registered, active, inactive, no_recent_report, skt_expired, board_term_ended, suspended, revoked, skt_expiring_soon, verification_overdue, reports_missing, as_of. Roles: staff and integrators within their region.
+         * @description The child-region table of `GET /v1/stats/overview` for spreadsheets: a header, one row per child region, and a last row with the region's totals (UTF-8, comma-separated, RFC 4180 quoting). Columns: region_code, region_name, registered, active, inactive, no_recent_report, skt_expired, board_term_ended, suspended, revoked, secretariat_not_found, skt_expiring_soon, verification_overdue, reports_missing, as_of. Roles: staff and integrators within their region.
          */
         get: operations["getStatsOverviewCsv"];
         put?: never;
@@ -1534,6 +1558,11 @@ export interface components {
             no_recent_report: number;
             /** Format: int64 */
             revoked: number;
+            /**
+             * Format: int64
+             * @description The last field visit found nothing at the address.
+             */
+            secretariat_not_found: number;
             /** Format: int64 */
             skt_expired: number;
             /** Format: int64 */
@@ -1543,7 +1572,7 @@ export interface components {
          * @description Why an ormas is inactive.
          * @enum {string}
          */
-        InactiveReasonName: "not_registered" | "no_recent_report" | "skt_expired" | "board_term_ended" | "suspended" | "revoked" | "dissolved";
+        InactiveReasonName: "not_registered" | "no_recent_report" | "skt_expired" | "board_term_ended" | "suspended" | "revoked" | "dissolved" | "secretariat_not_found";
         /** @description Registered and active ormas of one kind. */
         KindStats: {
             /** Format: int64 */
@@ -2216,6 +2245,11 @@ export interface components {
          * @enum {string}
          */
         RoleName: "super_admin" | "admin" | "officer" | "head" | "oversight" | "ormas_rep" | "integrator";
+        /**
+         * @description What a field visit found at the secretariat's address.
+         * @enum {string}
+         */
+        SecretariatFindingName: "secretariat_found" | "secretariat_moved" | "secretariat_not_found";
         /** @description Registrations in one state. */
         StateCount: {
             /** Format: int64 */
@@ -2255,6 +2289,18 @@ export interface components {
             /** @description `province` or `regency`. */
             level: string;
             name: string;
+        };
+        /** @description A member of the visiting team; members from other agencies need no account. */
+        TeamMember: {
+            /**
+             * @description `kesbangpol`, `polri`, `tni`, `kejaksaan`, `binda`, `satpol_pp`, `kemenag` or `other`.
+             * @example polri
+             */
+            agency: string;
+            /** @example Iptu Rahmat Hidayat */
+            name: string;
+            /** @example Kanit Intelkam Polresta */
+            position?: string | null;
         };
         /**
          * @description An access token and the refresh token that renews it.
@@ -2427,6 +2473,99 @@ export interface components {
             /** @description True while the ormas is registered; false once dissolved. */
             valid: boolean;
         };
+        /** @description A recorded visit. */
+        Visit: {
+            activities_observed: boolean;
+            address: string;
+            /** @description The oversight case, when the visit belongs to one. */
+            case_id: string | null;
+            finding: components["schemas"]["SecretariatFindingName"];
+            id: string;
+            /** Format: double */
+            latitude: number | null;
+            /** Format: double */
+            longitude: number | null;
+            new_address: string | null;
+            notes: string | null;
+            /** @description The registration visited; `null` for a case about an unregistered organisation. */
+            ormas_id: string | null;
+            photo_document_ids: string[];
+            purpose: components["schemas"]["VisitPurpose"];
+            /** Format: date-time */
+            recorded_at: string;
+            region_code: string;
+            team: components["schemas"]["TeamMember"][];
+            /** Format: date */
+            visited_on: string;
+        };
+        /**
+         * @description A visit as recorded by the team.
+         * @example {
+         *       "activities_observed": true,
+         *       "address": "Jl. Jenderal Sudirman No. 12, Balikpapan",
+         *       "finding": "secretariat_found",
+         *       "latitude": -1.2654,
+         *       "longitude": 116.8312,
+         *       "notes": "Papan nama terpasang; pengurus hadir; Berita Acara ditandatangani.",
+         *       "photo_document_ids": [],
+         *       "team": [
+         *         {
+         *           "agency": "kesbangpol",
+         *           "name": "Dewi Lestari",
+         *           "position": "Analis Kebijakan"
+         *         },
+         *         {
+         *           "agency": "polri",
+         *           "name": "Iptu Rahmat Hidayat",
+         *           "position": "Kanit Intelkam"
+         *         }
+         *       ],
+         *       "visited_on": "2026-11-20"
+         *     }
+         */
+        VisitInput: {
+            /** @description Whether the team saw activities of the ormas. */
+            activities_observed?: boolean;
+            /** @description The address visited; the registration's address when omitted. */
+            address?: string | null;
+            finding: components["schemas"]["SecretariatFindingName"];
+            /**
+             * Format: double
+             * @description WGS84 latitude; with `longitude` or not at all.
+             */
+            latitude?: number | null;
+            /** Format: double */
+            longitude?: number | null;
+            /** @description Where the secretariat is now; required exactly when `finding` is `secretariat_moved`. */
+            new_address?: string | null;
+            /** @description What the team found, in its words. */
+            notes?: string | null;
+            /** @description Ids of `visit_photo` documents uploaded to this registration. */
+            photo_document_ids?: string[];
+            /** @description Who was present. */
+            team: components["schemas"]["TeamMember"][];
+            /**
+             * Format: date
+             * @description The day of the visit; not after today.
+             */
+            visited_on: string;
+        };
+        /** @description A registration's visits and what they say now. */
+        VisitList: {
+            /** @description Oldest first, in the order they were recorded. */
+            items: components["schemas"]["Visit"][];
+            /**
+             * Format: date
+             * @description Since when the secretariat counts as missing (the last visit found nothing and the address
+             *     has not changed since); `null` when it does not.
+             */
+            secretariat_missing_since: string | null;
+        };
+        /**
+         * @description Why the team visited.
+         * @enum {string}
+         */
+        VisitPurpose: "verification" | "re_registration" | "oversight";
     };
     responses: {
         /** @description The body is not valid JSON. */
@@ -3719,6 +3858,11 @@ export interface operations {
                 /** @description Only registrations whose board term has ended. */
                 board_term_ended?: boolean;
                 /**
+                 * @description Only registrations whose last field visit found nothing at the address (reason
+                 *     `secretariat_not_found`).
+                 */
+                secretariat_not_found?: boolean;
+                /**
                  * @description Derived activity as of today, by the rule of `GET /v1/ormas/{id}/status` (`inactive`
                  *     includes registrations that are not registered; combine with `state=registered` for the
                  *     registered but inactive).
@@ -4911,6 +5055,130 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description A reason is missing, or the board or documents are incomplete. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listOrmasVisits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The visits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitList"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read visits. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    recordOrmasVisit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitInput"];
+            };
+        };
+        responses: {
+            /** @description The recorded visit. */
+            201: {
+                headers: {
+                    /** @description The registration's visits. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not record visits. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The registration is a draft, or closed (rejected, lapsed, dissolved, revoked). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The visit is invalid: dated after today, no team, an unknown agency, a new address missing or unexpected, coordinates out of range, a photo that is not a `visit_photo` document of this ormas. */
             422: {
                 headers: {
                     [name: string]: unknown;

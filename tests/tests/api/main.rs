@@ -21,3 +21,4 @@ mod reports;
 mod stats;
 mod system;
 mod users;
+mod visits;

@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (34), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (36), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -203,6 +203,22 @@ fn endpoints(
             None,
             Action::ReadStatistics,
         ),
+        // Field visits (issue 12).
+        ep(
+            "GET",
+            format!("/v1/ormas/{registered}/visits"),
+            None,
+            Action::ReadCases,
+        ),
+        ep(
+            "POST",
+            format!("/v1/ormas/{registered}/visits"),
+            Some(
+                json!({"visited_on": "2026-01-05", "finding": "secretariat_found",
+                "team": [{"agency": "kesbangpol", "name": "x"}]}),
+            ),
+            Action::RecordVisit,
+        ),
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
     ]
@@ -332,7 +348,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 34);
+    assert_eq!(checked, Role::ALL.len() * 36);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

@@ -139,6 +139,8 @@ pub async fn create_ormas(
         created_at: at,
         updated_at: at,
         branch_name: None,
+        secretariat_missing_since: None,
+        address_changed_on: None,
     };
     let filed_name = request.name.clone();
     let explicit_branch = request.branch_name.clone();
@@ -345,7 +347,20 @@ pub async fn update_ormas(
         organisation.updated_at = at;
         organisation.version = org.version + 1;
     }
+    let new_address = change
+        .address
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| *a != reg.address.trim())
+        .map(str::to_owned);
+    // A new address ends what a visit found at the old one.
+    let (address_changed_on, secretariat_missing_since) = match new_address {
+        Some(_) => (Some(state.config.today()), None),
+        None => (reg.address_changed_on, reg.secretariat_missing_since),
+    };
     let updated = RegistrationRow {
+        address_changed_on,
+        secretariat_missing_since,
         branch_name: match &change.branch_name {
             Some(name) => name
                 .as_deref()

@@ -231,8 +231,10 @@ fn missing_type() -> ApiError {
     summary = "Upload a document",
     description = "`multipart/form-data` with `type` (a document type) and `file`. PDF, JPEG and PNG \
 only, recognised by their bytes, not their names (anything else: 415); at most 10 MB by default \
-(`ORMAS_DOCUMENT_LIMIT`; 413 above). Only while the registration is a draft or returned. Roles: \
-`ormas_rep` (its own), `officer` (within its region).",
+(`ORMAS_DOCUMENT_LIMIT`; 413 above). Only while the registration is a draft or returned, except \
+`report_attachment` (also once registered) and `visit_photo` (photos of a field visit, in any \
+state). Roles: `ormas_rep` (its own), `officer` (within its region); `visit_photo` also \
+`oversight`, and only staff who record visits.",
     params(("id" = String, Path, description = "The registration's id.")),
     request_body(content = DocumentUpload, content_type = "multipart/form-data"),
     security(("bearer" = []), ("client_credentials" = [])),
@@ -259,13 +261,19 @@ pub async fn upload_document(
     req: actix_web::HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Action::EditRegistration)?;
+    // Staff who record field visits upload their photos (`visit_photo`) in any state; everything
+    // else needs the right to edit the registration.
+    let may_edit = ormas_domain::allows(principal.role, Action::EditRegistration);
+    let may_visit = ormas_domain::allows(principal.role, Action::RecordVisit);
+    if !may_edit && !may_visit {
+        principal.require(Action::EditRegistration)?;
+    }
     let (reg, _) = load_visible(&state, &principal, path.into_inner()).await?;
     let current = current_state(&state, &reg)?;
     // A registered ormas still uploads the attachments of its reports; the registration's own
     // documents only while it is a draft or returned.
     let registered = current == RegistrationState::Registered;
-    if !registered {
+    if !registered && !may_visit {
         require_editable(current)?;
     }
     let is_multipart = req
@@ -335,9 +343,22 @@ pub async fn upload_document(
             return Err(missing_type());
         }
     };
-    if registered && doc_type != reference_lists::REPORT_ATTACHMENT {
-        discard(&received);
-        require_editable(current)?;
+    if doc_type == reference_lists::VISIT_PHOTO {
+        if !may_visit {
+            discard(&received);
+            principal.require(Action::RecordVisit)?;
+        }
+    } else {
+        if !may_edit {
+            discard(&received);
+            principal.require(Action::EditRegistration)?;
+        }
+        if !(registered && doc_type == reference_lists::REPORT_ATTACHMENT)
+            && let Err(refused) = require_editable(current)
+        {
+            discard(&received);
+            return Err(refused);
+        }
     }
     let Some(received) = received else {
         return Err(ApiError::validation(vec![FieldIssue::new(

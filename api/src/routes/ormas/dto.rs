@@ -412,6 +412,9 @@ pub struct OrmasQuery {
     pub verification_overdue: Option<bool>,
     /// Only registrations whose board term has ended.
     pub board_term_ended: Option<bool>,
+    /// Only registrations whose last field visit found nothing at the address (reason
+    /// `secretariat_not_found`).
+    pub secretariat_not_found: Option<bool>,
     /// Derived activity as of today, by the rule of `GET /v1/ormas/{id}/status` (`inactive`
     /// includes registrations that are not registered; combine with `state=registered` for the
     /// registered but inactive).

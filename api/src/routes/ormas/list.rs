@@ -74,6 +74,7 @@ pub async fn list_ormas(
         skt_expiring_before: query.skt_expiring_before,
         verification_overdue: query.verification_overdue.unwrap_or(false),
         board_term_ended: query.board_term_ended.unwrap_or(false),
+        secretariat_not_found: query.secretariat_not_found.unwrap_or(false),
         activity: query.activity,
         report_overdue: query.report_overdue.unwrap_or(false),
         policy: state.config.reporting,

@@ -10,6 +10,7 @@ pub mod list;
 pub mod organisations;
 pub mod status;
 pub mod transitions;
+pub mod visits;
 
 use std::collections::HashMap;
 

@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use ormas_domain::registration::{RegistrationState, effective_state};
 use ormas_domain::reporting::Period;
 use ormas_domain::status::{self, Activity, InactiveReason, ReportFacts, StatusInput};
-use ormas_persistence::reports;
+use ormas_domain::visits::secretariat_missing_since;
+use ormas_persistence::{reports, visits};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -105,9 +106,30 @@ pub async fn get_status(
     let (reg, org) = load_visible(&state, &principal, path.into_inner()).await?;
     let as_of = query.0.as_of.unwrap_or_else(|| state.config.today());
     let id = reg.id.clone();
-    let rows = state
-        .db(move |conn| reports::report_facts_of(conn, &id))
+    // Today the stored finding of the last visit is the answer (the list filters read it too);
+    // for another date the visits known by then decide.
+    let today = state.config.today();
+    let past_visits = as_of != today;
+    let (rows, visit_rows) = state
+        .db(move |conn| {
+            let reports = reports::report_facts_of(conn, &id)?;
+            let visits = if past_visits {
+                visits::visits_of_registration(conn, &id)?
+            } else {
+                Vec::new()
+            };
+            Ok((reports, visits))
+        })
         .await?;
+    let secretariat_missing_since = if past_visits {
+        secretariat_missing_since(
+            &super::visits::facts(&visit_rows),
+            reg.address_changed_on,
+            as_of,
+        )
+    } else {
+        reg.secretariat_missing_since
+    };
     let facts: Vec<ReportFacts> = rows
         .into_iter()
         .filter_map(|(_, period, submitted_on, accepted_on)| {
@@ -128,6 +150,7 @@ pub async fn get_status(
         board_term_ends_on: reg.board_term_ends_on,
         suspended: false,
         revoked: false,
+        secretariat_missing_since,
         registration_date: reg.registration_date,
         reports: &facts,
     };

@@ -7,16 +7,17 @@ use chrono::Datelike;
 use ormas_domain::registration::{
     Transition, TransitionContext, TransitionError, apply, effective_state,
 };
+use ormas_domain::visits::{VisitFacts, check_verification};
 use ormas_domain::{Action, HolidayCalendar};
 use ormas_persistence::register::{self, EventRow, OrganisationRow, RegistrationRow};
-use ormas_persistence::{AnyConnection, PersistenceResult, reference};
+use ormas_persistence::{AnyConnection, PersistenceResult, reference, visits};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::dto::{Ormas, TransitionRequest};
 use super::{completeness, event, not_found, visible};
 use crate::auth::Principal;
 use crate::clock::now_utc;
-use crate::error::{ApiError, FieldIssue, Text};
+use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::OptionalJson;
 use crate::routes::IfMatch;
 use crate::routes::lifecycle::{
@@ -36,6 +37,8 @@ pub struct Loaded {
     calendar: HolidayCalendar,
     board_complete: bool,
     missing_documents: Vec<String>,
+    /// The field visits, when the deployment requires a verification visit before approval.
+    visits: Vec<VisitFacts>,
 }
 
 /// The write a step decided: the registration as changed, its history entry, and whether it gets
@@ -125,12 +128,21 @@ impl Lifecycle for Registrations {
             completeness(conn, ids, &env.config.required_documents)?
                 .remove(&registration.id)
                 .unwrap_or_default();
+        let visits = if env.config.require_verification_visit {
+            crate::routes::ormas::visits::facts(&visits::visits_of_registration(
+                conn,
+                &registration.id,
+            )?)
+        } else {
+            Vec::new()
+        };
         Ok(Some(Loaded {
             registration,
             organisation,
             calendar,
             board_complete,
             missing_documents,
+            visits,
         }))
     }
 
@@ -171,6 +183,21 @@ impl Lifecycle for Registrations {
             reason: body.reason.as_deref(),
         };
         let outcome = apply(stored, reg.revision_due, step, &ctx).map_err(refused)?;
+        if step == Transition::Approve {
+            check_verification(
+                env.config.require_verification_visit,
+                &loaded.visits,
+                env.today,
+            )
+            .map_err(|_| {
+                ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
+                    "Kantor ini menyetujui hanya setelah kunjungan lapangan menemukan sekretariat \
+                     (verification_visit_required); catat kunjungan dengan POST /v1/ormas/{id}/visits.",
+                    "This office approves only after a field visit found the secretariat \
+                     (verification_visit_required); record one with POST /v1/ormas/{id}/visits.",
+                ))
+            })?;
+        }
         let mut updated = RegistrationRow {
             state: outcome.to.as_str().to_owned(),
             verification_due: outcome.verification_due,
