@@ -8,6 +8,8 @@
 //! where it is present. A registration's own name for its regional board (nama kepengurusan
 //! daerah, its `branch_name`) belongs to it alone.
 
+use chrono::NaiveDate;
+
 use crate::access::Scope;
 use crate::region::RegionCode;
 
@@ -79,6 +81,25 @@ pub fn branch_name_for(
     let filed = filed_name.trim();
     (!filed.is_empty() && normalise(filed) != normalise(organisation_name))
         .then(|| filed.to_owned())
+}
+
+/// The dates of an organisation's identity that lie after `today`, by field name: an ormas cannot
+/// have been founded, nor its AHU decree or SKT signed, in the future.
+pub fn future_identity_dates(
+    founded_on: Option<NaiveDate>,
+    ahu_date: Option<NaiveDate>,
+    skt_issued_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<&'static str> {
+    [
+        ("founded_on", founded_on),
+        ("ahu_date", ahu_date),
+        ("skt_issued_on", skt_issued_on),
+    ]
+    .into_iter()
+    .filter(|(_, date)| date.is_some_and(|d| d > today))
+    .map(|(field, _)| field)
+    .collect()
 }
 
 #[cfg(test)]
@@ -169,6 +190,38 @@ mod tests {
                 branch_name_for(filed, organisation, explicit).as_deref(),
                 expected,
                 "{filed:?} / {organisation:?} / {explicit:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn identity_dates_cannot_lie_in_the_future() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let today = d("2026-12-03");
+        let cases: &[(Option<&str>, Option<&str>, Option<&str>, &[&str])] = &[
+            (None, None, None, &[]),
+            (Some("2020-01-01"), Some("2020-02-01"), None, &[]),
+            (
+                Some("2026-12-03"),
+                Some("2026-12-03"),
+                Some("2026-12-03"),
+                &[],
+            ),
+            (Some("2026-12-04"), None, None, &["founded_on"]),
+            (None, Some("2027-01-01"), None, &["ahu_date"]),
+            (None, None, Some("2999-12-31"), &["skt_issued_on"]),
+            (
+                Some("2030-01-01"),
+                Some("2030-01-01"),
+                Some("2030-01-01"),
+                &["founded_on", "ahu_date", "skt_issued_on"],
+            ),
+        ];
+        for (founded, ahu, skt, expected) in cases {
+            assert_eq!(
+                future_identity_dates(founded.map(d), ahu.map(d), skt.map(d), today),
+                *expected,
+                "{founded:?} {ahu:?} {skt:?}"
             );
         }
     }

@@ -21,7 +21,12 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublicOrmas {
     pub id: String,
+    /// The national organisation's name.
     pub name: String,
+    /// The regional board's own name (nama kepengurusan daerah, e.g. "DPD … Kota Balikpapan"),
+    /// when it differs from the organisation's.
+    #[schema(required = true)]
+    pub branch_name: Option<String>,
     #[schema(required = true)]
     pub abbreviation: Option<String>,
     pub kind: OrmasKind,
@@ -48,6 +53,7 @@ impl PublicOrmas {
         Some(PublicOrmas {
             id: reg.id,
             name: org.name,
+            branch_name: reg.branch_name,
             abbreviation: org.abbreviation,
             kind,
             fields,

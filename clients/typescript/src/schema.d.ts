@@ -1873,9 +1873,15 @@ export interface components {
             /** Format: date */
             ahu_date: string | null;
             ahu_number: string | null;
+            /**
+             * @description The regional board's own name (nama kepengurusan daerah, e.g. "DPD … Kota Balikpapan"),
+             *     when it differs from the organisation's.
+             */
+            branch_name: string | null;
             fields: string[];
             id: string;
             kind: components["schemas"]["OrmasKindName"];
+            /** @description The national organisation's name. */
             name: string;
             npwp: string | null;
             region_code: string;

@@ -344,3 +344,47 @@ async fn a_correction_needs_a_scope_over_every_region_and_is_recorded_in_each() 
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_public_register_shows_a_regional_boards_own_name() {
+    let app = app().await;
+    let (victim, _) = registered_victim(&app).await;
+    let palangka = office(&app, "62.71").await;
+    let mut body = draft("DPW Ormas Asli Kota Palangka Raya", "SKT-ASLI-1", "62.71");
+    body["address"] = json!("Jl. Tjilik Riwut 1");
+    let branch = create(&app, &palangka.officer.access_token, &body).await;
+    let id = branch["id"].as_str().unwrap().to_owned();
+    assert_eq!(branch["organisation"]["id"], victim["organisation"]["id"]);
+    complete(&app, &palangka.officer.access_token, &id).await;
+    expect_json(
+        transition(
+            &app,
+            &palangka.officer.access_token,
+            &id,
+            "submit",
+            json!({}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    expect_json(
+        transition(&app, &palangka.head.access_token, &id, "approve", json!({})).await,
+        200,
+    )
+    .await;
+    let page = expect_json(app.get("/v1/public/ormas?q=Ormas%20Asli").await, 200).await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{page}");
+    for item in items {
+        assert_eq!(item["name"], "Ormas Asli");
+        let expected = if item["id"] == id.as_str() {
+            json!("DPW Ormas Asli Kota Palangka Raya")
+        } else {
+            Value::Null
+        };
+        assert_eq!(item["branch_name"], expected, "{item}");
+    }
+    let one = expect_json(app.get(&format!("/v1/public/ormas/{id}")).await, 200).await;
+    assert_eq!(one["branch_name"], "DPW Ormas Asli Kota Palangka Raya");
+}

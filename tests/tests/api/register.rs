@@ -1140,3 +1140,33 @@ async fn stale_versions_and_representative_binding() {
         .unwrap();
     expect_problem(other, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn an_identity_cannot_be_dated_in_the_future() {
+    let app = app().await;
+    app.clock.pin(Some(day("2026-12-03")));
+    let officer = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    let mut body = draft("Masa Depan", "SKT-FUTURE-1", "64.71");
+    body["founded_on"] = json!("2026-12-04");
+    body["skt_issued_on"] = json!("2027-01-01");
+    let problem = expect_problem(
+        app.post_as("/v1/ormas", &officer.access_token, &body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["founded_on", "skt_issued_on"], "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "in_future");
+    // Today is fine.
+    body["founded_on"] = json!("2026-12-03");
+    body["skt_issued_on"] = json!("2026-12-03");
+    create(&app, &officer.access_token, &body).await;
+}

@@ -22,6 +22,7 @@ pub fn issue(field: &str, code: &str, id: &str, en: &str) -> FieldIssue {
 /// reference lists, NPWP digits.
 pub fn check_identity(
     request: &CreateOrmas,
+    today: chrono::NaiveDate,
 ) -> Result<(OrganisationRow, Option<String>), ApiError> {
     let kind: OrmasKind = request.kind;
     let present = IdentityFields {
@@ -95,6 +96,19 @@ pub fn check_identity(
         },
         None => None,
     };
+    for field in ormas_domain::organisation::future_identity_dates(
+        request.founded_on,
+        request.ahu_date,
+        request.skt_issued_on,
+        today,
+    ) {
+        issues.push(issue(
+            field,
+            "in_future",
+            "tidak boleh setelah hari ini",
+            "cannot be after today",
+        ));
+    }
     let skt_expires = request.skt_issued_on.and_then(skt_expires_on);
     if !issues.is_empty() {
         return Err(ApiError::validation(issues));

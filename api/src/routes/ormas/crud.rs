@@ -117,7 +117,7 @@ pub async fn create_ormas(
     if principal.role == Role::OrmasRep && principal.ormas_id.is_some() {
         return Err(already_represents());
     }
-    let (organisation, identity_key) = check_identity(&request)?;
+    let (organisation, identity_key) = check_identity(&request, state.config.today())?;
     let at = now_utc();
     let registration = RegistrationRow {
         id: uuid::Uuid::now_v7().to_string(),

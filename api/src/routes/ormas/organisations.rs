@@ -178,7 +178,7 @@ pub async fn correct_organisation(
     }
     require_matching_version(&req, org.version)?;
     let change = body.0;
-    let merged = merge(&org, &change)?;
+    let merged = merge(&org, &change, state.config.today())?;
     let at = now_utc();
     let corrected = OrganisationRow {
         id: org.id.clone(),
@@ -234,7 +234,11 @@ pub async fn correct_organisation(
 }
 
 /// The organisation with the correction applied, checked by the rules of a new registration.
-fn merge(org: &OrganisationRow, change: &CorrectOrganisation) -> Result<OrganisationRow, ApiError> {
+fn merge(
+    org: &OrganisationRow,
+    change: &CorrectOrganisation,
+    today: chrono::NaiveDate,
+) -> Result<OrganisationRow, ApiError> {
     let pick = |new: &Option<Option<String>>, old: &Option<String>| match new {
         Some(value) => value.clone(),
         None => old.clone(),
@@ -271,7 +275,7 @@ fn merge(org: &OrganisationRow, change: &CorrectOrganisation) -> Result<Organisa
         email: None,
         board_term_ends_on: None,
     };
-    let (row, _) = check_identity(&candidate)?;
+    let (row, _) = check_identity(&candidate, today)?;
     Ok(row)
 }
 
