@@ -198,7 +198,13 @@ mod tests {
     fn identity_dates_cannot_lie_in_the_future() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let today = d("2026-12-03");
-        let cases: &[(Option<&str>, Option<&str>, Option<&str>, &[&str])] = &[
+        type Case<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a [&'a str],
+        );
+        let cases: &[Case] = &[
             (None, None, None, &[]),
             (Some("2020-01-01"), Some("2020-02-01"), None, &[]),
             (
