@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod codes;
 pub mod identity_numbers;
 pub mod organisation;
+pub mod oversight;
 pub mod reference_lists;
 pub mod region;
 pub mod registration;
