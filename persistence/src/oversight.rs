@@ -238,7 +238,10 @@ pub fn list_cases(
     let mut query = oversight_cases::table
         .left_join(registrations::table.left_join(organisations::table))
         .select((CaseRow::as_select(), organisations::name.nullable()))
-        .order((oversight_cases::region_code.asc(), oversight_cases::id.asc()))
+        .order((
+            oversight_cases::region_code.asc(),
+            oversight_cases::id.asc(),
+        ))
         .limit(filter.limit)
         .into_boxed();
     if let Some(region) = &filter.region {

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod dto;
 pub mod lifecycle;
 pub mod ormas;
+pub mod oversight;
 pub mod paging;
 pub mod public;
 pub mod reference;
@@ -44,5 +45,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(ormas::board::configure)
         .configure(ormas::documents::configure)
         .configure(ormas::organisations::configure)
-        .configure(public::configure);
+        .configure(public::configure)
+        .configure(oversight::configure);
 }

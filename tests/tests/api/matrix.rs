@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (34), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (48: 34, and 14 of complaints and cases), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -203,6 +203,84 @@ fn endpoints(
             None,
             Action::ReadStatistics,
         ),
+        // Oversight: complaints and cases (issue 12).
+        ep(
+            "POST",
+            "/v1/complaints".into(),
+            Some(
+                json!({"region_code": "64.71", "ormas_id": registered, "category": "other", "source": "monitoring", "description": format!("by {tag}")}),
+            ),
+            Action::FileComplaint,
+        ),
+        ep("GET", "/v1/complaints".into(), None, Action::ReadComplaints),
+        ep(
+            "GET",
+            "/v1/complaints/no-such-complaint".into(),
+            None,
+            Action::ReadComplaints,
+        ),
+        ep(
+            "POST",
+            "/v1/complaints/no-such-complaint/dismiss".into(),
+            Some(json!({"reason": "x"})),
+            Action::TriageComplaint,
+        ),
+        ep(
+            "POST",
+            "/v1/complaints/no-such-complaint/open-case".into(),
+            Some(json!({})),
+            Action::TriageComplaint,
+        ),
+        ep("GET", "/v1/oversight/cases".into(), None, Action::ReadCases),
+        ep(
+            "POST",
+            "/v1/oversight/cases".into(),
+            Some(json!({"region_code": "64.71", "ormas_id": registered, "title": format!("by {tag}")})),
+            Action::RunCases,
+        ),
+        ep(
+            "GET",
+            "/v1/oversight/cases/no-such-case".into(),
+            None,
+            Action::ReadCases,
+        ),
+        ep(
+            "PATCH",
+            "/v1/oversight/cases/no-such-case".into(),
+            Some(json!({"title": "x"})),
+            Action::RunCases,
+        ),
+        ep(
+            "PUT",
+            "/v1/oversight/cases/no-such-case/members".into(),
+            Some(json!({"members": []})),
+            Action::RunCases,
+        ),
+        ep(
+            "POST",
+            "/v1/oversight/cases/no-such-case/investigate".into(),
+            Some(json!({})),
+            Action::RunCases,
+        ),
+        ep(
+            "POST",
+            "/v1/oversight/cases/no-such-case/recommend".into(),
+            Some(json!({"outcome": "guidance"})),
+            Action::RunCases,
+        ),
+        ep(
+            "POST",
+            "/v1/oversight/cases/no-such-case/close".into(),
+            Some(json!({"outcome": "guidance"})),
+            Action::RunCases,
+        ),
+        ep(
+            "GET",
+            "/v1/oversight/cases/no-such-case/history".into(),
+            None,
+            Action::ReadCases,
+        ),
+        // End of oversight: complaints and cases.
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
     ]
@@ -332,7 +410,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 34);
+    assert_eq!(checked, Role::ALL.len() * 48);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {
