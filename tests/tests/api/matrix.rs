@@ -235,7 +235,9 @@ fn endpoints(
         ep(
             "POST",
             "/v1/oversight/cases".into(),
-            Some(json!({"region_code": "64.71", "ormas_id": registered, "title": format!("by {tag}")})),
+            Some(
+                json!({"region_code": "64.71", "ormas_id": registered, "title": format!("by {tag}")}),
+            ),
             Action::RunCases,
         ),
         ep(
