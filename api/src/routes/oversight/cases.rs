@@ -102,7 +102,7 @@ fn lead_issues(
 state and ormas (`complaints` and `members` are empty here; read the case for them). Roles: staff \
 within their region.",
     params(CaseQuery),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "One page.", body = CasePage),
         (status = 400, description = "A query parameter is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -158,7 +158,7 @@ and address), in a province or kabupaten/kota of the caller's scope, in state `o
 `lead_officer_id` (default: the caller). Complaints join it by `POST /v1/complaints/{id}/open-case`. \
 Roles: `oversight`.",
     request_body(content = CreateCaseRequest, content_type = "application/json"),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 201, description = "The case.", body = Case, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
@@ -256,7 +256,7 @@ pub async fn create_case(
     description = "One case with the complaints that led to it (never their reporters) and its \
 team. Roles: staff within their region.",
     params(("id" = String, Path, description = "The case's id."), IfNoneMatch),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The case.", body = Case, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 304, response = ormas_openapi::responses::NotModified),
@@ -327,7 +327,7 @@ async fn save(
 required. A closed case cannot be changed (409). Roles: `oversight`.",
     params(("id" = String, Path, description = "The case's id."), RequiredIfMatch),
     request_body(content = UpdateCaseRequest, content_type = "application/json"),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The case as changed.", body = Case, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -403,7 +403,7 @@ fn require_not_closed(row: &CaseRow) -> Result<(), ApiError> {
 no account. `If-Match` required. Roles: `oversight`.",
     params(("id" = String, Path, description = "The case's id."), RequiredIfMatch),
     request_body(content = CaseMembersRequest, content_type = "application/json"),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The case with its team.", body = Case, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -569,7 +569,7 @@ impl Lifecycle for Cases {
 `investigating`; an optional note goes to the timeline. Roles: `oversight`.",
     params(("id" = String, Path, description = "The case's id."), IfMatch),
     request_body(content = Option<CaseStepRequest>, content_type = "application/json", description = "Optional: no body is `{}`."),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "The body is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         StepResponses<Cases>,
@@ -597,7 +597,7 @@ pub async fn investigate_case(
 `referral_to_law_enforcement`; required) and a note. Roles: `oversight`.",
     params(("id" = String, Path, description = "The case's id."), IfMatch),
     request_body(content = Option<CaseStepRequest>, content_type = "application/json", description = "`outcome` is required."),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "The outcome is missing, or the body is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         StepResponses<Cases>,
@@ -624,7 +624,7 @@ pub async fn recommend_case(
 (required) and a closing note. Roles: `oversight`.",
     params(("id" = String, Path, description = "The case's id."), IfMatch),
     request_body(content = Option<CaseStepRequest>, content_type = "application/json", description = "`outcome` is required."),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 422, description = "The outcome is missing, or the body is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         StepResponses<Cases>,
@@ -650,7 +650,7 @@ pub async fn close_case(
     description = "Every write to the case, oldest first: who, when, what, from and to which state, \
 the note. Roles: staff within their region.",
     params(("id" = String, Path, description = "The case's id.")),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The timeline.", body = CaseHistory),
         (status = 401, response = ormas_openapi::responses::Unauthorized),

@@ -272,7 +272,7 @@ pub async fn track_public_complaint(
 caller's scope. The reporter is shown only to `oversight` and `head` (and that answer is audited). \
 Roles: `officer`, `oversight`.",
     request_body(content = FileComplaintRequest, content_type = "application/json"),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 201, description = "The complaint.", body = Complaint, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
@@ -308,7 +308,7 @@ pub async fn file_complaint(
 by state, category and ormas. Reporters are shown only to `oversight` and `head`, and every page \
 that shows them is audited (one entry per complaint shown). Roles: staff within their region.",
     params(ComplaintQuery),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "One page.", body = ComplaintPage),
         (status = 400, description = "A query parameter is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -404,7 +404,7 @@ async fn load_visible_complaint(
 region, and every such answer is audited; others see `reporter_masked: true`. Roles: staff within \
 their region.",
     params(("id" = String, Path, description = "The complaint's id."), IfNoneMatch),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The complaint.", body = Complaint, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 304, response = ormas_openapi::responses::NotModified),
@@ -488,7 +488,7 @@ tracking answer shows it closed, never the reason. The answer masks the reporter
 complaint to see it). Roles: `oversight`, `head`.",
     params(("id" = String, Path, description = "The complaint's id."), IfMatch),
     request_body(content = DismissRequest, content_type = "application/json"),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The complaint, dismissed.", body = Complaint, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
@@ -572,7 +572,7 @@ Without: opens a new case (state `open`, led by the caller) about what the compl
 are written to the case's timeline. The answer masks the reporter. Roles: `oversight`, `head`.",
     params(("id" = String, Path, description = "The complaint's id."), IfMatch),
     request_body(content = Option<OpenCaseRequest>, content_type = "application/json", description = "Optional: no body is `{}` (a new case)."),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The complaint, with its case.", body = Complaint, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
