@@ -308,3 +308,39 @@ pub fn case_events_of(
         .select(CaseEventRow::as_select())
         .load(conn)?)
 }
+
+/// A photo or PDF sent with a complaint; its bytes are stored like documents' (by SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::complaint_attachments)]
+pub struct ComplaintAttachmentRow {
+    pub id: String,
+    pub complaint_id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
+pub fn insert_attachment(
+    conn: &mut AnyConnection,
+    row: &ComplaintAttachmentRow,
+) -> PersistenceResult<()> {
+    diesel::insert_into(crate::schema::complaint_attachments::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A complaint's attachments, oldest first.
+pub fn attachments_of(
+    conn: &mut AnyConnection,
+    complaint_id: &str,
+) -> PersistenceResult<Vec<ComplaintAttachmentRow>> {
+    use crate::schema::complaint_attachments as a;
+    Ok(a::table
+        .filter(a::complaint_id.eq(complaint_id))
+        .order((a::uploaded_at.asc(), a::id.asc()))
+        .select(ComplaintAttachmentRow::as_select())
+        .load(conn)?)
+}

@@ -338,6 +338,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/complaints/{id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a complaint's attachment
+         * @description The file itself, with its checked content type. Roles: staff within their region.
+         */
+        get: operations["getComplaintAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/complaints/{id}/dismiss": {
         parameters: {
             query?: never;
@@ -934,6 +954,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/complaints/{tracking_code}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach a photo or PDF to a complaint
+         * @description `multipart/form-data` with `file`: PDF, JPEG or PNG, recognised by their bytes (anything else: 415), at most `ORMAS_DOCUMENT_LIMIT` (10 MB by default; 413 above), like documents. The tracking code is the complainant's only key: an unknown or malformed code is 404. At most 5 per complaint, while it is `received` (409 otherwise). Needs no authentication.
+         */
+        post: operations["attachToPublicComplaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/ormas": {
         parameters: {
             query?: never;
@@ -1280,6 +1320,14 @@ export interface components {
          * @enum {string}
          */
         Agency: "kesbangpol" | "polri" | "tni" | "kejaksaan" | "binda" | "satpol_pp" | "kemenag" | "other";
+        /** @description The multipart form of an attachment (for the contract; the handler reads the stream). */
+        AttachmentUpload: {
+            /**
+             * Format: binary
+             * @description PDF, JPEG or PNG.
+             */
+            file: Blob;
+        };
         /**
          * @description One audited event.
          * @example {
@@ -1569,6 +1617,8 @@ export interface components {
         Complaint: {
             /** @description Triage steps its state allows (`dismiss`, `open_case`). */
             allowed_steps: string[];
+            /** @description Photos and PDFs sent with it (empty in lists; read the complaint for them). */
+            attachments: components["schemas"]["ComplaintAttachment"][];
             case_id: string | null;
             category: components["schemas"]["ComplaintCategory"];
             /** Format: date-time */
@@ -1600,6 +1650,17 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description A photo or PDF sent with a complaint (its bytes at `GET /v1/complaints/{id}/attachments/{attachment_id}`). */
+        ComplaintAttachment: {
+            /** @description `application/pdf`, `image/jpeg` or `image/png`, from the file's bytes. */
+            content_type: string;
+            filename: string;
+            id: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** Format: date-time */
+            uploaded_at: string;
         };
         /**
          * @description What a complaint is about (UU 16/2017 Ps 59).
@@ -4048,6 +4109,63 @@ export interface operations {
                 };
             };
             /** @description No such complaint in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getComplaintAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The complaint's id. */
+                id: string;
+                /** @description The attachment's id. */
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment with its checked type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["File"];
+                    "image/jpeg": components["schemas"]["File"];
+                    "image/png": components["schemas"]["File"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read complaints. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint or attachment in the caller's scope. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6644,6 +6762,103 @@ export interface operations {
             };
             /** @description No complaint has this code. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until it may be tried again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    attachToPublicComplaint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The code received when filing.
+                 * @example 7K3M-Q9ZD-2XWA-HB4E
+                 */
+                tracking_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AttachmentUpload"];
+            };
+        };
+        responses: {
+            /** @description Stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintAttachment"];
+                };
+            };
+            /** @description The form cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No complaint has this code. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The complaint has 5 attachments already, or is no longer `received`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not multipart, or the file is not a PDF, JPEG or PNG. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No file was sent. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -603,3 +603,104 @@ async fn complaints_are_for_staff_of_the_region_only() {
     .await;
     expect_problem(app.get(&path).await, 401, "unauthorized").await;
 }
+
+async fn attach(
+    app: &TestApp,
+    code: &str,
+    bytes: Vec<u8>,
+    name: &str,
+) -> ormas_tests::reqwest::Response {
+    use ormas_tests::reqwest::multipart::{Form, Part};
+    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    app.client
+        .post(app.url(&format!("/v1/public/complaints/{code}/attachments")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D,
+];
+
+#[tokio::test]
+async fn a_complainant_attaches_photos_checked_by_their_bytes() {
+    let app = TestApp::spawn_with(|c| c.document_limit = 1024).await;
+    let ormas = OrmasFixture::registered("64.71").insert(&app).await;
+    let receipt = file_public(&app, &public_complaint(&ormas)).await;
+    let code = receipt["tracking_code"].as_str().unwrap().to_owned();
+
+    let stored = expect_json(attach(&app, &code, PNG.to_vec(), "foto.png").await, 201).await;
+    assert_eq!(stored["content_type"], "image/png");
+    assert_eq!(stored["filename"], "foto.png");
+    // Judged by the bytes, not the name; the same size limit as documents.
+    expect_problem(
+        attach(&app, &code, b"MZ\x90\x00 not a photo".to_vec(), "foto.png").await,
+        415,
+        "unsupported_media_type",
+    )
+    .await;
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(2048, b' ');
+    expect_problem(
+        attach(&app, &code, big, "besar.pdf").await,
+        413,
+        "payload_too_large",
+    )
+    .await;
+    // Only with a real code.
+    expect_problem(
+        attach(&app, "0000-0000-0000-0000", PNG.to_vec(), "foto.png").await,
+        404,
+        "not_found",
+    )
+    .await;
+    for _ in 0..4 {
+        expect_json(attach(&app, &code, PNG.to_vec(), "foto.png").await, 201).await;
+    }
+    expect_problem(
+        attach(&app, &code, PNG.to_vec(), "foto.png").await,
+        409,
+        "conflict",
+    )
+    .await;
+
+    // Staff of the region read them; others do not.
+    let officer = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    let list = expect_json(
+        app.get_as("/v1/complaints", &officer.access_token).await,
+        200,
+    )
+    .await;
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let complaint = expect_json(
+        app.get_as(&format!("/v1/complaints/{id}"), &officer.access_token)
+            .await,
+        200,
+    )
+    .await;
+    let attachments = complaint["attachments"].as_array().unwrap();
+    assert_eq!(attachments.len(), 5);
+    let path = format!(
+        "/v1/complaints/{id}/attachments/{}",
+        attachments[0]["id"].as_str().unwrap()
+    );
+    let file = app.get_as(&path, &officer.access_token).await;
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "image/png");
+    assert_eq!(file.bytes().await.unwrap().as_ref(), PNG);
+    let elsewhere = app
+        .signed_in("officer.6401", "officer", Some("64.01"))
+        .await;
+    expect_problem(
+        app.get_as(&path, &elsewhere.access_token).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let rep = app.signed_in("rep", "ormas_rep", None).await;
+    expect_problem(app.get_as(&path, &rep.access_token).await, 403, "forbidden").await;
+}

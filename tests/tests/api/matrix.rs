@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (48: 34, and 14 of complaints and cases), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (49: 34, and 15 of complaints and cases), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -220,6 +220,12 @@ fn endpoints(
             Action::ReadComplaints,
         ),
         ep(
+            "GET",
+            "/v1/complaints/no-such-complaint/attachments/no-such-file".into(),
+            None,
+            Action::ReadComplaints,
+        ),
+        ep(
             "POST",
             "/v1/complaints/no-such-complaint/dismiss".into(),
             Some(json!({"reason": "x"})),
@@ -412,7 +418,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 48);
+    assert_eq!(checked, Role::ALL.len() * 49);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

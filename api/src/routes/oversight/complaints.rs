@@ -10,7 +10,9 @@ use ormas_domain::oversight::{
 };
 use ormas_persistence::audit::{self as audit_log, AuditRow};
 use ormas_persistence::in_write_transaction;
-use ormas_persistence::oversight::{self, CaseRow, ComplaintFilter, ComplaintRow};
+use ormas_persistence::oversight::{
+    self, CaseRow, ComplaintAttachmentRow, ComplaintFilter, ComplaintRow,
+};
 
 use super::dto::{
     Complaint, ComplaintPage, ComplaintQuery, ComplaintReceipt, ComplaintTracking, DismissRequest,
@@ -25,6 +27,7 @@ use crate::auth::{Principal, random_bytes, token_hash};
 use crate::clock::now_utc;
 use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::{OptionalJson, ValidJson, ValidQuery};
+use crate::routes::ormas::documents::{file_response, receive_only_file, stored_path};
 use crate::routes::paging;
 use crate::routes::{IfMatch, IfNoneMatch, represent, represent_get, require_current_version};
 use crate::state::AppState;
@@ -227,22 +230,11 @@ pub async fn track_public_complaint(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let typed = path.into_inner();
-    // A malformed code is looked up too (as typed), so that it takes as long as an unknown one.
-    let hash = match TrackingCode::parse(&typed) {
-        Ok(code) => token_hash(code.normalised()),
-        Err(_) => token_hash(&typed),
-    };
+    let hash = tracking_hash(&path.into_inner());
     let found = state
         .db(move |conn| oversight::find_complaint_by_tracking_hash(conn, &hash))
         .await?;
-    let not_found = || {
-        ApiError::not_found(Text::new(
-            "Tidak ada pengaduan dengan kode ini.",
-            "No complaint has this code.",
-        ))
-    };
-    let (row, case_state, case_closed_on) = found.ok_or_else(not_found)?;
+    let (row, case_state, case_closed_on) = found.ok_or_else(unknown_code)?;
     let complaint_state: ComplaintState = row.state.parse().map_err(ApiError::internal)?;
     let closed_on = match complaint_state {
         ComplaintState::Dismissed => row.decided_on,
@@ -427,7 +419,163 @@ pub async fn get_complaint(
     if reveal && has_reporter(&row) {
         record_reads(&state, vec![identity_read(&principal, &row)]).await?;
     }
-    represent_get(&req, &Complaint::build(row, name, reveal)?)
+    let lookup = row.id.clone();
+    let attachments = state
+        .db(move |conn| oversight::attachments_of(conn, &lookup))
+        .await?;
+    let mut complaint = Complaint::build(row, name, reveal)?;
+    complaint.attachments = attachments.into_iter().map(Into::into).collect();
+    represent_get(&req, &complaint)
+}
+
+/// Most attachments one complaint may have.
+pub const MAX_ATTACHMENTS: usize = 5;
+
+fn attachments_dir(state: &AppState) -> std::path::PathBuf {
+    state.config.data_dir.join("complaint-attachments")
+}
+
+fn unknown_code() -> ApiError {
+    ApiError::not_found(Text::new(
+        "Tidak ada pengaduan dengan kode ini.",
+        "No complaint has this code.",
+    ))
+}
+
+/// The hash a typed tracking code is looked up by; a malformed code is looked up too (as typed),
+/// so that it takes as long as an unknown one.
+fn tracking_hash(typed: &str) -> String {
+    match TrackingCode::parse(typed) {
+        Ok(code) => token_hash(code.normalised()),
+        Err(_) => token_hash(typed),
+    }
+}
+
+/// Attach a photo or PDF to one's complaint.
+#[utoipa::path(
+    tag = "oversight",
+    operation_id = "attachToPublicComplaint",
+    summary = "Attach a photo or PDF to a complaint",
+    description = "`multipart/form-data` with `file`: PDF, JPEG or PNG, recognised by their bytes \
+(anything else: 415), at most `ORMAS_DOCUMENT_LIMIT` (10 MB by default; 413 above), like documents. \
+The tracking code is the complainant's only key: an unknown or malformed code is 404. At most 5 per \
+complaint, while it is `received` (409 otherwise). Needs no authentication.",
+    params(("tracking_code" = String, Path, description = "The code received when filing.", example = "7K3M-Q9ZD-2XWA-HB4E")),
+    request_body(content = super::dto::AttachmentUpload, content_type = "multipart/form-data"),
+    security(()),
+    responses(
+        (status = 201, description = "Stored.", body = super::dto::ComplaintAttachment),
+        (status = 400, description = "The form cannot be read.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No complaint has this code.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The complaint has 5 attachments already, or is no longer `received`.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is over the size limit.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart, or the file is not a PDF, JPEG or PNG.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No file was sent.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address.", body = ormas_openapi::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds until it may be tried again."))),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
+    )
+)]
+#[post("/v1/public/complaints/{tracking_code}/attachments")]
+pub async fn attach_to_public_complaint(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let hash = tracking_hash(&path.into_inner());
+    let found = state
+        .db(move |conn| oversight::find_complaint_by_tracking_hash(conn, &hash))
+        .await?;
+    let (complaint, _, _) = found.ok_or_else(unknown_code)?;
+    let lookup = complaint.id.clone();
+    let count = state
+        .db(move |conn| oversight::attachments_of(conn, &lookup))
+        .await?
+        .len();
+    if count >= MAX_ATTACHMENTS || complaint.state != ComplaintState::Received.as_str() {
+        return Err(conflict(
+            format!(
+                "Pengaduan hanya dapat dilampiri paling banyak {MAX_ATTACHMENTS} berkas selama berstatus received."
+            ),
+            format!(
+                "A complaint takes at most {MAX_ATTACHMENTS} attachments, while it is received."
+            ),
+        ));
+    }
+    let file = receive_only_file(&state, &req, payload, attachments_dir(&state)).await?;
+    let row = ComplaintAttachmentRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        complaint_id: complaint.id.clone(),
+        filename: file.filename,
+        content_type: file.content_type.to_owned(),
+        size_bytes: i64::try_from(file.size).unwrap_or(i64::MAX),
+        sha256: file.sha256,
+        uploaded_at: now_utc(),
+    };
+    let trail = audit::on(
+        audit::event(None, "complaint.attach_file", Outcome::Success),
+        "complaint",
+        &complaint.id,
+        Some(&complaint.region_code),
+    );
+    let stored = row.clone();
+    state
+        .db(move |conn| {
+            in_write_transaction(conn, |conn| {
+                oversight::insert_attachment(conn, &stored)?;
+                audit_log::record(conn, &trail)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(super::dto::ComplaintAttachment::from(row)))
+}
+
+/// Download a complaint's attachment.
+#[utoipa::path(
+    tag = "oversight",
+    operation_id = "getComplaintAttachment",
+    summary = "Download a complaint's attachment",
+    description = "The file itself, with its checked content type. Roles: staff within their region.",
+    params(
+        ("id" = String, Path, description = "The complaint's id."),
+        ("attachment_id" = String, Path, description = "The attachment's id."),
+    ),
+    security(("bearer" = []), ("client_credentials" = [])),
+    responses(
+        (status = 200, description = "The file, as an attachment with its checked type.", content(
+            (ormas_openapi::File = "application/pdf"), (ormas_openapi::File = "image/jpeg"),
+            (ormas_openapi::File = "image/png"))),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
+        (status = 403, description = "The role may not read complaints.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such complaint or attachment in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
+    )
+)]
+#[get("/v1/complaints/{id}/attachments/{attachment_id}")]
+pub async fn get_complaint_attachment(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, attachment_id) = path.into_inner();
+    let (row, _) = load_visible_complaint(&state, &principal, id).await?;
+    let attachments = state
+        .db(move |conn| oversight::attachments_of(conn, &row.id))
+        .await?;
+    let attachment = attachments
+        .into_iter()
+        .find(|a| a.id == attachment_id)
+        .ok_or_else(|| {
+            ApiError::not_found(Text::new(
+                format!("Lampiran {attachment_id} tidak ditemukan."),
+                format!("No attachment {attachment_id}."),
+            ))
+        })?;
+    let file = stored_path(&attachments_dir(&state), &attachment.sha256);
+    file_response(file, &attachment.content_type, &attachment.filename).await
 }
 
 /// The complaint after a triage step, and what the step wrote.

@@ -5,7 +5,9 @@ use ormas_domain::oversight::{
     Agency, CaseOutcome, CaseState, ComplaintCategory, ComplaintSource, ComplaintState,
     allowed_case_steps, allowed_complaint_steps,
 };
-use ormas_persistence::oversight::{CaseEventRow, CaseMemberRow, CaseRow, ComplaintRow};
+use ormas_persistence::oversight::{
+    CaseEventRow, CaseMemberRow, CaseRow, ComplaintAttachmentRow, ComplaintRow,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -185,6 +187,8 @@ pub struct Complaint {
     pub case_id: Option<String>,
     /// Triage steps its state allows (`dismiss`, `open_case`).
     pub allowed_steps: Vec<String>,
+    /// Photos and PDFs sent with it (empty in lists; read the complaint for them).
+    pub attachments: Vec<ComplaintAttachment>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -225,11 +229,44 @@ impl Complaint {
                 .iter()
                 .map(|s| s.as_str().to_owned())
                 .collect(),
+            attachments: Vec::new(),
             version: row.version,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         })
     }
+}
+
+/// A photo or PDF sent with a complaint (its bytes at `GET /v1/complaints/{id}/attachments/{attachment_id}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplaintAttachment {
+    pub id: String,
+    pub filename: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`, from the file's bytes.
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl From<ComplaintAttachmentRow> for ComplaintAttachment {
+    fn from(row: ComplaintAttachmentRow) -> Self {
+        ComplaintAttachment {
+            id: row.id,
+            filename: row.filename,
+            content_type: row.content_type,
+            size_bytes: row.size_bytes,
+            uploaded_at: utc(row.uploaded_at),
+        }
+    }
+}
+
+/// The multipart form of an attachment (for the contract; the handler reads the stream).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct AttachmentUpload {
+    /// PDF, JPEG or PNG.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
 }
 
 impl Resource for Complaint {

@@ -208,9 +208,11 @@ pub fn list_region(
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(complaints::file_public_complaint)
         .service(complaints::track_public_complaint)
+        .service(complaints::attach_to_public_complaint)
         .service(complaints::file_complaint)
         .service(complaints::list_complaints)
         .service(complaints::get_complaint)
+        .service(complaints::get_complaint_attachment)
         .service(complaints::dismiss_complaint)
         .service(complaints::open_case)
         .service(cases::list_cases)
