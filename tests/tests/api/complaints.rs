@@ -704,3 +704,32 @@ async fn a_complainant_attaches_photos_checked_by_their_bytes() {
     let rep = app.signed_in("rep", "ormas_rep", None).await;
     expect_problem(app.get_as(&path, &rep.access_token).await, 403, "forbidden").await;
 }
+
+#[tokio::test]
+async fn the_oversight_reference_lists_are_served() {
+    let app = TestApp::spawn().await;
+    for (list, count, first) in [
+        ("complaint_categories", 8, "attribute_misuse"),
+        ("complaint_sources", 4, "public"),
+        ("complaint_states", 3, "received"),
+        ("agencies", 8, "kesbangpol"),
+        ("case_states", 4, "open"),
+        ("case_outcomes", 6, "no_violation"),
+    ] {
+        let body = expect_json(app.get(&format!("/v1/reference/{list}")).await, 200).await;
+        let items = body["items"].as_array().unwrap();
+        assert_eq!(items.len(), count, "{list}");
+        assert_eq!(items[0]["code"], first, "{list}");
+        assert!(
+            items
+                .iter()
+                .all(|i| i["label_id"].is_string() && i["label_en"].is_string())
+        );
+    }
+    expect_problem(
+        app.get("/v1/reference/sanctions_galore").await,
+        404,
+        "not_found",
+    )
+    .await;
+}
