@@ -354,6 +354,18 @@ async fn editing_a_case_and_its_team_needs_if_match() {
         "validation_failed",
     )
     .await;
+    let problem = expect_problem(
+        put(
+            Some("\"2\""),
+            &json!({"members": [{"agency": "tni", "name": "x", "user_id": "nobody"}]}),
+        )
+        .await
+        .unwrap(),
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "members[0].user_id");
     let team = expect_json(put(Some("\"2\""), &members).await.unwrap(), 200).await;
     let agencies: Vec<&str> = team["members"]
         .as_array()

@@ -297,11 +297,23 @@ async fn save(
     state
         .db(move |conn| {
             in_write_transaction(conn, |conn| {
-                let issues = lead_issues(
+                let mut issues = lead_issues(
                     conn,
                     updated.lead_officer_id.as_deref(),
                     &updated.region_code,
                 )?;
+                for (i, member) in members.iter().flatten().enumerate() {
+                    if let Some(user) = &member.user_id
+                        && identity::find_user(conn, user)?.is_none()
+                    {
+                        issues.push(issue(
+                            &format!("members[{i}].user_id"),
+                            "unknown_user",
+                            "tidak ada akun dengan id ini",
+                            "no account has this id",
+                        ));
+                    }
+                }
                 if !issues.is_empty() {
                     return Ok(Err(issues));
                 }
