@@ -66,7 +66,7 @@ report="$root/target/contract"
 mkdir -p "$report"
 set +e
 # First: the super_admin pass edits and deactivates accounts it finds, the officer among them.
-step "Schemathesis as the officer of Kota Balikpapan: the register, reports and statistics"
+step "Schemathesis as the officer of Kota Balikpapan: the register, reports, statistics and oversight"
 ORMAS_CONTRACT_USERNAME=officer.6471 ORMAS_CONTRACT_PASSWORD=ormas-demo-2026 \
   "$venv/bin/st" --no-color run openapi/openapi.json \
   --url "$base" --include-tag ormas --include-tag reports --include-tag statistics --include-tag oversight \

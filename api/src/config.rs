@@ -57,6 +57,8 @@ Environment variables:
   ORMAS_RATE_LIMIT_REFRESH_PER_MINUTE token refreshes per client address per minute [default: 60]
   ORMAS_RATE_LIMIT_PUBLIC_PER_MINUTE  reads of the public register (/v1/public/...) per client
                               address per minute [default: 120]
+  ORMAS_RATE_LIMIT_COMPLAINTS_PER_HOUR  public complaints (POST /v1/public/complaints) per client
+                              address per hour [default: 5]
   ORMAS_CORS_ORIGINS          comma-separated origins (scheme://host[:port]) whose pages may call the
                               API from a browser [default: none]
   ORMAS_DOCUMENT_LIMIT        largest uploaded document, in bytes [default: 10485760]
@@ -140,6 +142,8 @@ pub struct RateLimits {
     pub refresh_per_minute: u32,
     /// `/v1/public/…`, per minute.
     pub public_per_minute: u32,
+    /// `POST /v1/public/complaints`, per hour.
+    pub complaints_per_hour: u32,
 }
 
 impl Default for RateLimits {
@@ -150,6 +154,7 @@ impl Default for RateLimits {
             token_per_minute: 30,
             refresh_per_minute: 60,
             public_per_minute: 120,
+            complaints_per_hour: 5,
         }
     }
 }
@@ -335,6 +340,10 @@ impl Config {
             public_per_minute: rate(
                 "ORMAS_RATE_LIMIT_PUBLIC_PER_MINUTE",
                 defaults.public_per_minute,
+            )?,
+            complaints_per_hour: rate(
+                "ORMAS_RATE_LIMIT_COMPLAINTS_PER_HOUR",
+                defaults.complaints_per_hour,
             )?,
         };
         let login_window = seconds(

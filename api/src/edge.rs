@@ -130,6 +130,7 @@ pub enum Limited {
     Token,
     Refresh,
     Public,
+    Complaints,
 }
 
 impl Limited {
@@ -140,6 +141,7 @@ impl Limited {
             (&Method::POST, "/v1/auth/login") => Some(Limited::Login),
             (&Method::POST, "/v1/auth/token") => Some(Limited::Token),
             (&Method::POST, "/v1/auth/refresh") => Some(Limited::Refresh),
+            (&Method::POST, "/v1/public/complaints") => Some(Limited::Complaints),
             (_, path) if path.starts_with("/v1/public/") || path == "/v1/public" => {
                 Some(Limited::Public)
             }
@@ -156,6 +158,7 @@ pub struct RateLimiters {
     token: Option<DefaultKeyedRateLimiter<ClientAddress>>,
     refresh: Option<DefaultKeyedRateLimiter<ClientAddress>>,
     public: Option<DefaultKeyedRateLimiter<ClientAddress>>,
+    complaints: Option<DefaultKeyedRateLimiter<ClientAddress>>,
     trusted: Vec<IpNet>,
     started: Instant,
     /// Seconds after `started` of the last sweep.
@@ -179,6 +182,7 @@ impl RateLimiters {
             token: limiter(limits.token_per_minute, minute),
             refresh: limiter(limits.refresh_per_minute, minute),
             public: limiter(limits.public_per_minute, minute),
+            complaints: limiter(limits.complaints_per_hour, Duration::from_secs(3600)),
             trusted,
             started: Instant::now(),
             last_sweep: AtomicU64::new(0),
@@ -196,6 +200,7 @@ impl RateLimiters {
             Limited::Token => self.token.as_ref(),
             Limited::Refresh => self.refresh.as_ref(),
             Limited::Public => self.public.as_ref(),
+            Limited::Complaints => self.complaints.as_ref(),
         }
     }
 
@@ -228,6 +233,7 @@ impl RateLimiters {
             &self.token,
             &self.refresh,
             &self.public,
+            &self.complaints,
         ]
         .into_iter()
         .flatten()
@@ -245,6 +251,7 @@ impl RateLimiters {
             &self.token,
             &self.refresh,
             &self.public,
+            &self.complaints,
         ]
         .into_iter()
         .flatten()
@@ -445,6 +452,14 @@ mod tests {
             Some(Limited::Public)
         );
         assert_eq!(Limited::of(&Method::GET, "/v1/ormas"), None);
+        assert_eq!(
+            Limited::of(&Method::POST, "/v1/public/complaints"),
+            Some(Limited::Complaints)
+        );
+        assert_eq!(
+            Limited::of(&Method::GET, "/v1/public/complaints/ABCD"),
+            Some(Limited::Public)
+        );
         assert_eq!(
             Limited::of(&Method::POST, "/v1/auth/register"),
             Some(Limited::Register)

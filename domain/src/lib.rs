@@ -10,6 +10,7 @@ pub mod codes;
 pub mod dashboard;
 pub mod identity_numbers;
 pub mod organisation;
+pub mod oversight;
 pub mod reference_lists;
 pub mod region;
 pub mod registration;

@@ -230,8 +230,8 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "ormas", description = "The register: regional registrations of ormas (surat keterangan melapor), their board, documents, lifecycle, history and derived active/inactive status."),
         (name = "reports", description = "Semester (or annual) reports: drafts per period, submission, acceptance with a receipt (STTL) number, returns, and the offices' queues including missing reports."),
         (name = "statistics", description = "The numbers every office reports: registered, active and inactive ormas with reasons, by kind, field and child region, and report compliance."),
-        (name = "oversight", description = "Oversight (pengawasan) by the Tim Terpadu: complaints, cases, field visits to secretariats and the dashboard."),
-        (name = "public", description = "The public register: search, one ormas, and verification of a registration number. No personal data.")
+        (name = "public", description = "The public register: search, one ormas, and verification of a registration number. No personal data."),
+        (name = "oversight", description = "Oversight (UU 16/2017 Ps 59-62) by the Tim Terpadu: complaints from the public (with a tracking code) and from staff, their triage, cases with their team, lifecycle and timeline, field visits to secretariats, and the dashboard.")
     ),
     components(
         schemas(Problem, FieldError, File),
@@ -454,8 +454,8 @@ mod tests {
                 "ormas",
                 "reports",
                 "statistics",
-                "oversight",
-                "public"
+                "public",
+                "oversight"
             ]
         );
         let schemes = &doc.components.as_ref().unwrap().security_schemes;

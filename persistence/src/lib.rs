@@ -9,6 +9,7 @@ mod error;
 pub mod identity;
 pub mod migrations;
 pub mod national;
+pub mod oversight;
 mod pool;
 pub mod reference;
 pub mod register;

@@ -319,3 +319,108 @@ diesel::table! {
 diesel::joinable!(field_visits -> registrations (registration_id));
 diesel::allow_tables_to_appear_in_same_query!(field_visits, registrations);
 diesel::allow_tables_to_appear_in_same_query!(field_visits, organisations);
+
+diesel::table! {
+    oversight_cases (id) {
+        id -> Text,
+        region_code -> Text,
+        registration_id -> Nullable<Text>,
+        organisation_name -> Nullable<Text>,
+        organisation_address -> Nullable<Text>,
+        title -> Text,
+        summary -> Nullable<Text>,
+        lead_officer_id -> Nullable<Text>,
+        state -> Text,
+        recommended_outcome -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        closing_note -> Nullable<Text>,
+        closed_on -> Nullable<Date>,
+        created_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        tracking_hash -> Text,
+        region_code -> Text,
+        registration_id -> Nullable<Text>,
+        organisation_name -> Nullable<Text>,
+        organisation_address -> Nullable<Text>,
+        category -> Text,
+        source -> Text,
+        referring_agency -> Nullable<Text>,
+        description -> Text,
+        occurred_on -> Nullable<Date>,
+        reporter_name -> Nullable<Text>,
+        reporter_contact -> Nullable<Text>,
+        state -> Text,
+        dismiss_reason -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        case_id -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_attachments (id) {
+        id -> Text,
+        complaint_id -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_members (id) {
+        id -> Text,
+        case_id -> Text,
+        ordinal -> Integer,
+        agency -> Text,
+        name -> Text,
+        position -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> Text,
+        case_id -> Text,
+        actor_id -> Nullable<Text>,
+        at -> Timestamp,
+        action -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(complaints -> oversight_cases (case_id));
+diesel::joinable!(complaint_attachments -> complaints (complaint_id));
+diesel::joinable!(case_members -> oversight_cases (case_id));
+diesel::joinable!(case_events -> oversight_cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    oversight_cases,
+    complaints,
+    complaint_attachments,
+    case_members,
+    case_events,
+);
+diesel::allow_tables_to_appear_in_same_query!(complaints, registrations);
+diesel::allow_tables_to_appear_in_same_query!(complaints, organisations);
+diesel::allow_tables_to_appear_in_same_query!(oversight_cases, registrations);
+diesel::allow_tables_to_appear_in_same_query!(oversight_cases, organisations);
+
+diesel::joinable!(complaints -> registrations (registration_id));
+diesel::joinable!(oversight_cases -> registrations (registration_id));

@@ -482,6 +482,7 @@ pub fn generous_rate_limits() -> ormas_api::config::RateLimits {
         token_per_minute: 1_000_000,
         refresh_per_minute: 1_000_000,
         public_per_minute: 1_000_000,
+        complaints_per_hour: 1_000_000,
     }
 }
 

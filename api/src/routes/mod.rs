@@ -10,6 +10,7 @@ pub mod clients;
 pub mod dto;
 pub mod lifecycle;
 pub mod ormas;
+pub mod oversight;
 pub mod paging;
 pub mod public;
 pub mod reference;
@@ -45,5 +46,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(ormas::documents::configure)
         .configure(ormas::organisations::configure)
         .configure(ormas::visits::configure)
-        .configure(public::configure);
+        .configure(public::configure)
+        .configure(oversight::configure);
 }

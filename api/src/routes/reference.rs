@@ -42,8 +42,10 @@ fn codes(list: &[Label]) -> Vec<Code> {
     operation_id = "getReferenceList",
     summary = "Get a reference list",
     description = "`fields` (bidang), `special_characters` (ciri khusus), `document_types`, \
-`board_positions`, `kinds`, `states`. Needs no authentication.",
-    params(("list" = String, Path, description = "The list's name.", pattern = "^(fields|special_characters|document_types|board_positions|kinds|states)$")),
+`board_positions`, `kinds`, `states`, and for oversight `complaint_categories`, \
+`complaint_sources`, `complaint_states`, `agencies`, `case_states`, `case_outcomes`. Needs no \
+authentication.",
+    params(("list" = String, Path, description = "The list's name.", pattern = "^(fields|special_characters|document_types|board_positions|kinds|states|complaint_categories|complaint_sources|complaint_states|agencies|case_states|case_outcomes)$")),
     security(()),
     responses(
         (status = 200, description = "The list.", body = CodeList),
@@ -57,7 +59,20 @@ pub async fn get_list(path: web::Path<String>) -> Result<HttpResponse, ApiError>
         reference_lists::kind_labels(),
         reference_lists::state_labels(),
     );
+    use ormas_domain::oversight::{
+        Agency, CaseOutcome, CaseState, ComplaintCategory, ComplaintSource, ComplaintState,
+    };
+    let oversight = match name.as_str() {
+        "complaint_categories" => Some(ComplaintCategory::labels()),
+        "complaint_sources" => Some(ComplaintSource::labels()),
+        "complaint_states" => Some(ComplaintState::labels()),
+        "agencies" => Some(Agency::labels()),
+        "case_states" => Some(CaseState::labels()),
+        "case_outcomes" => Some(CaseOutcome::labels()),
+        _ => None,
+    };
     let list = match name.as_str() {
+        _ if oversight.is_some() => oversight.as_deref().unwrap_or_default(),
         "fields" => reference_lists::FIELDS,
         "special_characters" => reference_lists::SPECIAL_CHARACTERS,
         "document_types" => reference_lists::DOCUMENT_TYPES,

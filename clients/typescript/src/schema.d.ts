@@ -294,6 +294,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List complaints
+         * @description Complaints in the caller's region subtree, ordered by region then id, filtered by state, category and ormas. Reporters are shown only to `oversight` and `head`, and every page that shows them is audited (one entry per complaint shown). Roles: staff within their region.
+         */
+        get: operations["listComplaints"];
+        put?: never;
+        /**
+         * File an internal complaint or monitoring finding
+         * @description A complaint's fields and its `source` (`public` for one received at the office, `monitoring`, `media`, `agency_referral` with the `referring_agency`), in a kabupaten/kota of the caller's scope. The reporter is shown only to `oversight` and `head` (and that answer is audited). Roles: `officer`, `oversight`.
+         */
+        post: operations["fileComplaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a complaint
+         * @description One complaint. The reporter is shown only to `oversight` and `head` of its region, and every such answer is audited; others see `reporter_masked: true`. Roles: staff within their region.
+         */
+        get: operations["getComplaint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a complaint's attachment
+         * @description The file itself, with its checked content type. Roles: staff within their region.
+         */
+        get: operations["getComplaintAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss a complaint
+         * @description From `received` to `dismissed`, with the reason (required); the complainant's tracking answer shows it closed, never the reason. The answer masks the reporter (read the complaint to see it). Roles: `oversight`, `head`.
+         */
+        post: operations["dismissComplaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/open-case": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a case from a complaint, or attach it to one
+         * @description From `received` to `in_case`. With `case_id`: attaches the complaint to that case, which must concern the same ormas (or organisation), lie in the caller's scope and not be closed. Without: opens a new case (state `open`, led by the caller) about what the complaint concerns. Both are written to the case's timeline. The answer masks the reporter. Roles: `oversight`, `head`.
+         */
+        post: operations["openCaseFromComplaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/documents/{id}": {
         parameters: {
             query?: never;
@@ -686,6 +790,214 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/oversight/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List oversight cases
+         * @description Cases in the caller's region subtree, ordered by region then id, filtered by state and ormas (`complaints` and `members` are empty here; read the case for them). Roles: staff within their region.
+         */
+        get: operations["listCases"];
+        put?: never;
+        /**
+         * Open an oversight case
+         * @description A case about one registration (`ormas_id`) or one unregistered organisation (name and address), in a province or kabupaten/kota of the caller's scope, in state `open`, led by `lead_officer_id` (default: the caller). Complaints join it by `POST /v1/complaints/{id}/open-case`. Roles: `oversight`.
+         */
+        post: operations["createCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oversight/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an oversight case
+         * @description One case with the complaints that led to it (never their reporters) and its team. Roles: staff within their region.
+         */
+        get: operations["getCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit an oversight case
+         * @description Changes its title, summary or lead officer (absent fields stay); `If-Match` required. A closed case cannot be changed (409). Roles: `oversight`.
+         */
+        patch: operations["updateCase"];
+        trace?: never;
+    };
+    "/v1/oversight/cases/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a case with the outcome taken
+         * @description From `recommendation` to `closed` (final), with the `outcome` actually taken (required) and a closing note. Roles: `oversight`.
+         */
+        post: operations["closeCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oversight/cases/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The timeline of a case
+         * @description Every write to the case, oldest first: who, when, what, from and to which state, the note. Roles: staff within their region.
+         */
+        get: operations["getCaseHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oversight/cases/{id}/investigate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start (or reopen) the inquiry of a case
+         * @description From `open`, or back from `recommendation` when the head asks for more, to `investigating`; an optional note goes to the timeline. Roles: `oversight`.
+         */
+        post: operations["investigateCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oversight/cases/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the team of a case
+         * @description Replaces the team: members by agency (`kesbangpol`, `polri`, `tni`, `kejaksaan`, `binda`, `satpol_pp`, `kemenag`, `other`) with name and position; members from other agencies need no account. `If-Match` required. Roles: `oversight`.
+         */
+        put: operations["replaceCaseMembers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oversight/cases/{id}/recommend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recommend the outcome of a case
+         * @description From `investigating` to `recommendation`, with the recommended `outcome` (`no_violation`, `guidance`, `written_warning`, `activity_suspension`, `revocation`, `referral_to_law_enforcement`; required) and a note. Roles: `oversight`.
+         */
+        post: operations["recommendCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File a complaint (no account needed)
+         * @description A complaint about a registered ormas (its id on the public register) or about an organisation by name and address (unregistered ormas are overseen too), in a kabupaten/kota, in one of the categories of UU 16/2017 Ps 59 (`GET /v1/reference/complaint_categories`). The reporter's name and contact are optional and never shown to the public or the ormas. Answers 201 with a tracking code of 80 random bits, shown only this once: keep it to follow the complaint at `GET /v1/public/complaints/{tracking_code}`. Limited per client address (`ORMAS_RATE_LIMIT_COMPLAINTS_PER_HOUR`, default 5 an hour; 429 with `Retry-After`). Needs no authentication.
+         */
+        post: operations["filePublicComplaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/complaints/{tracking_code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a complaint by its tracking code
+         * @description The complaint's state (`received`, `dismissed`, `in_case`) and dates only: never its notes, who handles it, the reporter or the description. Case and dashes of the code do not matter. A malformed and an unknown code get the same 404. Needs no authentication.
+         */
+        get: operations["trackPublicComplaint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/complaints/{tracking_code}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach a photo or PDF to a complaint
+         * @description `multipart/form-data` with `file`: PDF, JPEG or PNG, recognised by their bytes (anything else: 415), at most `ORMAS_DOCUMENT_LIMIT` (10 MB by default; 413 above), like documents. The tracking code is the complainant's only key: an unknown or malformed code is 404. At most 5 per complaint, while it is `received` (409 otherwise). Needs no authentication.
+         */
+        post: operations["attachToPublicComplaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/ormas": {
         parameters: {
             query?: never;
@@ -755,7 +1067,7 @@ export interface paths {
         };
         /**
          * Get a reference list
-         * @description `fields` (bidang), `special_characters` (ciri khusus), `document_types`, `board_positions`, `kinds`, `states`. Needs no authentication.
+         * @description `fields` (bidang), `special_characters` (ciri khusus), `document_types`, `board_positions`, `kinds`, `states`, and for oversight `complaint_categories`, `complaint_sources`, `complaint_states`, `agencies`, `case_states`, `case_outcomes`. Needs no authentication.
          */
         get: operations["getReferenceList"];
         put?: never;
@@ -1028,6 +1340,19 @@ export interface components {
          */
         ActivityName: "active" | "inactive";
         /**
+         * @description An agency of the Tim Terpadu.
+         * @enum {string}
+         */
+        Agency: "kesbangpol" | "polri" | "tni" | "kejaksaan" | "binda" | "satpol_pp" | "kemenag" | "other";
+        /** @description The multipart form of an attachment (for the contract; the handler reads the stream). */
+        AttachmentUpload: {
+            /**
+             * Format: binary
+             * @description PDF, JPEG or PNG.
+             */
+            file: Blob;
+        };
+        /**
          * @description One audited event.
          * @example {
          *       "action": "user.create",
@@ -1127,6 +1452,122 @@ export interface components {
             /** Format: date */
             term_ends_on?: string | null;
         };
+        /** @description An oversight case. */
+        Case: {
+            /** @description Steps its state allows (`investigate`, `recommend`, `close`). */
+            allowed_steps: string[];
+            /** Format: date */
+            closed_on: string | null;
+            closing_note: string | null;
+            /** @description The complaints that led to it (empty in lists). */
+            complaints: components["schemas"]["CaseComplaint"][];
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            lead_officer_id: string | null;
+            /** @description The team (empty in lists). */
+            members: components["schemas"]["CaseMember"][];
+            organisation_address: string | null;
+            organisation_name: string | null;
+            ormas_id: string | null;
+            outcome: components["schemas"]["CaseOutcome"] | null;
+            recommended_outcome: components["schemas"]["CaseOutcome"] | null;
+            region_code: string;
+            state: components["schemas"]["CaseState"];
+            summary: string | null;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description A complaint as a case lists it (no reporter). */
+        CaseComplaint: {
+            category: components["schemas"]["ComplaintCategory"];
+            id: string;
+            /** Format: date */
+            occurred_on: string | null;
+            /** Format: date-time */
+            received_at: string;
+            source: components["schemas"]["ComplaintSource"];
+        };
+        /** @description One entry of a case's timeline. */
+        CaseEvent: {
+            /**
+             * @description `case.create`, `case.update`, `case.members`, `case.investigate`, `case.recommend`,
+             *     `case.close`, `complaint.attach`.
+             */
+            action: string;
+            /** @description The account that acted. */
+            actor_id: string | null;
+            /** Format: date-time */
+            at: string;
+            from_state: components["schemas"]["CaseState"] | null;
+            id: string;
+            note: string | null;
+            to_state: components["schemas"]["CaseState"] | null;
+        };
+        /** @description A case's timeline, oldest first. */
+        CaseHistory: {
+            items: components["schemas"]["CaseEvent"][];
+        };
+        /** @description A member of a case's team. */
+        CaseMember: {
+            agency: components["schemas"]["Agency"];
+            name: string;
+            /** @description Rank or position in the agency. */
+            position?: string | null;
+            /** @description The member's account here, if any (members from other agencies need none). */
+            user_id?: string | null;
+        };
+        /**
+         * @description The whole team of a case.
+         * @example {
+         *       "members": [
+         *         {
+         *           "agency": "kesbangpol",
+         *           "name": "Dra. Rina Wulandari",
+         *           "position": "Kabid Ormas",
+         *           "user_id": null
+         *         },
+         *         {
+         *           "agency": "polri",
+         *           "name": "AKP Hendra Saputra",
+         *           "position": "Kasat Intelkam Polresta",
+         *           "user_id": null
+         *         }
+         *       ]
+         *     }
+         */
+        CaseMembersRequest: {
+            members: components["schemas"]["CaseMember"][];
+        };
+        /**
+         * @description How an oversight case ends.
+         * @enum {string}
+         */
+        CaseOutcome: "no_violation" | "guidance" | "written_warning" | "activity_suspension" | "revocation" | "referral_to_law_enforcement";
+        /** @description A page of cases. */
+        CasePage: {
+            items: components["schemas"]["Case"][];
+            next_page_token: string | null;
+        };
+        /**
+         * @description Where an oversight case stands.
+         * @enum {string}
+         */
+        CaseState: "open" | "investigating" | "recommendation" | "closed";
+        /**
+         * @description The body of a case step: the outcome (required to recommend and to close) and a note.
+         * @example {
+         *       "note": "Terbukti memakai atribut menyerupai Polri.",
+         *       "outcome": "written_warning"
+         *     }
+         */
+        CaseStepRequest: {
+            note?: string | null;
+            outcome?: components["schemas"]["CaseOutcome"] | null;
+        };
         /** @description A service client. */
         Client: {
             active: boolean;
@@ -1193,6 +1634,115 @@ export interface components {
             list: string;
         };
         /**
+         * @description A complaint as staff see it. The reporter's name and contact are shown only to `oversight` and
+         *     `head` of the region (and every such answer is audited); for everyone else they are `null` and
+         *     `reporter_masked` is true.
+         */
+        Complaint: {
+            /** @description Triage steps its state allows (`dismiss`, `open_case`). */
+            allowed_steps: string[];
+            /** @description Photos and PDFs sent with it (empty in lists; read the complaint for them). */
+            attachments: components["schemas"]["ComplaintAttachment"][];
+            case_id: string | null;
+            category: components["schemas"]["ComplaintCategory"];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date
+             * @description The day it was dismissed or sent to a case.
+             */
+            decided_on: string | null;
+            description: string;
+            dismiss_reason: string | null;
+            id: string;
+            /** Format: date */
+            occurred_on: string | null;
+            organisation_address: string | null;
+            /** @description The registered ormas's name, or the organisation named in the complaint. */
+            organisation_name: string | null;
+            /** @description The registration it concerns, if registered. */
+            ormas_id: string | null;
+            referring_agency: components["schemas"]["Agency"] | null;
+            region_code: string;
+            reporter_contact: string | null;
+            /** @description True when a reporter's name or contact exists but is withheld from this caller. */
+            reporter_masked: boolean;
+            reporter_name: string | null;
+            source: components["schemas"]["ComplaintSource"];
+            state: components["schemas"]["ComplaintState"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description A photo or PDF sent with a complaint (its bytes at `GET /v1/complaints/{id}/attachments/{attachment_id}`). */
+        ComplaintAttachment: {
+            /** @description `application/pdf`, `image/jpeg` or `image/png`, from the file's bytes. */
+            content_type: string;
+            filename: string;
+            id: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** Format: date-time */
+            uploaded_at: string;
+        };
+        /**
+         * @description What a complaint is about (UU 16/2017 Ps 59).
+         * @enum {string}
+         */
+        ComplaintCategory: "attribute_misuse" | "public_order" | "sara" | "unlawful_funds" | "separatism_or_banned_teaching" | "secretariat_not_found" | "finance_not_accountable" | "other";
+        /** @description A page of complaints. */
+        ComplaintPage: {
+            items: components["schemas"]["Complaint"][];
+            next_page_token: string | null;
+        };
+        /**
+         * @description What a complainant receives, once: the tracking code (it cannot be recovered).
+         * @example {
+         *       "received_on": "2026-12-03",
+         *       "state": "received",
+         *       "tracking_code": "7K3M-Q9ZD-2XWA-HB4E"
+         *     }
+         */
+        ComplaintReceipt: {
+            /** Format: date */
+            received_on: string;
+            state: components["schemas"]["ComplaintState"];
+            /** @description `XXXX-XXXX-XXXX-XXXX`; keep it: it is shown only now. Case and dashes do not matter. */
+            tracking_code: string;
+        };
+        /**
+         * @description Where a complaint came from.
+         * @enum {string}
+         */
+        ComplaintSource: "public" | "monitoring" | "media" | "agency_referral";
+        /**
+         * @description Where a complaint stands.
+         * @enum {string}
+         */
+        ComplaintState: "received" | "dismissed" | "in_case";
+        /**
+         * @description A complaint as its complainant may follow it: its state and dates only.
+         * @example {
+         *       "closed_on": null,
+         *       "received_on": "2026-12-03",
+         *       "state": "in_case",
+         *       "updated_on": "2026-12-05"
+         *     }
+         */
+        ComplaintTracking: {
+            /**
+             * Format: date
+             * @description The day it was dismissed, or the day its case was closed.
+             */
+            closed_on: string | null;
+            /** Format: date */
+            received_on: string;
+            state: components["schemas"]["ComplaintState"];
+            /** Format: date */
+            updated_on: string;
+        };
+        /**
          * @description Corrections to an organisation's national identity; absent fields stay as they are. The result
          *     must still satisfy what a new registration must (the legal identity its kind requires, known
          *     reference codes).
@@ -1218,6 +1768,27 @@ export interface components {
             skt_number?: string | null;
             special_character?: string | null;
             tiered?: boolean | null;
+        };
+        /**
+         * @description A new oversight case.
+         * @example {
+         *       "lead_officer_id": null,
+         *       "ormas_id": "0193a7e4-0000-7000-8000-000000000001",
+         *       "region_code": "64.71",
+         *       "summary": "Rujukan Polres Balikpapan, 20 November 2026.",
+         *       "title": "Dugaan penyalahgunaan atribut Polri"
+         *     }
+         */
+        CreateCaseRequest: {
+            /** @description An account of the region (default: the caller). */
+            lead_officer_id?: string | null;
+            organisation_address?: string | null;
+            organisation_name?: string | null;
+            ormas_id?: string | null;
+            /** @description Its kabupaten/kota (or province). */
+            region_code: string;
+            summary?: string | null;
+            title: string;
         };
         /**
          * @description A new service client.
@@ -1376,6 +1947,16 @@ export interface components {
         };
         /** @enum {string} */
         DatabaseKind: "sqlite" | "postgres";
+        /**
+         * @description Dismiss a complaint.
+         * @example {
+         *       "reason": "Sama dengan pengaduan yang sudah ditangani dalam kasus lain."
+         *     }
+         */
+        DismissRequest: {
+            /** @description Why it is not pursued (required). */
+            reason?: string | null;
+        };
         /** @description A stored document's metadata. */
         Document: {
             /** @description `application/pdf`, `image/jpeg` or `image/png`, from the file's bytes. */
@@ -1492,6 +2073,33 @@ export interface components {
          * @description A file's bytes; its media type is the response's.
          */
         File: Blob;
+        /**
+         * @description An internal complaint or monitoring finding, filed by staff: a public complaint's fields and
+         *     where it came from.
+         * @example {
+         *       "category": "attribute_misuse",
+         *       "description": "Atribut menyerupai seragam Polri dipakai pada kegiatan 20 November.",
+         *       "occurred_on": "2026-11-20",
+         *       "ormas_id": "0193a7e4-0000-7000-8000-000000000001",
+         *       "referring_agency": "polri",
+         *       "region_code": "64.71",
+         *       "source": "agency_referral"
+         *     }
+         */
+        FileComplaintRequest: {
+            category: components["schemas"]["ComplaintCategory"];
+            description: string;
+            /** Format: date */
+            occurred_on?: string | null;
+            organisation_address?: string | null;
+            organisation_name?: string | null;
+            ormas_id?: string | null;
+            referring_agency?: components["schemas"]["Agency"] | null;
+            region_code: string;
+            reporter_contact?: string | null;
+            reporter_name?: string | null;
+            source: components["schemas"]["ComplaintSource"];
+        };
         /** @description The process is alive. */
         Health: {
             /** @example ok */
@@ -1640,6 +2248,19 @@ export interface components {
             /** @description The due date has passed without a submitted report. */
             overdue: boolean;
             period: string;
+        };
+        /**
+         * @description Send a complaint to a case: an existing case about the same ormas, or a new one.
+         * @example {
+         *       "case_id": null,
+         *       "title": "Penutupan jalan oleh Laskar Pemuda Sejahtera"
+         *     }
+         */
+        OpenCaseRequest: {
+            /** @description An open case of the same ormas (or organisation) in the caller's scope; none: a new case. */
+            case_id?: string | null;
+            /** @description The new case's title (default: from the complaint). */
+            title?: string | null;
         };
         /** @description An organisation's legal identity: national, shared by its registrations in every region. */
         Organisation: {
@@ -1866,6 +2487,44 @@ export interface components {
             title: string;
             /** @description A URI naming the kind of problem; stable, machine-readable (`urn:ormas:problem:{code}`). */
             type: string;
+        };
+        /**
+         * @description A complaint from the public (no account needed). It concerns either a registered ormas (its id on
+         *     the public register) or an organisation by name and address, never both.
+         * @example {
+         *       "category": "public_order",
+         *       "description": "Anggota berseragam menutup jalan dan memungut uang dari pengendara setiap malam minggu.",
+         *       "occurred_on": "2026-11-28",
+         *       "organisation_address": "Jl. Mulawarman No. 5, Balikpapan",
+         *       "organisation_name": "Laskar Pemuda Sejahtera",
+         *       "ormas_id": null,
+         *       "region_code": "64.71",
+         *       "reporter_contact": "0812 5555 0101",
+         *       "reporter_name": "Budi Santoso"
+         *     }
+         */
+        PublicComplaintRequest: {
+            /** @description A code from `GET /v1/reference/complaint_categories`. */
+            category: components["schemas"]["ComplaintCategory"];
+            /** @description What happened (at most 5,000 characters). */
+            description: string;
+            /**
+             * Format: date
+             * @description When it happened (not in the future).
+             */
+            occurred_on?: string | null;
+            /** @description Its address (needed with `organisation_name`). */
+            organisation_address?: string | null;
+            /** @description An organisation that is not (or not known to be) registered. */
+            organisation_name?: string | null;
+            /** @description The id of a registered ormas, as the public register shows it. */
+            ormas_id?: string | null;
+            /** @description The kabupaten/kota where it happened. */
+            region_code: string;
+            /** @description Optional phone or e-mail; personal data. */
+            reporter_contact?: string | null;
+            /** @description Optional; personal data, never shown to the ormas nor to the public. */
+            reporter_name?: string | null;
         };
         /** @description A registered ormas, as the public sees it: no board, no NIK, no personal phone. */
         PublicOrmas: {
@@ -2299,7 +2958,8 @@ export interface components {
         /** @description A member of the visiting team; members from other agencies need no account. */
         TeamMember: {
             /**
-             * @description `kesbangpol`, `polri`, `tni`, `kejaksaan`, `binda`, `satpol_pp`, `kemenag` or `other`.
+             * @description A code from `GET /v1/reference/agencies`: `kesbangpol`, `polri`, `tni`, `kejaksaan`,
+             *     `binda`, `satpol_pp`, `kemenag` or `other`.
              * @example polri
              */
             agency: string;
@@ -2353,6 +3013,17 @@ export interface components {
             document_notes?: components["schemas"]["DocumentNote"][];
             /** @description Required to return, reject and dissolve. */
             reason?: string | null;
+        };
+        /**
+         * @description Changes to a case (absent fields stay).
+         * @example {
+         *       "summary": "Klarifikasi pengurus dijadwalkan 10 Desember."
+         *     }
+         */
+        UpdateCaseRequest: {
+            lead_officer_id?: string | null;
+            summary?: string | null;
+            title?: string | null;
         };
         /**
          * @description Changes to a service client.
@@ -3420,6 +4091,399 @@ export interface operations {
             };
             /** @description The client changed meanwhile. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listComplaints: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the caller's scope; default: the caller's region). */
+                region?: string;
+                state?: "received" | "dismissed" | "in_case";
+                category?: "attribute_misuse" | "public_order" | "sara" | "unlawful_funds" | "separatism_or_banned_teaching" | "secretariat_not_found" | "finance_not_accountable" | "other";
+                /** @description Only complaints about this registration. */
+                ormas?: string;
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read complaints, or the region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fileComplaint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileComplaintRequest"];
+            };
+        };
+        responses: {
+            /** @description The complaint. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not file complaints, or the region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getComplaint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The complaint's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The complaint. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read complaints. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getComplaintAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The complaint's id. */
+                id: string;
+                /** @description The attachment's id. */
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment with its checked type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["File"];
+                    "image/jpeg": components["schemas"]["File"];
+                    "image/png": components["schemas"]["File"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read complaints. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint or attachment in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    dismissComplaint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The complaint's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DismissRequest"];
+            };
+        };
+        responses: {
+            /** @description The complaint, dismissed. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not triage complaints. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only a received complaint can be dismissed; or it changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The reason is missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    openCaseFromComplaint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The complaint's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body is `{}` (a new case). */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OpenCaseRequest"];
+            };
+        };
+        responses: {
+            /** @description The complaint, with its case. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Complaint"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not triage complaints. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such complaint in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only a received complaint can be sent to a case; the case is closed or concerns another ormas; or it changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No such case in the caller's scope, or the body is invalid. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5187,6 +6251,901 @@ export interface operations {
             /** @description The visit is invalid: dated after today, no team, an unknown agency, a new address missing or unexpected, coordinates out of range, a photo that is not a `visit_photo` document of this ormas. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCases: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the caller's scope; default: the caller's region). */
+                region?: string;
+                state?: "open" | "investigating" | "recommendation" | "closed";
+                /** @description Only cases about this registration. */
+                ormas?: string;
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasePage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read cases, or the region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCaseRequest"];
+            };
+        };
+        responses: {
+            /** @description The case. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not run cases, or the region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The case's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read cases. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateCase: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The case's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCaseRequest"];
+            };
+        };
+        responses: {
+            /** @description The case as changed. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not run cases. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The case is closed, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    closeCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The case's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description `outcome` is required. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CaseStepRequest"];
+            };
+        };
+        responses: {
+            /** @description The case after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The outcome is missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCaseHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseHistory"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read cases. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    investigateCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The case's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body is `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CaseStepRequest"];
+            };
+        };
+        responses: {
+            /** @description The case after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    replaceCaseMembers: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The case's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseMembersRequest"];
+            };
+        };
+        responses: {
+            /** @description The case with its team. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not run cases. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The case is closed, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A member is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    recommendCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The case's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description `outcome` is required. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CaseStepRequest"];
+            };
+        };
+        responses: {
+            /** @description The case after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such case in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The outcome is missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    filePublicComplaint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicComplaintRequest"];
+            };
+        };
+        responses: {
+            /** @description Received; the tracking code is shown only now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintReceipt"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid: an unknown category, a blank or too long description, a region that is not a kabupaten/kota, an unknown ormas, both or neither of `ormas_id` and `organisation_name`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many complaints from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until another complaint is accepted. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    trackPublicComplaint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The code received when filing.
+                 * @example 7K3M-Q9ZD-2XWA-HB4E
+                 */
+                tracking_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The complaint's state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintTracking"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No complaint has this code. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until it may be tried again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    attachToPublicComplaint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The code received when filing.
+                 * @example 7K3M-Q9ZD-2XWA-HB4E
+                 */
+                tracking_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AttachmentUpload"];
+            };
+        };
+        responses: {
+            /** @description Stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintAttachment"];
+                };
+            };
+            /** @description The form cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No complaint has this code. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The complaint has 5 attachments already, or is no longer `received`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not multipart, or the file is not a PDF, JPEG or PNG. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No file was sent. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address. */
+            429: {
+                headers: {
+                    /** @description Seconds until it may be tried again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -159,7 +159,28 @@ async function main(): Promise<void> {
   const victim = await client.GET("/v1/ormas/{id}", { ...asOfficer, params: { path: { id: ormas.id } } });
   check(victim.data?.organisation.name === draft.name, "the officer's registration keeps its name");
 
-  console.log("typescript client: 26 checks passed against", baseUrl);
+  // Oversight (issue 12): a member of the public files a complaint without an account and follows it
+  // by its tracking code, which answers the state and dates only.
+  const complaint = await client.POST("/v1/public/complaints", {
+    body: {
+      region_code: "64.71",
+      organisation_name: "Laskar Uji Asap",
+      organisation_address: "Jl. Mulawarman No. 5, Balikpapan",
+      category: "public_order",
+      description: "Penutupan jalan setiap malam minggu.",
+      reporter_contact: "0812 0000 0000",
+    },
+  });
+  check(complaint.data, `public complaint answered ${complaint.response.status}: ${JSON.stringify(complaint.error)}`);
+  const code = complaint.data.tracking_code;
+  check(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/.test(code), `a tracking code, got ${code}`);
+  const tracked = await client.GET("/v1/public/complaints/{tracking_code}", {
+    params: { path: { tracking_code: code.toLowerCase() } },
+  });
+  check(tracked.data?.state === "received", `the complaint is received, got ${tracked.response.status}`);
+  check(!JSON.stringify(tracked.data).includes("0812"), "the tracking answer never shows the reporter");
+
+  console.log("typescript client: 29 checks passed against", baseUrl);
 }
 
 main().catch((error: unknown) => {

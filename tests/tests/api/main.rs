@@ -7,6 +7,8 @@ mod binding;
 mod bodies;
 mod bytes;
 mod calendar;
+mod cases;
+mod complaints;
 mod concurrency;
 mod conditional;
 mod edge;

@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (36), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (51: 34, 15 of complaints and cases, 2 of field visits), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -203,6 +203,92 @@ fn endpoints(
             None,
             Action::ReadStatistics,
         ),
+        // Oversight: complaints and cases (issue 12).
+        ep(
+            "POST",
+            "/v1/complaints".into(),
+            Some(
+                json!({"region_code": "64.71", "ormas_id": registered, "category": "other", "source": "monitoring", "description": format!("by {tag}")}),
+            ),
+            Action::FileComplaint,
+        ),
+        ep("GET", "/v1/complaints".into(), None, Action::ReadComplaints),
+        ep(
+            "GET",
+            "/v1/complaints/no-such-complaint".into(),
+            None,
+            Action::ReadComplaints,
+        ),
+        ep(
+            "GET",
+            "/v1/complaints/no-such-complaint/attachments/no-such-file".into(),
+            None,
+            Action::ReadComplaints,
+        ),
+        ep(
+            "POST",
+            "/v1/complaints/no-such-complaint/dismiss".into(),
+            Some(json!({"reason": "x"})),
+            Action::TriageComplaint,
+        ),
+        ep(
+            "POST",
+            "/v1/complaints/no-such-complaint/open-case".into(),
+            Some(json!({})),
+            Action::TriageComplaint,
+        ),
+        ep("GET", "/v1/oversight/cases".into(), None, Action::ReadCases),
+        ep(
+            "POST",
+            "/v1/oversight/cases".into(),
+            Some(
+                json!({"region_code": "64.71", "ormas_id": registered, "title": format!("by {tag}")}),
+            ),
+            Action::RunCases,
+        ),
+        ep(
+            "GET",
+            "/v1/oversight/cases/no-such-case".into(),
+            None,
+            Action::ReadCases,
+        ),
+        ep(
+            "PATCH",
+            "/v1/oversight/cases/no-such-case".into(),
+            Some(json!({"title": "x"})),
+            Action::RunCases,
+        ),
+        ep(
+            "PUT",
+            "/v1/oversight/cases/no-such-case/members".into(),
+            Some(json!({"members": []})),
+            Action::RunCases,
+        ),
+        ep(
+            "POST",
+            "/v1/oversight/cases/no-such-case/investigate".into(),
+            Some(json!({})),
+            Action::RunCases,
+        ),
+        ep(
+            "POST",
+            "/v1/oversight/cases/no-such-case/recommend".into(),
+            Some(json!({"outcome": "guidance"})),
+            Action::RunCases,
+        ),
+        ep(
+            "POST",
+            "/v1/oversight/cases/no-such-case/close".into(),
+            Some(json!({"outcome": "guidance"})),
+            Action::RunCases,
+        ),
+        ep(
+            "GET",
+            "/v1/oversight/cases/no-such-case/history".into(),
+            None,
+            Action::ReadCases,
+        ),
+        // End of oversight: complaints and cases.
         // Field visits (issue 12).
         ep(
             "GET",
@@ -348,7 +434,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 36);
+    assert_eq!(checked, Role::ALL.len() * 51);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

@@ -56,6 +56,9 @@ async fn served_spec_is_openapi_3_1_with_every_operation_documented() {
         "searchPublicRegister",
         "getPublicOrmas",
         "verifyRegistrationNumber",
+        "filePublicComplaint",
+        "trackPublicComplaint",
+        "attachToPublicComplaint",
     ];
     let mut operation_ids = std::collections::HashSet::new();
     for (path, item) in paths {
@@ -142,7 +145,10 @@ fn files_are_binary_single_resources_are_conditional_and_action_bodies_optional(
             }
         }
     }
-    assert_eq!(files, 3, "the PDF, JPEG and PNG of a document's content");
+    assert_eq!(
+        files, 6,
+        "the PDF, JPEG and PNG of a document's content and of a complaint's attachment"
+    );
     for path in [
         "/v1/ormas/{id}",
         "/v1/reports/{id}",

@@ -216,6 +216,109 @@ fn store(received: &Received, root: &Path) -> Result<(), ApiError> {
     std::fs::rename(&received.temp, &target).map_err(ApiError::internal)
 }
 
+/// 415 unless the request is `multipart/form-data`; the message names the fields expected.
+pub fn require_multipart(
+    req: &HttpRequest,
+    fields_id: &str,
+    fields_en: &str,
+) -> Result<(), ApiError> {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if is_multipart {
+        Ok(())
+    } else {
+        Err(
+            ApiError::new(ErrorKind::UnsupportedMediaType).with_detail(Text::new(
+                format!("Gunakan multipart/form-data dengan isian {fields_id}."),
+                format!("Use multipart/form-data with {fields_en}."),
+            )),
+        )
+    }
+}
+
+/// 415: the bytes are no PDF, JPEG or PNG.
+fn not_a_document() -> ApiError {
+    ApiError::new(ErrorKind::UnsupportedMediaType).with_detail(Text::new(
+        "Berkas harus PDF, JPEG, atau PNG (diperiksa dari isinya, bukan namanya).",
+        "The file must be a PDF, JPEG or PNG (judged by its content, not its name).",
+    ))
+}
+
+/// A file stored from an upload whose only field is `file`.
+pub struct StoredFile {
+    pub filename: String,
+    pub content_type: &'static str,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// Receives the `file` of a `multipart/form-data` body (other fields are skipped), checks its bytes
+/// (PDF, JPEG or PNG: 415 otherwise) and size (`ORMAS_DOCUMENT_LIMIT`: 413), and stores it under
+/// `root` by its SHA-256, like documents.
+pub async fn receive_only_file(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+    root: PathBuf,
+) -> Result<StoredFile, ApiError> {
+    require_multipart(req, "file", "the field file")?;
+    let mut form = Multipart::new(req.headers(), payload);
+    let mut received: Option<Received> = None;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| ApiError::new(ErrorKind::BadRequest).with_cause(e))?;
+        if field.name() == Some("file") && received.is_none() {
+            received = Some(
+                receive_file(&mut field, &root.join("tmp"), state.config.document_limit).await?,
+            );
+        } else {
+            while field.next().await.is_some() {}
+        }
+    }
+    let Some(received) = received else {
+        return Err(ApiError::validation(vec![FieldIssue::new(
+            "file",
+            "required",
+            Text::new("berkas wajib diunggah", "a file is required"),
+        )]));
+    };
+    let Some(content_type) = received.content_type else {
+        let _ = tokio::fs::remove_file(&received.temp).await;
+        return Err(not_a_document());
+    };
+    let stored = StoredFile {
+        filename: received.filename.clone(),
+        content_type,
+        size: received.size,
+        sha256: received.sha256.clone(),
+    };
+    web::block(move || store(&received, &root)).await??;
+    Ok(stored)
+}
+
+/// Answers a stored file as an attachment with its checked type.
+pub async fn file_response(
+    path: PathBuf,
+    content_type: &str,
+    filename: &str,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = web::block(move || std::fs::read(path))
+        .await?
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}\"",
+                filename.replace(|c: char| !c.is_ascii() || c == '"', "_")
+            ),
+        ))
+        .body(bytes))
+}
+
 fn missing_type() -> ApiError {
     ApiError::validation(vec![FieldIssue::new(
         "type",
@@ -276,19 +379,7 @@ pub async fn upload_document(
     if !registered && !may_visit {
         require_editable(current)?;
     }
-    let is_multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("multipart/form-data"));
-    if !is_multipart {
-        return Err(
-            ApiError::new(ErrorKind::UnsupportedMediaType).with_detail(Text::new(
-                "Gunakan multipart/form-data dengan isian type dan file.",
-                "Use multipart/form-data with the fields type and file.",
-            )),
-        );
-    }
+    require_multipart(&req, "type dan file", "the fields type and file")?;
     let mut form = Multipart::new(req.headers(), payload);
     let root = documents_dir(&state);
     let limit = state.config.document_limit;
@@ -369,12 +460,7 @@ pub async fn upload_document(
     };
     let Some(content_type) = received.content_type else {
         discard(&Some(received));
-        return Err(
-            ApiError::new(ErrorKind::UnsupportedMediaType).with_detail(Text::new(
-                "Berkas harus PDF, JPEG, atau PNG (diperiksa dari isinya, bukan namanya).",
-                "The file must be a PDF, JPEG or PNG (judged by its content, not its name).",
-            )),
-        );
+        return Err(not_a_document());
     };
     let row = DocumentRow {
         id: uuid::Uuid::now_v7().to_string(),
@@ -538,20 +624,7 @@ pub async fn get_document_content(
 ) -> Result<HttpResponse, ApiError> {
     let (row, _) = visible_document(&state, &principal, path.into_inner()).await?;
     let file = stored_path(&documents_dir(&state), &row.sha256);
-    let bytes = web::block(move || std::fs::read(file))
-        .await?
-        .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type(row.content_type.as_str())
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                row.filename
-                    .replace(|c: char| !c.is_ascii() || c == '"', "_")
-            ),
-        ))
-        .body(bytes))
+    file_response(file, &row.content_type, &row.filename).await
 }
 
 /// Delete a document.

@@ -6,6 +6,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use ormas_domain::Action;
+use ormas_domain::oversight::Agency;
 use ormas_domain::reference_lists::VISIT_PHOTO;
 use ormas_domain::registration::RegistrationState;
 use ormas_domain::visits::{
@@ -28,23 +29,12 @@ use crate::extract::ValidJson;
 use crate::routes::dto::{utc, validate_not_blank};
 use crate::state::AppState;
 
-/// The agencies a member of a visiting team (or of the Tim Terpadu) may come from.
-pub const AGENCIES: &[&str] = &[
-    "kesbangpol",
-    "polri",
-    "tni",
-    "kejaksaan",
-    "binda",
-    "satpol_pp",
-    "kemenag",
-    "other",
-];
-
 /// A member of the visiting team; members from other agencies need no account.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamMember {
-    /// `kesbangpol`, `polri`, `tni`, `kejaksaan`, `binda`, `satpol_pp`, `kemenag` or `other`.
+    /// A code from `GET /v1/reference/agencies`: `kesbangpol`, `polri`, `tni`, `kejaksaan`,
+    /// `binda`, `satpol_pp`, `kemenag` or `other`.
     #[validate(length(min = 1, max = 30))]
     #[schema(min_length = 1, max_length = 30, example = "polri")]
     pub agency: String,
@@ -260,16 +250,17 @@ pub fn input_issues(
     };
     let mut issues: Vec<FieldIssue> = check_visit(&claim, today).iter().map(visit_issue).collect();
     for (i, member) in input.team.iter().enumerate() {
-        if !AGENCIES.contains(&member.agency.as_str()) {
+        if member.agency.parse::<Agency>().is_err() {
+            let codes: Vec<&str> = Agency::ALL.iter().map(|a| a.as_str()).collect();
             issues.push(FieldIssue::new(
                 format!("team[{i}].agency"),
                 "unknown_agency",
                 Text::new(
                     format!(
                         "instansi tidak dikenal; salah satu dari {}",
-                        AGENCIES.join(", ")
+                        codes.join(", ")
                     ),
-                    format!("is not an agency; one of {}", AGENCIES.join(", ")),
+                    format!("is not an agency; one of {}", codes.join(", ")),
                 ),
             ));
         }
