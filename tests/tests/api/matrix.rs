@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (51: 34, 15 of complaints and cases, 2 of field visits), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (53: 34, 15 of complaints and cases, 4 of field visits), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -305,6 +305,21 @@ fn endpoints(
             ),
             Action::RecordVisit,
         ),
+        ep(
+            "GET",
+            "/v1/oversight/cases/no-such-case/visits".into(),
+            None,
+            Action::ReadCases,
+        ),
+        ep(
+            "POST",
+            "/v1/oversight/cases/no-such-case/visits".into(),
+            Some(
+                json!({"visited_on": "2026-01-05", "finding": "secretariat_found",
+                "team": [{"agency": "kesbangpol", "name": "x"}]}),
+            ),
+            Action::RunCases,
+        ),
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
     ]
@@ -434,7 +449,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 51);
+    assert_eq!(checked, Role::ALL.len() * 53);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

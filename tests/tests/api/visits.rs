@@ -460,3 +460,158 @@ async fn the_team_uploads_its_photos_and_attaches_them() {
     let recorded = record(&app, &oversight.access_token, &ormas, &body).await;
     assert_eq!(recorded["photo_document_ids"], json!([photo["id"]]));
 }
+
+#[tokio::test]
+async fn a_case_visit_counts_for_the_ormas_and_lands_in_the_case_timeline() {
+    let app = TestApp::spawn().await;
+    app.clock.pin(Some(day(TODAY)));
+    let oversight = app
+        .signed_in("oversight.6471", "oversight", Some("64.71"))
+        .await;
+    let token = &oversight.access_token;
+    let ormas = OrmasFixture::registered("64.71")
+        .reported("2026-S1", "2026-08-10")
+        .insert(&app)
+        .await;
+    let case = expect_json(
+        app.post_as(
+            "/v1/oversight/cases",
+            token,
+            &json!({"region_code": "64.71", "ormas_id": ormas, "title": "Sekretariat fiktif"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let case_id = case["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/oversight/cases/{case_id}/visits");
+    let recorded = expect_json(
+        app.post_as(&path, token, &visit("2026-11-19", "secretariat_not_found"))
+            .await,
+        201,
+    )
+    .await;
+    assert_eq!(recorded["purpose"], "oversight");
+    assert_eq!(recorded["case_id"], case_id.as_str());
+    assert_eq!(recorded["ormas_id"], ormas.as_str());
+    assert_eq!(
+        status(&app, token, &ormas, None).await["reasons"],
+        json!(["secretariat_not_found"])
+    );
+    let listed = expect_json(app.get_as(&path, token).await, 200).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    // The ormas's own list of visits includes the case's.
+    let of_ormas = expect_json(
+        app.get_as(&format!("/v1/ormas/{ormas}/visits"), token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(of_ormas["items"][0]["case_id"], case_id.as_str());
+    let history = expect_json(
+        app.get_as(&format!("/v1/oversight/cases/{case_id}/history"), token)
+            .await,
+        200,
+    )
+    .await;
+    assert!(
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "visit"),
+        "{history}"
+    );
+
+    // Another kabupaten's team cannot see or visit the case; officers read but do not run it.
+    let other = app
+        .signed_in("oversight.6401", "oversight", Some("64.01"))
+        .await;
+    expect_problem(
+        app.get_as(&path, &other.access_token).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let body = visit("2026-11-20", "secretariat_found");
+    expect_problem(
+        app.post_as(&path, &other.access_token, &body).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let officer = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    expect_json(app.get_as(&path, &officer.access_token).await, 200).await;
+    expect_problem(
+        app.post_as(&path, &officer.access_token, &body).await,
+        403,
+        "forbidden",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_case_about_an_unregistered_organisation_is_visited_at_its_address() {
+    let app = TestApp::spawn().await;
+    app.clock.pin(Some(day(TODAY)));
+    let oversight = app
+        .signed_in("oversight.6471", "oversight", Some("64.71"))
+        .await;
+    let token = &oversight.access_token;
+    let case = expect_json(
+        app.post_as(
+            "/v1/oversight/cases",
+            token,
+            &json!({"region_code": "64.71", "organisation_name": "Laskar Tanpa Nama",
+                "organisation_address": "Jl. Mawar 9, Balikpapan", "title": "Ormas tak terdaftar"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let case_id = case["id"].as_str().unwrap();
+    let path = format!("/v1/oversight/cases/{case_id}/visits");
+    let recorded = expect_json(
+        app.post_as(&path, token, &visit("2026-11-19", "secretariat_found"))
+            .await,
+        201,
+    )
+    .await;
+    assert_eq!(recorded["ormas_id"], Value::Null);
+    assert_eq!(recorded["address"], "Jl. Mawar 9, Balikpapan");
+    // No registration: no photos to attach.
+    let mut with_photo = visit("2026-11-19", "secretariat_found");
+    with_photo["photo_document_ids"] = json!(["0193b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b"]);
+    expect_problem(
+        app.post_as(&path, token, &with_photo).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    // A closed case is visited no more.
+    for (name, body) in [
+        ("investigate", json!({})),
+        ("recommend", json!({"outcome": "no_violation"})),
+        ("close", json!({"outcome": "no_violation"})),
+    ] {
+        expect_json(
+            app.post_as(
+                &format!("/v1/oversight/cases/{case_id}/{name}"),
+                token,
+                &body,
+            )
+            .await,
+            200,
+        )
+        .await;
+    }
+    expect_problem(
+        app.post_as(&path, token, &visit("2026-11-20", "secretariat_found"))
+            .await,
+        409,
+        "conflict",
+    )
+    .await;
+}

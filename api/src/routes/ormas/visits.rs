@@ -13,6 +13,7 @@ use ormas_domain::visits::{
     SecretariatFinding, VisitClaim, VisitError, VisitFacts, check_visit, secretariat_missing_since,
 };
 use ormas_persistence::audit as audit_log;
+use ormas_persistence::oversight::{self, CaseEventRow};
 use ormas_persistence::register;
 use ormas_persistence::visits::{self, VisitRow};
 use serde::{Deserialize, Serialize};
@@ -320,41 +321,53 @@ pub fn row_of(
     }
 }
 
-/// Stores a visit on a registration inside one write transaction, with the registration's new
-/// `secretariat_missing_since`, a history entry and an audit entry. Returns the visit.
-pub async fn record_on_registration(
+/// Stores a visit inside one write transaction: on its registration (if any) the new
+/// `secretariat_missing_since` and a history entry, on its case (if any) a timeline entry, and an
+/// audit entry on `target` (`(type, id)`). Returns the visit.
+pub async fn record(
     state: &AppState,
     principal: &Principal,
-    reg: register::RegistrationRow,
+    reg: Option<register::RegistrationRow>,
     row: VisitRow,
+    case_event: Option<CaseEventRow>,
     action: &'static str,
+    target: (&'static str, String),
 ) -> Result<VisitRow, ApiError> {
     let today = state.config.today();
-    let mut history = event(principal, &reg.id, "visit");
-    history.notes = Some(
-        serde_json::json!({
-            "visit_id": row.id, "purpose": row.purpose, "visited_on": row.visited_on,
-            "finding": row.finding, "case_id": row.case_id,
-        })
-        .to_string(),
-    );
+    let history = reg.as_ref().map(|reg| {
+        let mut history = event(principal, &reg.id, "visit");
+        history.notes = Some(
+            serde_json::json!({
+                "visit_id": row.id, "purpose": row.purpose, "visited_on": row.visited_on,
+                "finding": row.finding, "case_id": row.case_id,
+            })
+            .to_string(),
+        );
+        history
+    });
     let trail = audit::on(
         audit::event(Some(principal), action, Outcome::Success),
-        "ormas",
-        &reg.id,
-        Some(&reg.region_code),
+        target.0,
+        &target.1,
+        Some(&row.region_code),
     );
     let stored = row.clone();
     state
         .db(move |conn| {
             ormas_persistence::in_write_transaction(conn, |conn| {
                 visits::insert_visit(conn, &stored)?;
-                let all = visits::visits_of_registration(conn, &reg.id)?;
-                let since = secretariat_missing_since(&facts(&all), reg.address_changed_on, today);
-                if since != reg.secretariat_missing_since {
-                    visits::set_secretariat_missing(conn, &reg.id, since, stored.created_at)?;
+                if let (Some(reg), Some(history)) = (&reg, &history) {
+                    let all = visits::visits_of_registration(conn, &reg.id)?;
+                    let since =
+                        secretariat_missing_since(&facts(&all), reg.address_changed_on, today);
+                    if since != reg.secretariat_missing_since {
+                        visits::set_secretariat_missing(conn, &reg.id, since, stored.created_at)?;
+                    }
+                    register::insert_event(conn, history)?;
                 }
-                register::insert_event(conn, &history)?;
+                if let Some(case_event) = &case_event {
+                    oversight::insert_case_event(conn, case_event)?;
+                }
                 audit_log::record(conn, &trail)
             })
         })
@@ -443,7 +456,17 @@ pub async fn record_visit(
         reg.address.clone(),
     );
     let location = format!("/v1/ormas/{}/visits", reg.id);
-    let row = record_on_registration(&state, &principal, reg, row, "ormas.visit").await?;
+    let target = ("ormas", reg.id.clone());
+    let row = record(
+        &state,
+        &principal,
+        Some(reg),
+        row,
+        None,
+        "ormas.visit",
+        target,
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", location))
         .json(Visit::from_row(row)?))

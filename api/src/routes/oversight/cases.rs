@@ -50,7 +50,7 @@ fn view(((row, name), complaints, members): CaseDetail) -> Result<Case, ApiError
 }
 
 /// Loads a case the caller may see, with its complaints and team.
-async fn load_visible_case(
+pub(crate) async fn load_visible_case(
     state: &AppState,
     principal: &Principal,
     id: String,
@@ -394,7 +394,7 @@ pub async fn update_case(
     represent(StatusCode::OK, &view(detail)?)
 }
 
-fn require_not_closed(row: &CaseRow) -> Result<(), ApiError> {
+pub(crate) fn require_not_closed(row: &CaseRow) -> Result<(), ApiError> {
     if row.state == CaseState::Closed.as_str() {
         Err(super::conflict(
             "Kasus yang sudah ditutup tidak dapat diubah.".into(),

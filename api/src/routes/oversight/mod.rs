@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod complaints;
 pub mod dto;
+pub mod visits;
 
 use ormas_domain::oversight::OversightError;
 use ormas_domain::{Action, RegionCode, RegionLevel};
@@ -223,5 +224,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::investigate_case)
         .service(cases::recommend_case)
         .service(cases::close_case)
-        .service(cases::case_history);
+        .service(cases::case_history)
+        .configure(visits::configure);
 }
