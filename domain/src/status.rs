@@ -154,13 +154,15 @@ pub fn derive_status(input: &StatusInput, policy: &ReportingPolicy, today: Naive
     let mut reasons = Vec::new();
     match input.state {
         RegistrationState::Registered if registered_by(input, today) => {}
+        // A suspended or revoked ormas is registered in the Buku Induk; its own reason follows.
+        RegistrationState::Suspended | RegistrationState::Revoked => {}
         RegistrationState::Dissolved => reasons.push(InactiveReason::Dissolved),
         _ => reasons.push(InactiveReason::NotRegistered),
     }
-    if input.revoked {
+    if input.revoked || input.state == RegistrationState::Revoked {
         reasons.push(InactiveReason::Revoked);
     }
-    if input.suspended {
+    if input.suspended || input.state == RegistrationState::Suspended {
         reasons.push(InactiveReason::Suspended);
     }
     if skt_expired(input.kind, input.skt_expires_on, today) {
@@ -455,7 +457,7 @@ mod tests {
                     suspended: true,
                     ..input(&fresh)
                 },
-                &[Suspended],
+                &[InactiveReason::Suspended],
             ),
             (
                 "revoked",
@@ -463,7 +465,23 @@ mod tests {
                     revoked: true,
                     ..input(&fresh)
                 },
-                &[Revoked],
+                &[InactiveReason::Revoked],
+            ),
+            (
+                "state suspended",
+                StatusInput {
+                    state: RegistrationState::Suspended,
+                    ..input(&fresh)
+                },
+                &[InactiveReason::Suspended],
+            ),
+            (
+                "state revoked, skt expired",
+                StatusInput {
+                    state: RegistrationState::Revoked,
+                    ..tbh(&fresh, Some("2026-01-01"))
+                },
+                &[InactiveReason::Revoked, SktExpired],
             ),
             (
                 "board term ended yesterday",
@@ -500,8 +518,8 @@ mod tests {
                 },
                 &[
                     InactiveReason::Dissolved,
-                    Revoked,
-                    Suspended,
+                    InactiveReason::Revoked,
+                    InactiveReason::Suspended,
                     SktExpired,
                     BoardTermEnded,
                     NoRecentReport,
@@ -518,8 +536,8 @@ mod tests {
                 },
                 &[
                     NotRegistered,
-                    Revoked,
-                    Suspended,
+                    InactiveReason::Revoked,
+                    InactiveReason::Suspended,
                     SktExpired,
                     BoardTermEnded,
                     NoRecentReport,
@@ -547,7 +565,7 @@ mod tests {
                     suspended: true,
                     ..input(&none)
                 },
-                &[Suspended, NoRecentReport],
+                &[InactiveReason::Suspended, NoRecentReport],
             ),
         ];
         let policy = ReportingPolicy::default();
