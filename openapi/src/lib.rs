@@ -230,7 +230,8 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "ormas", description = "The register: regional registrations of ormas (surat keterangan melapor), their board, documents, lifecycle, history and derived active/inactive status."),
         (name = "reports", description = "Semester (or annual) reports: drafts per period, submission, acceptance with a receipt (STTL) number, returns, and the offices' queues including missing reports."),
         (name = "statistics", description = "The numbers every office reports: registered, active and inactive ormas with reasons, by kind, field and child region, and report compliance."),
-        (name = "public", description = "The public register: search, one ormas, and verification of a registration number. No personal data.")
+        (name = "public", description = "The public register: search, one ormas, and verification of a registration number. No personal data."),
+        (name = "sanctions", description = "The sanction ladder of UU 16/2017: written warnings, the ministries' activity suspensions and revocations as recorded by the office, compliance, lifting, and the representatives' answers.")
     ),
     components(
         schemas(Problem, FieldError, File),
@@ -453,7 +454,8 @@ mod tests {
                 "ormas",
                 "reports",
                 "statistics",
-                "public"
+                "public",
+                "sanctions"
             ]
         );
         let schemes = &doc.components.as_ref().unwrap().security_schemes;

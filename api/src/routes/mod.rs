@@ -16,6 +16,7 @@ pub mod reference;
 pub mod regions;
 pub mod reports;
 pub mod representation;
+pub mod sanctions;
 pub mod stats;
 pub mod system;
 pub mod users;
@@ -44,5 +45,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(ormas::board::configure)
         .configure(ormas::documents::configure)
         .configure(ormas::organisations::configure)
-        .configure(public::configure);
+        .configure(public::configure)
+        .configure(sanctions::configure);
 }

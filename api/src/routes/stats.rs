@@ -64,6 +64,18 @@ pub struct RegionStats {
     pub verification_overdue: u64,
     /// Registered ormas missing the report of the last period already due.
     pub reports_missing: u64,
+    pub sanctions: SanctionsInForce,
+}
+
+/// Sanctions in force (UU 16/2017 Ps 60–62) as of the date.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SanctionsInForce {
+    /// Written warnings within their 7 working days, compliance not yet recorded.
+    pub warnings_running: u64,
+    /// Activity suspensions neither lifted nor past their last day.
+    pub suspensions_in_force: u64,
+    /// Revocations decreed this calendar year, up to the date.
+    pub revocations_this_year: u64,
 }
 
 impl RegionStats {
@@ -78,6 +90,11 @@ impl RegionStats {
             skt_expiring_soon: s.skt_expiring_soon,
             verification_overdue: s.verification_overdue,
             reports_missing: s.reports_missing,
+            sanctions: SanctionsInForce {
+                warnings_running: s.sanctions.warnings_running,
+                suspensions_in_force: s.sanctions.suspensions_in_force,
+                revocations_this_year: s.sanctions.revocations_this_year,
+            },
         }
     }
 }
@@ -382,7 +399,7 @@ pub async fn get_overview(
 }
 
 /// The column headers of the CSV.
-const CSV_HEADER: [&str; 14] = [
+const CSV_HEADER: [&str; 17] = [
     "region_code",
     "region_name",
     "registered",
@@ -396,10 +413,13 @@ const CSV_HEADER: [&str; 14] = [
     "skt_expiring_soon",
     "verification_overdue",
     "reports_missing",
+    "warnings_running",
+    "suspensions_in_force",
+    "revocations_this_year",
     "as_of",
 ];
 
-fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 14] {
+fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 17] {
     let r = &row.inactive_reasons;
     [
         row.code.clone().unwrap_or_default(),
@@ -415,6 +435,9 @@ fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 14] {
         row.skt_expiring_soon.to_string(),
         row.verification_overdue.to_string(),
         row.reports_missing.to_string(),
+        row.sanctions.warnings_running.to_string(),
+        row.sanctions.suspensions_in_force.to_string(),
+        row.sanctions.revocations_this_year.to_string(),
         as_of.to_string(),
     ]
 }

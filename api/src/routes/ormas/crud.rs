@@ -139,6 +139,7 @@ pub async fn create_ormas(
         created_at: at,
         updated_at: at,
         branch_name: None,
+        suspended_until: None,
     };
     let filed_name = request.name.clone();
     let explicit_branch = request.branch_name.clone();

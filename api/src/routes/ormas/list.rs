@@ -62,6 +62,8 @@ pub async fn list_ormas(
     let state_filter = query.state.map(|s| match s {
         RegistrationState::NeedsRevision => StateFilter::NeedsRevision,
         RegistrationState::Lapsed => StateFilter::Lapsed,
+        RegistrationState::Registered => StateFilter::Registered,
+        RegistrationState::Suspended => StateFilter::Suspended,
         other => StateFilter::Stored(other.as_str().to_owned()),
     });
     let filter = RegistrationFilter {
