@@ -196,7 +196,8 @@ suspension makes the registration `suspended` until lifted or past `period_end`;
 makes it `revoked`. Revoking a badan hukum (`revocation_of: badan_hukum`) dissolves the \
 organisation (Ps 80A): its `dissolved_on` is set and every registration of it, in every region, \
 becomes `revoked`, each with a revocation of its own pointing here (`dissolved_by`). Every write \
-leaves a history entry and an audit entry in the region concerned.",
+leaves a history entry and an audit entry in the region concerned. Roles: `head` (within its \
+region).",
     params(("id" = String, Path, description = "The registration's id.")),
     request_body(content = CreateSanction, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
