@@ -435,7 +435,7 @@ pub fn verification_overdue(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::calendar::HolidayKind;
 
@@ -443,8 +443,8 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    /// The 2026 days off around the March–April cases.
-    fn calendar() -> HolidayCalendar {
+    /// The 2026 days off around the March–April cases (also the sanctions' tests).
+    pub(crate) fn calendar() -> HolidayCalendar {
         let mut cal = HolidayCalendar::new();
         for (date, kind) in [
             ("2026-03-18", HolidayKind::CutiBersama),

@@ -471,29 +471,14 @@ pub fn eligible_for_services(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::HolidayKind;
     use RegistrationState::*;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    /// The 2026 days off of March: Nyepi, Idul Fitri and their cuti bersama.
-    fn calendar() -> HolidayCalendar {
-        let mut cal = HolidayCalendar::new();
-        for (date, kind) in [
-            ("2026-03-18", HolidayKind::CutiBersama),
-            ("2026-03-19", HolidayKind::LiburNasional),
-            ("2026-03-20", HolidayKind::CutiBersama),
-            ("2026-03-21", HolidayKind::LiburNasional),
-            ("2026-03-22", HolidayKind::LiburNasional),
-            ("2026-03-23", HolidayKind::CutiBersama),
-            ("2026-03-24", HolidayKind::CutiBersama),
-        ] {
-            cal.insert(d(date), kind);
-        }
-        cal
-    }
+    // The 2026 days off of March–April: Nyepi, Idul Fitri and their cuti bersama.
+    use crate::registration::tests::calendar;
 
     #[test]
     fn enums_round_trip() {

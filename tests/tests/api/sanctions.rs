@@ -93,6 +93,44 @@ async fn listed_ids(app: &TestApp, token: &str, query: &str) -> Vec<String> {
         .collect()
 }
 
+/// The province 64's sanctions in force, and those of its row for Kota Balikpapan.
+async fn sanctions_in_force(app: &TestApp, token: &str) -> (Value, Option<Value>) {
+    let stats = expect_json(app.get_as("/v1/stats/overview?region=64", token).await, 200).await;
+    let row = stats["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "64.71")
+        .map(|r| r["sanctions"].clone());
+    (stats["totals"]["sanctions"].clone(), row)
+}
+
+/// A service client's token over `region`.
+async fn integrator(app: &TestApp, region: &str) -> String {
+    let admin = app.signed_in("admin.client", "admin", Some(region)).await;
+    let client = expect_json(
+        app.post_as(
+            "/v1/clients",
+            &admin.access_token,
+            &json!({"client_id": "sync.sanctions", "name": "Sync"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let token = expect_json(
+        app.post_json(
+            "/v1/auth/token",
+            &json!({"grant_type": "client_credentials", "client_id": "sync.sanctions",
+                "client_secret": client["client_secret"]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    token["access_token"].as_str().unwrap().to_owned()
+}
+
 async fn representative(app: &TestApp, officer: &Session, name: &str, ormas: &str) -> Session {
     let rep = app.signed_in(name, "ormas_rep", None).await;
     let bound = app
@@ -115,6 +153,13 @@ async fn the_ladder_from_warning_to_suspension_and_back() {
     let ormas = register(&app, &kota, &draft("Laskar Uji", "SKT-LASKAR-1", "64.71")).await;
     let head = &kota.head.access_token;
 
+    // The province's statistics, read once so that a snapshot exists and must be invalidated.
+    let province = app.signed_in("head.64", "head", Some("64")).await;
+    let before = sanctions_in_force(&app, &province.access_token).await;
+    let none =
+        json!({"warnings_running": 0, "suspensions_in_force": 0, "revocations_this_year": 0});
+    assert_eq!(before, (none.clone(), Some(none)));
+
     // A warning dated Friday 13 March 2026 runs 7 working days, skipping 18–24 March.
     let warned = expect_json(
         sanction(&app, head, &ormas, &warning("case-1", "2026-03-13")).await,
@@ -124,6 +169,12 @@ async fn the_ladder_from_warning_to_suspension_and_back() {
     assert_eq!(warned["deadline"], "2026-03-31");
     assert_eq!(warned["state"], "in_force");
     let warning_id = warned["id"].as_str().unwrap().to_owned();
+    let running =
+        json!({"warnings_running": 1, "suspensions_in_force": 0, "revocations_this_year": 0});
+    assert_eq!(
+        sanctions_in_force(&app, &province.access_token).await,
+        (running.clone(), Some(running))
+    );
 
     // One warning per case; an officer issues none; fields the kind needs are required.
     let again = expect_problem(
@@ -211,6 +262,12 @@ async fn the_ladder_from_warning_to_suspension_and_back() {
     let suspended = expect_json(sanction(&app, head, &ormas, &suspension()).await, 201).await;
     let suspension_id = suspended["id"].as_str().unwrap().to_owned();
     let officer = &kota.officer.access_token;
+    let suspended_now =
+        json!({"warnings_running": 0, "suspensions_in_force": 1, "revocations_this_year": 0});
+    assert_eq!(
+        sanctions_in_force(&app, &province.access_token).await,
+        (suspended_now.clone(), Some(suspended_now))
+    );
     let seen = status(&app, officer, &ormas).await;
     assert_eq!(seen["state"], "suspended");
     assert_eq!(seen["activity"], "inactive");
@@ -416,7 +473,16 @@ async fn who_reads_and_answers_sanctions() {
     let stranger = representative(&app, &kota.officer, "ketua.lain", &other).await;
     let oversight = app.signed_in("tim.6471", "oversight", Some("64.71")).await;
     let elsewhere = office(&app, "62.71").await;
+    let integrator = integrator(&app, "64.71").await;
+    // An integrator reads but does not issue.
+    expect_problem(
+        sanction(&app, &integrator, &ormas, &warning("case-9", "2026-03-13")).await,
+        403,
+        "forbidden",
+    )
+    .await;
     for (who, token, status) in [
+        ("integrator", &integrator, 200),
         ("own representative", &own.access_token, 200),
         ("oversight", &oversight.access_token, 200),
         ("officer", &kota.officer.access_token, 200),
