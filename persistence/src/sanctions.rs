@@ -151,6 +151,8 @@ pub fn revocations_of(
 #[derive(Debug, Clone, Default)]
 pub struct SanctionFilter {
     pub region: Option<String>,
+    /// Only this registration's (a representative's own).
+    pub registration_id: Option<String>,
     pub kind: Option<String>,
     /// A stored state; `ended` and `in_force` are resolved against `today` for suspensions.
     pub state: Option<SanctionState>,
@@ -162,14 +164,22 @@ pub struct SanctionFilter {
 pub fn list_sanctions(
     conn: &mut AnyConnection,
     filter: &SanctionFilter,
-) -> PersistenceResult<Vec<SanctionRow>> {
+) -> PersistenceResult<Vec<SanctionWithOrmas>> {
     let mut query = sanctions::table
-        .select(SanctionRow::as_select())
+        .inner_join(registrations::table.inner_join(organisations::table))
+        .select((
+            SanctionRow::as_select(),
+            RegistrationRow::as_select(),
+            OrganisationRow::as_select(),
+        ))
         .order((sanctions::region_code.asc(), sanctions::id.asc()))
         .limit(filter.limit)
         .into_boxed();
     if let Some(region) = &filter.region {
         query = query.filter(in_subtree!(sanctions::region_code, region.clone()));
+    }
+    if let Some(id) = &filter.registration_id {
+        query = query.filter(sanctions::registration_id.eq(id.clone()));
     }
     if let Some(kind) = &filter.kind {
         query = query.filter(sanctions::kind.eq(kind.clone()));

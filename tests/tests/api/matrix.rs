@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (41), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (42), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -230,6 +230,7 @@ fn endpoints(
             ),
             Action::RecordSanctionDecision,
         ),
+        ep("GET", "/v1/sanctions".into(), None, Action::ReadSanctions),
         ep(
             "GET",
             "/v1/sanctions/matrix-sanction".into(),
@@ -383,7 +384,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 41);
+    assert_eq!(checked, Role::ALL.len() * 42);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

@@ -503,6 +503,39 @@ async fn who_reads_and_answers_sanctions() {
     assert_eq!(app.get(&list).await.status(), 401);
     assert_eq!(app.get(&one).await.status(), 401);
 
+    // The region list: scoped, filtered, a representative's own only.
+    let listed = |token: &str, query: &str| {
+        let path = format!("/v1/sanctions?{query}");
+        let token = token.to_owned();
+        let app = &app;
+        async move {
+            let page = expect_json(app.get_as(&path, &token).await, 200).await;
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let officer = &kota.officer.access_token;
+    assert_eq!(
+        listed(officer, "region=64.71&kind=written_warning&state=in_force").await,
+        [id.clone()]
+    );
+    assert!(listed(officer, "kind=revocation").await.is_empty());
+    assert_eq!(listed(&integrator, "").await, [id.clone()]);
+    assert_eq!(listed(&own.access_token, "").await, [id.clone()]);
+    assert!(listed(&stranger.access_token, "").await.is_empty());
+    assert!(listed(&elsewhere.head.access_token, "").await.is_empty());
+    expect_problem(
+        app.get_as("/v1/sanctions?region=62", officer).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_eq!(app.get("/v1/sanctions").await.status(), 401);
+
     // The representative answers; others cannot.
     let answer = json!({"statement": "Atribut telah ditarik.", "document_ids": []});
     let path = format!("/v1/sanctions/{id}/answer");

@@ -7,7 +7,7 @@ use ormas_domain::sanctions::{
 use ormas_persistence::register::OrganisationRow;
 use ormas_persistence::sanctions::{SanctionAnswerRow, SanctionRow};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::error::ApiError;
@@ -264,11 +264,32 @@ impl Resource for Sanction {
     }
 }
 
-/// The sanctions of one ormas, oldest first.
+/// A page of sanctions.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SanctionPage {
     pub items: Vec<Sanction>,
-    /// Always `null`: one page holds them all.
+    /// Pass as `page_token` for the next page; `null` on the last (the sanctions of one ormas are
+    /// one page).
     #[schema(required = true)]
     pub next_page_token: Option<String>,
+}
+
+/// Filters of the sanctions list.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SanctionQuery {
+    /// Only sanctions in this region's subtree (within the caller's scope).
+    #[validate(custom(function = "crate::routes::dto::validate_region_code"))]
+    #[param(pattern = r"^[0-9]{2}(\.[0-9]{2}){0,2}$")]
+    pub region: Option<String>,
+    pub kind: Option<SanctionKind>,
+    /// As of today: `in_force` excludes suspensions past their last day, `ended` lists only those.
+    pub state: Option<SanctionState>,
+    /// 1 to 200 (default 50).
+    #[validate(range(min = 1, max = 200))]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub page_size: Option<i64>,
+    /// The `next_page_token` of the previous page.
+    #[param(pattern = "^(?:[2-6][0-9a-f]|7[0-9a-e]|1f){1,512}$")]
+    pub page_token: Option<String>,
 }

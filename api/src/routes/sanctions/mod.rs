@@ -9,16 +9,18 @@ pub mod dto;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
-use ormas_domain::Action;
 use ormas_domain::registration::{SanctionMove, apply_sanction, effective_state};
 use ormas_domain::sanctions::{
     NewSanction, PriorSanction, RevocationOf, SanctionError, SanctionKind, SanctionState,
     check_answer, check_compliance, check_lift, check_new_sanction, dissolves_organisation,
     effective_sanction_state, warning_deadline,
 };
+use ormas_domain::{Action, Role};
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::register::{self, OrganisationRow, RegistrationRow};
-use ormas_persistence::sanctions::{self, SanctionAnswerRow, SanctionRow, SanctionWithOrmas};
+use ormas_persistence::sanctions::{
+    self, SanctionAnswerRow, SanctionFilter, SanctionRow, SanctionWithOrmas,
+};
 use ormas_persistence::{
     AnyConnection, PersistenceError, PersistenceResult, in_write_transaction, reference,
 };
@@ -27,11 +29,16 @@ use crate::audit::{self, Outcome};
 use crate::auth::Principal;
 use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
-use crate::extract::ValidJson;
+use crate::extract::{ValidJson, ValidQuery};
+use crate::routes::ormas::list::scoped_region;
 use crate::routes::ormas::{event, load_visible, visible};
+use crate::routes::paging;
 use crate::routes::{RequiredIfMatch, represent, represent_get, require_matching_version};
 use crate::state::AppState;
-use dto::{AnswerWarning, CreateSanction, LiftSanction, RecordCompliance, Sanction, SanctionPage};
+use dto::{
+    AnswerWarning, CreateSanction, LiftSanction, RecordCompliance, Sanction, SanctionPage,
+    SanctionQuery,
+};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn not_found(id: &str) -> ApiError {
@@ -463,6 +470,76 @@ pub async fn list_ormas_sanctions(
     }))
 }
 
+/// List sanctions.
+#[utoipa::path(
+    tag = "sanctions",
+    operation_id = "listSanctions",
+    summary = "List sanctions",
+    description = "Sanctions in the caller's region subtree (a representative: its own ormas's), \
+ordered by region then creation, filtered by kind and state (as of today), with cursor \
+pagination. Roles: staff and integrators within their region; a representative, its own ormas.",
+    params(SanctionQuery),
+    security(("bearer" = []), ("client_credentials" = [])),
+    responses(
+        (status = 200, description = "One page.", body = SanctionPage),
+        (status = 400, description = "A query parameter is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, response = ormas_openapi::responses::Unauthorized),
+        (status = 403, description = "The region is outside the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 500, response = ormas_openapi::responses::ServerError),
+        (status = 503, response = ormas_openapi::responses::Unavailable),
+    )
+)]
+#[get("/v1/sanctions")]
+pub async fn list_sanctions(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: ValidQuery<SanctionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Action::ReadSanctions)?;
+    let query = query.0;
+    let (region, registration_id) = if principal.role == Role::OrmasRep {
+        // A representative without an ormas sees nothing.
+        let own = principal.ormas_id.clone().unwrap_or_default();
+        (query.region.clone(), Some(own))
+    } else {
+        (scoped_region(&principal, query.region.clone())?, None)
+    };
+    let page_size = query.page_size.unwrap_or(50);
+    let today = state.config.today();
+    let filter = SanctionFilter {
+        region,
+        registration_id,
+        kind: query.kind.map(|k| k.as_str().to_owned()),
+        state: query.state,
+        today: Some(today),
+        after: query
+            .page_token
+            .as_deref()
+            .map(paging::decode_pair)
+            .transpose()?,
+        limit: page_size + 1,
+    };
+    let (rows, answers) = state
+        .db(move |conn| {
+            let rows = sanctions::list_sanctions(conn, &filter)?;
+            let ids: Vec<String> = rows.iter().map(|(s, _, _)| s.id.clone()).collect();
+            let answers = sanctions::answers_of(conn, &ids)?;
+            Ok((rows, answers))
+        })
+        .await?;
+    let (rows, next_page_token) = paging::split(rows, page_size, |(s, _, _)| {
+        paging::pair(&s.region_code, &s.id)
+    });
+    let items = rows
+        .iter()
+        .map(|(row, _, org)| Sanction::build(row, org, &answers, today))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(SanctionPage {
+        items,
+        next_page_token,
+    }))
+}
+
 /// Get a sanction.
 #[utoipa::path(
     tag = "sanctions",
@@ -802,6 +879,7 @@ pub async fn answer_sanction(
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_ormas_sanctions)
         .service(create_sanction)
+        .service(list_sanctions)
         .service(get_sanction)
         .service(record_compliance)
         .service(lift_sanction)
