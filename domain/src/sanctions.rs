@@ -592,12 +592,13 @@ mod tests {
             case_id: None,
             ..new(WrittenWarning)
         };
-        let cases: Vec<(
-            &str,
-            NewSanction,
-            Vec<PriorSanction>,
+        type Case<'a> = (
+            &'a str,
+            NewSanction<'a>,
+            Vec<PriorSanction<'a>>,
             Result<Option<SanctionMove>, SanctionError>,
-        )> = vec![
+        );
+        let cases: Vec<Case> = vec![
             ("first warning", new(WrittenWarning), vec![], Ok(None)),
             (
                 "warning in another case",
@@ -910,7 +911,8 @@ mod tests {
             skt_expires_on: skt.map(d),
             organisation_dissolved: false,
         };
-        let cases: Vec<(&str, EligibilityInput, Result<(), Vec<Ineligibility>>)> = vec![
+        type Case<'a> = (&'a str, EligibilityInput, Result<(), Vec<Ineligibility>>);
+        let cases: Vec<Case> = vec![
             ("registered badan hukum", base, Ok(())),
             (
                 "registered, skt valid",
