@@ -3,10 +3,11 @@
 //! the rest of the product, the Ps 80A dissolution, and who may do what.
 
 use ormas_tests::fixtures::day;
-use ormas_tests::{Session, TestApp, expect_json, expect_problem, json};
+use ormas_tests::{TestApp, expect_json, expect_problem, json};
 use serde_json::Value;
 
 use crate::register::{Office, app, complete, create, draft, office, transition};
+use crate::reports::representative;
 
 /// A registered ormas of `region` from `body`, through the whole lifecycle.
 async fn register(app: &TestApp, office: &Office, body: &Value) -> String {
@@ -129,20 +130,6 @@ async fn integrator(app: &TestApp, region: &str) -> String {
     )
     .await;
     token["access_token"].as_str().unwrap().to_owned()
-}
-
-async fn representative(app: &TestApp, officer: &Session, name: &str, ormas: &str) -> Session {
-    let rep = app.signed_in(name, "ormas_rep", None).await;
-    let bound = app
-        .client
-        .put(app.url(&format!("/v1/users/{}/ormas", rep.user_id)))
-        .bearer_auth(&officer.access_token)
-        .json(&json!({"ormas_id": ormas}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bound.status(), 204);
-    rep
 }
 
 #[tokio::test]

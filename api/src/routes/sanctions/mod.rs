@@ -39,6 +39,7 @@ use dto::{
     AnswerWarning, CreateSanction, LiftSanction, RecordCompliance, Sanction, SanctionPage,
     SanctionQuery,
 };
+use utoipa::IntoResponses;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn not_found(id: &str) -> ApiError {
@@ -588,6 +589,55 @@ async fn load_for_write(
     Ok(loaded)
 }
 
+/// Every answer of a step on a sanction (compliance, lift): the sanction with its new `ETag`, and
+/// the errors every step shares (409 names the rule).
+pub struct SanctionStepResponses;
+
+impl IntoResponses for SanctionStepResponses {
+    fn responses()
+    -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+        use crate::routes::representation::{ETAG_HEADER, LOCATION_HEADER};
+        use utoipa::openapi::content::ContentBuilder;
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::response::ResponseBuilder;
+        use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Type};
+        let header = |description: &str| {
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .description(Some(description))
+                .build()
+        };
+        let changed = ResponseBuilder::new()
+            .description("The sanction as changed.")
+            .header("ETag", header(ETAG_HEADER))
+            .header("Location", header(LOCATION_HEADER))
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Sanction")))
+                    .build(),
+            )
+            .build();
+        let problem = ormas_openapi::responses::problem;
+        let mut responses = ormas_openapi::responses::TransitionErrors::responses();
+        responses.insert("200".into(), RefOr::T(changed));
+        responses.insert(
+            "404".into(),
+            problem("No such sanction in the caller's scope."),
+        );
+        responses.insert("422".into(), problem("The body is invalid."));
+        responses.insert(
+            "409".into(),
+            problem("The ladder refuses the step (the detail names the rule), or the sanction changed meanwhile."),
+        );
+        responses.insert(
+            "428".into(),
+            RefOr::Ref(Ref::from_response_name("PreconditionRequired")),
+        );
+        responses
+    }
+}
+
 /// Record compliance.
 #[utoipa::path(
     tag = "sanctions",
@@ -600,21 +650,7 @@ record opens the next rung. Not for revocations (409). Roles: `head`, `oversight
     params(("id" = String, Path, description = "The sanction's id."), RequiredIfMatch),
     request_body(content = RecordCompliance, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
-    responses(
-        (status = 200, description = "The sanction as changed.", body = Sanction, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
-        (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, response = ormas_openapi::responses::Unauthorized),
-        (status = 403, description = "The role may not record compliance.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such sanction in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The rule refuses it (named), or the sanction changed meanwhile.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
-        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
-        (status = 422, description = "The body is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 428, response = ormas_openapi::responses::PreconditionRequired),
-        (status = 500, response = ormas_openapi::responses::ServerError),
-        (status = 503, response = ormas_openapi::responses::Unavailable),
-    )
+    responses(SanctionStepResponses)
 )]
 #[post("/v1/sanctions/{id}/compliance")]
 pub async fn record_compliance(
@@ -725,21 +761,7 @@ ended). The registration returns to `registered`. Roles: `head`.",
     params(("id" = String, Path, description = "The sanction's id."), RequiredIfMatch),
     request_body(content = LiftSanction, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
-    responses(
-        (status = 200, description = "The sanction as changed.", body = Sanction, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
-        (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, response = ormas_openapi::responses::Unauthorized),
-        (status = 403, description = "The role may not record ministry decisions.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such sanction in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a suspension in force (named), or it changed meanwhile.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
-        (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
-        (status = 422, description = "The body is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 428, response = ormas_openapi::responses::PreconditionRequired),
-        (status = 500, response = ormas_openapi::responses::ServerError),
-        (status = 503, response = ormas_openapi::responses::Unavailable),
-    )
+    responses(SanctionStepResponses)
 )]
 #[post("/v1/sanctions/{id}/lift")]
 pub async fn lift_sanction(
