@@ -574,6 +574,16 @@ pub async fn get_sanction(
     )
 }
 
+/// A sanction loaded for a step, with its kind and its state as of today.
+struct ForWrite {
+    row: SanctionRow,
+    registration: RegistrationRow,
+    organisation: OrganisationRow,
+    kind: SanctionKind,
+    current: SanctionState,
+    today: NaiveDate,
+}
+
 /// Loads a sanction for a write: the action first (403), then the sanction in scope (404), then
 /// `If-Match` (428/412).
 async fn load_for_write(
@@ -582,11 +592,21 @@ async fn load_for_write(
     id: String,
     action: Action,
     req: &HttpRequest,
-) -> Result<SanctionWithOrmas, ApiError> {
+) -> Result<ForWrite, ApiError> {
     principal.require(action)?;
-    let loaded = load_visible_sanction(state, principal, id).await?;
-    require_matching_version(req, loaded.0.version)?;
-    Ok(loaded)
+    let (row, registration, organisation) = load_visible_sanction(state, principal, id).await?;
+    require_matching_version(req, row.version)?;
+    let today = state.config.today();
+    let kind = row.kind()?;
+    let current = effective_sanction_state(kind, row.state()?, row.period_end, today);
+    Ok(ForWrite {
+        row,
+        registration,
+        organisation,
+        kind,
+        current,
+        today,
+    })
 }
 
 /// Every answer of a step on a sanction (compliance, lift): the sanction with its new `ETag`, and
@@ -660,7 +680,14 @@ pub async fn record_compliance(
     req: HttpRequest,
     body: ValidJson<RecordCompliance>,
 ) -> Result<HttpResponse, ApiError> {
-    let (row, _, org) = load_for_write(
+    let ForWrite {
+        row,
+        organisation: org,
+        kind,
+        current,
+        today,
+        ..
+    } = load_for_write(
         &state,
         &principal,
         path.into_inner(),
@@ -669,9 +696,6 @@ pub async fn record_compliance(
     )
     .await?;
     let body = body.0;
-    let today = state.config.today();
-    let kind = row.kind()?;
-    let current = effective_sanction_state(kind, row.state()?, row.period_end, today);
     let already = row
         .compliance
         .as_deref()
@@ -771,7 +795,14 @@ pub async fn lift_sanction(
     req: HttpRequest,
     body: ValidJson<LiftSanction>,
 ) -> Result<HttpResponse, ApiError> {
-    let (row, reg, org) = load_for_write(
+    let ForWrite {
+        row,
+        registration: reg,
+        organisation: org,
+        kind,
+        current,
+        today,
+    } = load_for_write(
         &state,
         &principal,
         path.into_inner(),
@@ -780,9 +811,6 @@ pub async fn lift_sanction(
     )
     .await?;
     let body = body.0;
-    let today = state.config.today();
-    let kind = row.kind()?;
-    let current = effective_sanction_state(kind, row.state()?, row.period_end, today);
     check_lift(kind, current).map_err(refused)?;
     let registration = effective_state(reg.state()?, reg.revision_due, reg.suspended_until, today);
     apply_sanction(registration, SanctionMove::Lift)
