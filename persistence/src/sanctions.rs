@@ -128,9 +128,9 @@ pub fn warnings_in_case(
         .load(conn)?)
 }
 
-/// The revocation recorded on each of these registrations that is still in force, in one query
-/// (for the public register: the decree number).
-pub fn revocations_of(
+/// The suspensions and revocations stored in force on these registrations, oldest first, in one
+/// query (for the public register: the decree number).
+pub fn decrees_in_force_of(
     conn: &mut AnyConnection,
     registration_ids: &[String],
 ) -> PersistenceResult<Vec<SanctionRow>> {

@@ -182,7 +182,7 @@ pub async fn search(
         .db(move |conn| {
             let rows = register::list_registrations(conn, &filter)?;
             let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
-            Ok((rows, sanctions::revocations_of(conn, &ids)?))
+            Ok((rows, sanctions::decrees_in_force_of(conn, &ids)?))
         })
         .await?;
     let (rows, next_page_token) = paging::split(rows, page_size, |(r, _)| {
@@ -231,7 +231,7 @@ pub async fn get_public(
     let (found, decrees) = state
         .db(move |conn| {
             let found = register::find_registration(conn, &lookup)?;
-            Ok((found, sanctions::revocations_of(conn, &[lookup])?))
+            Ok((found, sanctions::decrees_in_force_of(conn, &[lookup])?))
         })
         .await?;
     let today = state.config.today();
@@ -286,7 +286,7 @@ pub async fn verify(
     let valid = current == RegistrationState::Registered;
     let lookup = reg.id.clone();
     let decrees = state
-        .db(move |conn| sanctions::revocations_of(conn, &[lookup]))
+        .db(move |conn| sanctions::decrees_in_force_of(conn, &[lookup]))
         .await?;
     let mut public_row = reg;
     if !in_register(current) {
