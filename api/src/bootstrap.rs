@@ -429,6 +429,8 @@ pub fn seed_demo_register(
                 created_at: at,
                 updated_at: at,
                 version: 1,
+                dissolved_on: None,
+                dissolution_decree: None,
             };
             reg::insert_organisation(conn, &organisation)?;
             let submitted = today - chrono::Days::new(rng.next() % 40);
@@ -455,6 +457,7 @@ pub fn seed_demo_register(
                 created_at: at,
                 updated_at: at,
                 branch_name: None,
+                suspended_until: None,
                 secretariat_missing_since: None,
                 address_changed_on: None,
             };

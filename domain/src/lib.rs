@@ -16,6 +16,7 @@ pub mod region;
 pub mod registration;
 pub mod registration_number;
 pub mod reporting;
+pub mod sanctions;
 pub mod statistics;
 pub mod status;
 pub mod visits;
@@ -29,7 +30,8 @@ pub use identity_numbers::{Nik, NikError, Npwp, NpwpError, mask_phone};
 pub use reference_lists::Label;
 pub use region::{Region, RegionCode, RegionLevel};
 pub use registration::{
-    OrmasKind, RegistrationState, Transition, TransitionContext, TransitionError, TransitionOutcome,
+    OrmasKind, RegistrationState, SanctionMove, Transition, TransitionContext, TransitionError,
+    TransitionOutcome,
 };
 pub use registration_number::{NumberPattern, PatternError};
 pub use reporting::{

@@ -89,6 +89,12 @@ pub enum RegistrationState {
     Lapsed,
     /// The ormas dissolved itself or was found gone.
     Dissolved,
+    /// Its activities are stopped by a ministry's decision (UU 16/2017 Ps 61(1)b); it reads as
+    /// registered again once the suspension is lifted or its period has ended (derived, see
+    /// [`effective_state`]).
+    Suspended,
+    /// Its SKT or its badan hukum status was revoked (UU 16/2017 Ps 61(1)c, 80A).
+    Revoked,
 }
 
 code!(RegistrationState, "registration state");
@@ -104,6 +110,8 @@ impl RegistrationState {
             RegistrationState::Rejected => ("Ditolak", "Rejected"),
             RegistrationState::Lapsed => ("Gugur", "Lapsed"),
             RegistrationState::Dissolved => ("Bubar", "Dissolved"),
+            RegistrationState::Suspended => ("Dihentikan sementara", "Suspended"),
+            RegistrationState::Revoked => ("Dicabut", "Revoked"),
         };
         Label {
             code: self.as_str(),
@@ -146,14 +154,22 @@ pub fn skt_expires_on(issued_on: NaiveDate) -> Option<NaiveDate> {
 }
 
 /// The state as of `today`: a registration returned for revision lapses the day after its
-/// `revision_due` date. Every other state is what was stored.
+/// `revision_due` date, and a suspended one reads as registered again the day after its
+/// suspension's last day `suspended_until` (no end: suspended until lifted). Every other state is
+/// what was stored.
 pub fn effective_state(
     stored: RegistrationState,
     revision_due: Option<NaiveDate>,
+    suspended_until: Option<NaiveDate>,
     today: NaiveDate,
 ) -> RegistrationState {
-    match (stored, revision_due) {
-        (RegistrationState::NeedsRevision, Some(due)) if due < today => RegistrationState::Lapsed,
+    match (stored, revision_due, suspended_until) {
+        (RegistrationState::NeedsRevision, Some(due), _) if due < today => {
+            RegistrationState::Lapsed
+        }
+        (RegistrationState::Suspended, _, Some(last_day)) if last_day < today => {
+            RegistrationState::Registered
+        }
         _ => stored,
     }
 }
@@ -166,9 +182,72 @@ pub fn allowed_transitions(state: RegistrationState) -> &'static [Transition] {
         Draft => &[Submit],
         Submitted => &[Return, Approve, Reject],
         NeedsRevision => &[Submit, Reject],
-        Registered => &[Dissolve],
-        Rejected | Lapsed | Dissolved => &[],
+        // A suspended ormas may still dissolve itself (or be found gone); a revoked one has no
+        // legal existence left to dissolve.
+        Registered | Suspended => &[Dissolve],
+        Rejected | Lapsed | Dissolved | Revoked => &[],
     }
+}
+
+/// A move of the lifecycle that only a sanction makes. These are deliberately not
+/// [`Transition`]s: the generic transitions endpoint cannot name them, only the sanctions
+/// endpoints perform them, each together with the sanction record that justifies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+pub enum SanctionMove {
+    /// A ministry's activity suspension was recorded: registered → suspended.
+    Suspend,
+    /// The suspension was lifted by decree: suspended → registered (a suspension whose period
+    /// ended reads as registered without a move, see [`effective_state`]).
+    Lift,
+    /// The SKT or the badan hukum status was revoked: registered or suspended → revoked.
+    Revoke,
+    /// The organisation's badan hukum was revoked in another region (UU 16/2017 Ps 80A): every
+    /// registration of it that still stands or is still pending becomes revoked.
+    DissolveOrganisation,
+}
+
+code!(SanctionMove, "sanction move");
+
+/// Why a sanction cannot move a registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a registration that is {from} cannot be {}", past_tense(*.step))]
+pub struct SanctionMoveError {
+    pub from: RegistrationState,
+    pub step: SanctionMove,
+}
+
+fn past_tense(step: SanctionMove) -> &'static str {
+    match step {
+        SanctionMove::Suspend => "suspended (only a registered ormas can be)",
+        SanctionMove::Lift => "lifted from a suspension (it is not suspended)",
+        SanctionMove::Revoke => "revoked (only a registered or suspended ormas can be)",
+        SanctionMove::DissolveOrganisation => "dissolved with its organisation",
+    }
+}
+
+/// The state a sanction moves a registration to, from its effective state. For
+/// [`SanctionMove::DissolveOrganisation`], `Ok(None)` means the registration had already ended
+/// (rejected, lapsed, dissolved, revoked) and stays as it is.
+pub fn apply_sanction(
+    from: RegistrationState,
+    step: SanctionMove,
+) -> Result<Option<RegistrationState>, SanctionMoveError> {
+    use RegistrationState::*;
+    let to = match (step, from) {
+        (SanctionMove::Suspend, Registered) => Some(Suspended),
+        (SanctionMove::Lift, Suspended) => Some(Registered),
+        (SanctionMove::Revoke, Registered | Suspended) => Some(Revoked),
+        (
+            SanctionMove::DissolveOrganisation,
+            Draft | Submitted | NeedsRevision | Registered | Suspended,
+        ) => Some(Revoked),
+        (SanctionMove::DissolveOrganisation, Rejected | Lapsed | Dissolved | Revoked) => None,
+        _ => return Err(SanctionMoveError { from, step }),
+    };
+    Ok(to)
 }
 
 /// Which roles may perform a transition (region scope and the ormas binding are checked separately).
@@ -276,7 +355,9 @@ pub fn apply(
     transition: Transition,
     ctx: &TransitionContext,
 ) -> Result<TransitionOutcome, TransitionError> {
-    let from = effective_state(stored, revision_due, ctx.today);
+    // A suspension allows the same transitions as the registration it suspends, so whether its
+    // period has ended does not matter here.
+    let from = effective_state(stored, revision_due, None, ctx.today);
     let allowed = allowed_transitions(from);
     if !allowed.contains(&transition) {
         return Err(TransitionError::NotAllowed {
@@ -354,7 +435,7 @@ pub fn verification_overdue(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::calendar::HolidayKind;
 
@@ -362,8 +443,8 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    /// The 2026 days off around the March–April cases.
-    fn calendar() -> HolidayCalendar {
+    /// The 2026 days off around the March–April cases (also the sanctions' tests).
+    pub(crate) fn calendar() -> HolidayCalendar {
         let mut cal = HolidayCalendar::new();
         for (date, kind) in [
             ("2026-03-18", HolidayKind::CutiBersama),
@@ -412,6 +493,12 @@ mod tests {
         for &t in Transition::ALL {
             assert_eq!(t.as_str().parse::<Transition>().unwrap(), t);
         }
+        for &m in SanctionMove::ALL {
+            assert_eq!(m.as_str().parse::<SanctionMove>().unwrap(), m);
+        }
+        // The sanction moves are not transitions: the generic endpoint cannot name them.
+        assert!("suspend".parse::<Transition>().is_err());
+        assert!("revoke".parse::<Transition>().is_err());
         assert!("ormas".parse::<OrmasKind>().is_err());
         assert!("NeedsRevision".parse::<RegistrationState>().is_err());
         assert!("suspend".parse::<Transition>().is_err());
@@ -450,7 +537,7 @@ mod tests {
         use Transition::*;
         type Row = (RegistrationState, [Option<RegistrationState>; 5]);
         // Columns: Submit, Return, Approve, Reject, Dissolve; `None` is NotAllowed.
-        let rows: [Row; 7] = [
+        let rows: [Row; 9] = [
             (Draft, [Some(Submitted), None, None, None, None]),
             (
                 Submitted,
@@ -470,7 +557,10 @@ mod tests {
             (Rejected, [None; 5]),
             (Lapsed, [None; 5]),
             (Dissolved, [None; 5]),
+            (Suspended, [None, None, None, None, Some(Dissolved)]),
+            (Revoked, [None; 5]),
         ];
+        assert_eq!(RegistrationState::ALL.len(), rows.len());
         assert_eq!(Transition::ALL, [Submit, Return, Approve, Reject, Dissolve]);
         let cal = calendar();
         for (from, expected) in rows {
@@ -638,9 +728,93 @@ mod tests {
         ];
         for (stored, revision_due, today, expected) in cases {
             assert_eq!(
-                effective_state(stored, revision_due, d(today)),
+                effective_state(stored, revision_due, None, d(today)),
                 expected,
                 "{stored} due {revision_due:?} on {today}"
+            );
+        }
+    }
+
+    /// Every state × sanction move.
+    #[test]
+    fn sanction_moves_table() {
+        use RegistrationState::*;
+        use SanctionMove::*;
+        // Columns: Suspend, Lift, Revoke, DissolveOrganisation; `Err` is refused,
+        // `Ok(None)` leaves the registration as it is.
+        type Cell = Result<Option<RegistrationState>, ()>;
+        let rows: [(RegistrationState, [Cell; 4]); 9] = [
+            (Draft, [Err(()), Err(()), Err(()), Ok(Some(Revoked))]),
+            (Submitted, [Err(()), Err(()), Err(()), Ok(Some(Revoked))]),
+            (
+                NeedsRevision,
+                [Err(()), Err(()), Err(()), Ok(Some(Revoked))],
+            ),
+            (
+                Registered,
+                [
+                    Ok(Some(Suspended)),
+                    Err(()),
+                    Ok(Some(Revoked)),
+                    Ok(Some(Revoked)),
+                ],
+            ),
+            (Rejected, [Err(()), Err(()), Err(()), Ok(None)]),
+            (Lapsed, [Err(()), Err(()), Err(()), Ok(None)]),
+            (Dissolved, [Err(()), Err(()), Err(()), Ok(None)]),
+            (
+                Suspended,
+                [
+                    Err(()),
+                    Ok(Some(Registered)),
+                    Ok(Some(Revoked)),
+                    Ok(Some(Revoked)),
+                ],
+            ),
+            (Revoked, [Err(()), Err(()), Err(()), Ok(None)]),
+        ];
+        assert_eq!(RegistrationState::ALL.len(), rows.len());
+        assert_eq!(
+            SanctionMove::ALL,
+            [Suspend, Lift, Revoke, DissolveOrganisation]
+        );
+        for (from, expected) in rows {
+            for (step, want) in SanctionMove::ALL.iter().copied().zip(expected) {
+                let got = apply_sanction(from, step);
+                match want {
+                    Ok(to) => assert_eq!(got, Ok(to), "{from} {step}"),
+                    Err(()) => {
+                        assert_eq!(got, Err(SanctionMoveError { from, step }), "{from} {step}")
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            SanctionMoveError {
+                from: Draft,
+                step: Suspend
+            }
+            .to_string(),
+            "a registration that is draft cannot be suspended (only a registered ormas can be)"
+        );
+    }
+
+    #[test]
+    fn suspensions_end_the_day_after_their_last_day() {
+        use RegistrationState::*;
+        let last = Some(d("2026-06-30"));
+        let cases = [
+            (Suspended, last, "2026-06-30", Suspended),
+            (Suspended, last, "2026-07-01", Registered),
+            (Suspended, None, "2030-01-01", Suspended),
+            (Registered, last, "2026-07-01", Registered),
+            (Revoked, last, "2026-07-01", Revoked),
+        ];
+        for (stored, until, today, expected) in cases {
+            assert_eq!(
+                effective_state(stored, None, until, d(today)),
+                expected,
+                "{stored} until {until:?} on {today}"
             );
         }
     }

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::registration::{OrmasKind, RegistrationState};
 use crate::reporting::{Period, ReportingPolicy};
+use crate::sanctions::{SanctionKind, SanctionState, effective_sanction_state};
 use crate::status::{
     Activity, InactiveReason, ReportFacts, StatusInput, derive_status, registered_by,
 };
@@ -95,6 +96,8 @@ pub struct Summary {
     pub verification_overdue: u64,
     /// Registered ormas whose report for the last period already due is missing.
     pub reports_missing: u64,
+    /// Sanctions in force (UU 16/2017 Ps 60–62).
+    pub sanctions: SanctionCounts,
 }
 
 impl Summary {
@@ -106,6 +109,7 @@ impl Summary {
         self.skt_expiring_soon += other.skt_expiring_soon;
         self.verification_overdue += other.verification_overdue;
         self.reports_missing += other.reports_missing;
+        self.sanctions.add(&other.sanctions);
     }
 }
 
@@ -170,6 +174,65 @@ pub struct OfficeCounts {
     pub by_district: BTreeMap<String, Summary>,
 }
 
+/// The sanctions in force of an office or region as of a date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SanctionCounts {
+    /// Written warnings whose 7 working days have not ended and whose compliance is not recorded.
+    pub warnings_running: u64,
+    /// Activity suspensions neither lifted nor past their last day.
+    pub suspensions_in_force: u64,
+    /// Revocations decreed in the calendar year of the date, up to it.
+    pub revocations_this_year: u64,
+}
+
+impl SanctionCounts {
+    /// Counts one sanction as of `as_of` (one decided later does not count).
+    fn tally(&mut self, facts: &SanctionFacts, as_of: NaiveDate) {
+        if facts.dated.is_some_and(|on| on > as_of) {
+            return;
+        }
+        let state = effective_sanction_state(facts.kind, facts.state, facts.period_end, as_of);
+        match facts.kind {
+            SanctionKind::WrittenWarning => {
+                if state == SanctionState::InForce && facts.deadline.is_none_or(|d| d >= as_of) {
+                    self.warnings_running += 1;
+                }
+            }
+            SanctionKind::ActivitySuspension => {
+                if state == SanctionState::InForce {
+                    self.suspensions_in_force += 1;
+                }
+            }
+            SanctionKind::Revocation => {
+                if facts.dated.is_some_and(|on| on.year() == as_of.year()) {
+                    self.revocations_this_year += 1;
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, other: &SanctionCounts) {
+        self.warnings_running += other.warnings_running;
+        self.suspensions_in_force += other.suspensions_in_force;
+        self.revocations_this_year += other.revocations_this_year;
+    }
+}
+
+/// What one sanction contributes to the statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SanctionFacts {
+    pub kind: SanctionKind,
+    /// The stored state.
+    pub state: SanctionState,
+    /// A warning's last day to comply.
+    pub deadline: Option<NaiveDate>,
+    /// A suspension's last day.
+    pub period_end: Option<NaiveDate>,
+    /// The day of the letter or decree.
+    pub dated: Option<NaiveDate>,
+}
+
 impl OfficeCounts {
     /// Empty counts with the compliance periods of `policy` as of `as_of`.
     pub fn new(policy: &ReportingPolicy, as_of: NaiveDate) -> OfficeCounts {
@@ -207,7 +270,8 @@ impl OfficeCounts {
             registration_date: facts.registration_date,
             reports: facts.reports,
         };
-        if registered_by(&input, as_of) {
+        // A suspended ormas stays in the Buku Induk: it counts as registered and inactive.
+        if registered_by(&input, as_of) || facts.state == RegistrationState::Suspended {
             let status = derive_status(&input, policy, as_of);
             summary.registered = 1;
             active.registered = 1;
@@ -264,6 +328,23 @@ impl OfficeCounts {
             .entry(facts.district_code.unwrap_or_default().to_owned())
             .or_default()
             .add(&summary);
+    }
+
+    /// Counts one sanction of a registration in kecamatan `district_code` as of `as_of`.
+    pub fn tally_sanction(
+        &mut self,
+        facts: &SanctionFacts,
+        district_code: Option<&str>,
+        as_of: NaiveDate,
+    ) {
+        let mut counts = SanctionCounts::default();
+        counts.tally(facts, as_of);
+        self.totals.sanctions.add(&counts);
+        self.by_district
+            .entry(district_code.unwrap_or_default().to_owned())
+            .or_default()
+            .sanctions
+            .add(&counts);
     }
 
     /// Adds another office's counts (taken as of the same date under the same policy).
@@ -527,5 +608,84 @@ mod tests {
         assert_eq!(last.period, p("2026-S1"));
         assert_eq!((last.expected, last.missing, last.accepted), (1, 1, 0));
         assert_eq!(counts.totals.active, 1);
+    }
+
+    #[test]
+    fn sanctions_in_force() {
+        let as_of = d("2026-04-10");
+        let f = |kind, state, deadline: Option<&str>, period_end: Option<&str>, dated: &str| {
+            SanctionFacts {
+                kind,
+                state,
+                deadline: deadline.map(d),
+                period_end: period_end.map(d),
+                dated: Some(d(dated)),
+            }
+        };
+        use SanctionKind::*;
+        use SanctionState::*;
+        let rows = [
+            f(
+                WrittenWarning,
+                InForce,
+                Some("2026-04-10"),
+                None,
+                "2026-04-01",
+            ),
+            f(
+                WrittenWarning,
+                InForce,
+                Some("2026-04-09"),
+                None,
+                "2026-03-31",
+            ),
+            f(
+                WrittenWarning,
+                Complied,
+                Some("2026-04-20"),
+                None,
+                "2026-04-08",
+            ),
+            f(
+                WrittenWarning,
+                InForce,
+                Some("2026-04-30"),
+                None,
+                "2026-04-20",
+            ),
+            f(
+                ActivitySuspension,
+                InForce,
+                None,
+                Some("2026-04-10"),
+                "2026-01-01",
+            ),
+            f(
+                ActivitySuspension,
+                InForce,
+                None,
+                Some("2026-04-09"),
+                "2026-01-01",
+            ),
+            f(ActivitySuspension, InForce, None, None, "2026-02-01"),
+            f(ActivitySuspension, Lifted, None, None, "2026-02-01"),
+            f(Revocation, InForce, None, None, "2026-01-05"),
+            f(Revocation, InForce, None, None, "2025-12-31"),
+        ];
+        let mut counts = OfficeCounts::default();
+        for row in &rows {
+            counts.tally_sanction(row, Some("6471010"), as_of);
+        }
+        let expected = SanctionCounts {
+            warnings_running: 1,
+            suspensions_in_force: 2,
+            revocations_this_year: 1,
+        };
+        assert_eq!(counts.totals.sanctions, expected);
+        assert_eq!(counts.by_district["6471010"].sanctions, expected);
+        let mut sum = OfficeCounts::default();
+        sum.add(&counts);
+        sum.add(&counts);
+        assert_eq!(sum.totals.sanctions.suspensions_in_force, 4);
     }
 }

@@ -160,13 +160,15 @@ pub fn derive_status(input: &StatusInput, policy: &ReportingPolicy, today: Naive
     let mut reasons = Vec::new();
     match input.state {
         RegistrationState::Registered if registered_by(input, today) => {}
+        // A suspended or revoked ormas is registered in the Buku Induk; its own reason follows.
+        RegistrationState::Suspended | RegistrationState::Revoked => {}
         RegistrationState::Dissolved => reasons.push(InactiveReason::Dissolved),
         _ => reasons.push(InactiveReason::NotRegistered),
     }
-    if input.revoked {
+    if input.revoked || input.state == RegistrationState::Revoked {
         reasons.push(InactiveReason::Revoked);
     }
-    if input.suspended {
+    if input.suspended || input.state == RegistrationState::Suspended {
         reasons.push(InactiveReason::Suspended);
     }
     if input
@@ -469,7 +471,7 @@ mod tests {
                     suspended: true,
                     ..input(&fresh)
                 },
-                &[Suspended],
+                &[InactiveReason::Suspended],
             ),
             (
                 "revoked",
@@ -477,7 +479,23 @@ mod tests {
                     revoked: true,
                     ..input(&fresh)
                 },
-                &[Revoked],
+                &[InactiveReason::Revoked],
+            ),
+            (
+                "state suspended",
+                StatusInput {
+                    state: RegistrationState::Suspended,
+                    ..input(&fresh)
+                },
+                &[InactiveReason::Suspended],
+            ),
+            (
+                "state revoked, skt expired",
+                StatusInput {
+                    state: RegistrationState::Revoked,
+                    ..tbh(&fresh, Some("2026-01-01"))
+                },
+                &[InactiveReason::Revoked, SktExpired],
             ),
             (
                 "secretariat not found on a visit before the date",
@@ -530,8 +548,8 @@ mod tests {
                 },
                 &[
                     InactiveReason::Dissolved,
-                    Revoked,
-                    Suspended,
+                    InactiveReason::Revoked,
+                    InactiveReason::Suspended,
                     SktExpired,
                     BoardTermEnded,
                     NoRecentReport,
@@ -548,8 +566,8 @@ mod tests {
                 },
                 &[
                     NotRegistered,
-                    Revoked,
-                    Suspended,
+                    InactiveReason::Revoked,
+                    InactiveReason::Suspended,
                     SktExpired,
                     BoardTermEnded,
                     NoRecentReport,
@@ -577,7 +595,7 @@ mod tests {
                     suspended: true,
                     ..input(&none)
                 },
-                &[Suspended, NoRecentReport],
+                &[InactiveReason::Suspended, NoRecentReport],
             ),
         ];
         let policy = ReportingPolicy::default();

@@ -231,7 +231,8 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "reports", description = "Semester (or annual) reports: drafts per period, submission, acceptance with a receipt (STTL) number, returns, and the offices' queues including missing reports."),
         (name = "statistics", description = "The numbers every office reports: registered, active and inactive ormas with reasons, by kind, field and child region, and report compliance."),
         (name = "public", description = "The public register: search, one ormas, and verification of a registration number. No personal data."),
-        (name = "oversight", description = "Oversight (UU 16/2017 Ps 59-62) by the Tim Terpadu: complaints from the public (with a tracking code) and from staff, their triage, cases with their team, lifecycle and timeline, field visits to secretariats, and the dashboard.")
+        (name = "oversight", description = "Oversight (UU 16/2017 Ps 59-62) by the Tim Terpadu: complaints from the public (with a tracking code) and from staff, their triage, cases with their team, lifecycle and timeline, field visits to secretariats, and the dashboard."),
+        (name = "sanctions", description = "The sanction ladder of UU 16/2017: written warnings, the ministries' activity suspensions and revocations as recorded by the office, compliance, lifting, and the representatives' answers.")
     ),
     components(
         schemas(Problem, FieldError, File),
@@ -455,7 +456,8 @@ mod tests {
                 "reports",
                 "statistics",
                 "public",
-                "oversight"
+                "oversight",
+                "sanctions"
             ]
         );
         let schemes = &doc.components.as_ref().unwrap().security_schemes;

@@ -14,6 +14,7 @@ mod pool;
 pub mod reference;
 pub mod register;
 pub mod reports;
+pub mod sanctions;
 pub mod schema;
 pub mod seed;
 pub mod sql;

@@ -39,6 +39,10 @@ pub struct OrganisationRow {
     pub updated_at: NaiveDateTime,
     /// Bumped by every change of the identity; corrections name it in `If-Match`.
     pub version: i32,
+    /// The day its badan hukum status was revoked, dissolving it in every region (Ps 80A).
+    pub dissolved_on: Option<NaiveDate>,
+    /// The revocation decree that dissolved it.
+    pub dissolution_decree: Option<String>,
 }
 
 /// A regional registration, as stored (its state is the stored one; lapse is derived on read).
@@ -66,6 +70,8 @@ pub struct RegistrationRow {
     /// The registration's own name for its regional board (nama kepengurusan daerah), when it
     /// differs from the organisation's name.
     pub branch_name: Option<String>,
+    /// The last day of the suspension in force (state `suspended`); `None`: until lifted.
+    pub suspended_until: Option<NaiveDate>,
     /// Since when the last field visit has found the secretariat missing; cleared by a later
     /// visit that finds it and by a change of address.
     pub secretariat_missing_since: Option<NaiveDate>,
@@ -251,12 +257,29 @@ pub fn update_registration(
 }
 
 /// How the list is filtered by state: stored states, with `needs_revision` past its due date read
-/// as `lapsed`.
+/// as `lapsed` and `suspended` past its last day read as `registered`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StateFilter {
     Stored(String),
     NeedsRevision,
     Lapsed,
+    Registered,
+    Suspended,
+    /// In the Buku Induk: registered, suspended or revoked (the public register).
+    InRegister,
+}
+
+/// Whether a registration reads as registered on `$today`: stored `registered`, or `suspended`
+/// with a last day before `$today` (mirrors `registration::effective_state`). Never NULL.
+macro_rules! effectively_registered {
+    ($today:expr) => {
+        registrations::state
+            .eq("registered")
+            .or(registrations::state
+                .eq("suspended")
+                .and(registrations::suspended_until.is_not_null())
+                .and(registrations::suspended_until.assume_not_null().lt($today)))
+    };
 }
 
 /// Which registrations to list, ordered by region then id (creation order within a region), so
@@ -314,6 +337,20 @@ pub fn list_registrations(
                         .is_null()
                         .or(registrations::revision_due.ge(filter.today)),
                 );
+        }
+        Some(StateFilter::Registered) => {
+            query = query.filter(effectively_registered!(filter.today));
+        }
+        Some(StateFilter::Suspended) => {
+            query = query.filter(registrations::state.eq("suspended")).filter(
+                registrations::suspended_until
+                    .is_null()
+                    .or(registrations::suspended_until.ge(filter.today)),
+            );
+        }
+        Some(StateFilter::InRegister) => {
+            query =
+                query.filter(registrations::state.eq_any(["registered", "suspended", "revoked"]));
         }
         Some(StateFilter::Lapsed) => {
             query = query.filter(
@@ -395,8 +432,7 @@ pub fn list_registrations(
                 .assume_not_null()
                 .gt(today),
         );
-        let active = registrations::state
-            .eq("registered")
+        let active = effectively_registered!(today)
             .and(registered_by_today)
             .and(secretariat_present)
             .and(legal_basis_valid)
@@ -413,7 +449,7 @@ pub fn list_registrations(
             return Ok(Vec::new());
         };
         query = query
-            .filter(registrations::state.eq("registered"))
+            .filter(effectively_registered!(filter.today))
             .filter(
                 registrations::registration_date
                     .is_null()

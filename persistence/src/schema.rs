@@ -127,6 +127,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        dissolved_on -> Nullable<Date>,
+        dissolution_decree -> Nullable<Text>,
     }
 }
 
@@ -151,6 +153,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         branch_name -> Nullable<Text>,
+        suspended_until -> Nullable<Date>,
         secretariat_missing_since -> Nullable<Date>,
         address_changed_on -> Nullable<Date>,
     }
@@ -424,3 +427,56 @@ diesel::allow_tables_to_appear_in_same_query!(oversight_cases, organisations);
 
 diesel::joinable!(complaints -> registrations (registration_id));
 diesel::joinable!(oversight_cases -> registrations (registration_id));
+
+diesel::table! {
+    sanctions (id) {
+        id -> Text,
+        registration_id -> Text,
+        region_code -> Text,
+        case_id -> Nullable<Text>,
+        kind -> Text,
+        state -> Text,
+        violation -> Text,
+        demanded_remedy -> Nullable<Text>,
+        letter_number -> Nullable<Text>,
+        letter_date -> Nullable<Date>,
+        deadline -> Nullable<Date>,
+        compliance -> Nullable<Text>,
+        compliance_on -> Nullable<Date>,
+        compliance_by -> Nullable<Text>,
+        compliance_note -> Nullable<Text>,
+        decree_number -> Nullable<Text>,
+        decree_date -> Nullable<Date>,
+        issuing_authority -> Nullable<Text>,
+        period_start -> Nullable<Date>,
+        period_end -> Nullable<Date>,
+        serious -> Bool,
+        justification -> Nullable<Text>,
+        lifted_decree_number -> Nullable<Text>,
+        lifted_on -> Nullable<Date>,
+        revocation_of -> Nullable<Text>,
+        dissolved_by -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    sanction_answers (id) {
+        id -> Text,
+        sanction_id -> Text,
+        statement -> Text,
+        document_ids -> Text,
+        answered_by -> Nullable<Text>,
+        answered_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sanctions -> registrations (registration_id));
+diesel::joinable!(sanction_answers -> sanctions (sanction_id));
+// Pairwise, so that these lines never repeat a pair of the list above.
+diesel::allow_tables_to_appear_in_same_query!(sanctions, sanction_answers);
+diesel::allow_tables_to_appear_in_same_query!(sanctions, registrations);
+diesel::allow_tables_to_appear_in_same_query!(sanctions, organisations);

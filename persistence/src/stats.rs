@@ -219,6 +219,7 @@ type FactRow = (
     String,
     String,
     Option<NaiveDate>,
+    Option<NaiveDate>,
 );
 
 /// Counts the given offices from their registrations and reports: two set-based queries.
@@ -244,6 +245,7 @@ fn count_offices(
             organisations::kind,
             organisations::fields,
             organisations::skt_expires_on,
+            registrations::suspended_until,
         ))
         .load(conn)?;
 
@@ -300,12 +302,13 @@ fn count_offices(
             kind,
             fields,
             skt,
+            suspended_until,
         ) = row;
         let stored: RegistrationState = state.parse()?;
         let kind: OrmasKind = kind.parse()?;
         let fields: Vec<String> = serde_json::from_str(fields).unwrap_or_default();
         let facts = RegistrationFacts {
-            state: effective_state(stored, *revision_due, as_of),
+            state: effective_state(stored, *revision_due, *suspended_until, as_of),
             kind,
             fields: &fields,
             district_code: district.as_deref(),
@@ -321,6 +324,7 @@ fn count_offices(
             .or_insert_with(|| OfficeCounts::new(policy, as_of))
             .tally(&facts, policy, as_of);
     }
+    tally_sanctions(conn, offices, as_of, policy, &mut counts)?;
     Ok(counts)
 }
 
@@ -336,4 +340,54 @@ pub fn group_by_prefix(
         grouped.entry(key).or_default().add(counts);
     }
     grouped
+}
+
+/// Adds the sanctions of the given offices to their counts: one set-based query.
+fn tally_sanctions(
+    conn: &mut AnyConnection,
+    offices: &[String],
+    as_of: NaiveDate,
+    policy: &ReportingPolicy,
+    counts: &mut HashMap<String, OfficeCounts>,
+) -> PersistenceResult<()> {
+    use crate::schema::sanctions;
+    use ormas_domain::statistics::SanctionFacts;
+    type Row = (
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let rows: Vec<Row> = sanctions::table
+        .inner_join(registrations::table)
+        .filter(sanctions::region_code.eq_any(offices))
+        .select((
+            sanctions::region_code,
+            registrations::district_code,
+            sanctions::kind,
+            sanctions::state,
+            sanctions::deadline,
+            sanctions::period_end,
+            sanctions::letter_date,
+            sanctions::decree_date,
+        ))
+        .load(conn)?;
+    for (region, district, kind, state, deadline, period_end, letter_date, decree_date) in rows {
+        let facts = SanctionFacts {
+            kind: kind.parse()?,
+            state: state.parse()?,
+            deadline,
+            period_end,
+            dated: decree_date.or(letter_date),
+        };
+        counts
+            .entry(region)
+            .or_insert_with(|| OfficeCounts::new(policy, as_of))
+            .tally_sanction(&facts, district.as_deref(), as_of);
+    }
+    Ok(())
 }

@@ -149,6 +149,8 @@ pub async fn insert_all(app: &TestApp, fixtures: Vec<OrmasFixture>) -> Vec<Strin
                     created_at: at,
                     updated_at: at,
                     version: 1,
+                    dissolved_on: None,
+                    dissolution_decree: None,
                 };
                 register::insert_organisation(conn, &org)?;
                 let reg = RegistrationRow {
@@ -171,6 +173,7 @@ pub async fn insert_all(app: &TestApp, fixtures: Vec<OrmasFixture>) -> Vec<Strin
                     created_at: at,
                     updated_at: at,
                     branch_name: None,
+                    suspended_until: None,
                     secretariat_missing_since: None,
                     address_changed_on: None,
                 };

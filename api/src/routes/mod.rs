@@ -17,6 +17,7 @@ pub mod reference;
 pub mod regions;
 pub mod reports;
 pub mod representation;
+pub mod sanctions;
 pub mod stats;
 pub mod system;
 pub mod users;
@@ -47,5 +48,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(ormas::organisations::configure)
         .configure(ormas::visits::configure)
         .configure(public::configure)
-        .configure(oversight::configure);
+        .configure(oversight::configure)
+        .configure(sanctions::configure);
 }

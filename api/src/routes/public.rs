@@ -2,10 +2,12 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
-use ormas_domain::registration::{OrmasKind, RegistrationState};
+use ormas_domain::registration::{OrmasKind, RegistrationState, effective_state};
+use ormas_domain::sanctions::SanctionKind;
 use ormas_persistence::register::{
     self, OrganisationRow, RegistrationFilter, RegistrationRow, StateFilter,
 };
+use ormas_persistence::sanctions::{self, SanctionRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -44,11 +46,51 @@ pub struct PublicOrmas {
     pub skt_expires_on: Option<NaiveDate>,
     #[schema(required = true)]
     pub npwp: Option<String>,
+    /// `registered`, `suspended` (activities stopped by a ministry's decree) or `revoked`.
+    pub state: RegistrationState,
+    /// The decree of the suspension or revocation in force; `null` otherwise. The case and the
+    /// violation are never public.
+    #[schema(required = true)]
+    pub sanction_decree_number: Option<String>,
+}
+
+/// The states the public register shows.
+fn in_register(state: RegistrationState) -> bool {
+    matches!(
+        state,
+        RegistrationState::Registered | RegistrationState::Suspended | RegistrationState::Revoked
+    )
 }
 
 impl PublicOrmas {
-    fn build(reg: RegistrationRow, org: OrganisationRow) -> Option<Self> {
+    fn build(
+        reg: RegistrationRow,
+        org: OrganisationRow,
+        today: NaiveDate,
+        decrees: &[SanctionRow],
+    ) -> Option<Self> {
         let kind = org.kind().ok()?;
+        let state = effective_state(
+            reg.state().ok()?,
+            reg.revision_due,
+            reg.suspended_until,
+            today,
+        );
+        if !in_register(state) {
+            return None;
+        }
+        let wanted = match state {
+            RegistrationState::Suspended => Some(SanctionKind::ActivitySuspension.as_str()),
+            RegistrationState::Revoked => Some(SanctionKind::Revocation.as_str()),
+            _ => None,
+        };
+        let sanction_decree_number = wanted.and_then(|kind| {
+            decrees
+                .iter()
+                .rev()
+                .find(|s| s.registration_id == reg.id && s.kind == kind)
+                .and_then(|s| s.decree_number.clone())
+        });
         let fields = org.fields().unwrap_or_default();
         Some(PublicOrmas {
             id: reg.id,
@@ -65,6 +107,8 @@ impl PublicOrmas {
             skt_number: org.skt_number,
             skt_expires_on: org.skt_expires_on,
             npwp: org.npwp,
+            state,
+            sanction_decree_number,
         })
     }
 }
@@ -122,9 +166,7 @@ pub async fn search(
     let filter = RegistrationFilter {
         region: query.region,
         only_ids: None,
-        state: Some(StateFilter::Stored(
-            RegistrationState::Registered.as_str().to_owned(),
-        )),
+        state: Some(StateFilter::InRegister),
         kind: None,
         field: None,
         q: query.q,
@@ -143,15 +185,20 @@ pub async fn search(
             .transpose()?,
         limit: page_size + 1,
     };
-    let rows = state
-        .db(move |conn| register::list_registrations(conn, &filter))
+    let (rows, decrees) = state
+        .db(move |conn| {
+            let rows = register::list_registrations(conn, &filter)?;
+            let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
+            Ok((rows, sanctions::decrees_in_force_of(conn, &ids)?))
+        })
         .await?;
     let (rows, next_page_token) = paging::split(rows, page_size, |(r, _)| {
         paging::pair(&r.region_code, &r.id)
     });
+    let today = state.config.today();
     let items = rows
         .into_iter()
-        .filter_map(|(r, o)| PublicOrmas::build(r, o))
+        .filter_map(|(r, o)| PublicOrmas::build(r, o, today, &decrees))
         .collect();
     Ok(HttpResponse::Ok().json(PublicOrmasPage {
         items,
@@ -171,7 +218,7 @@ fn not_registered() -> ApiError {
     tag = "public",
     operation_id = "getPublicOrmas",
     summary = "A registered ormas",
-    description = "One registered ormas; anything not registered is 404. Needs no authentication.",
+    description = "One registered ormas (also when suspended or revoked, with the decree number); anything not registered is 404. Needs no authentication.",
     params(("id" = String, Path, description = "The registration's id.")),
     security(()),
     responses(
@@ -187,12 +234,16 @@ pub async fn get_public(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let found = state
-        .db(move |conn| register::find_registration(conn, &id))
+    let lookup = id.clone();
+    let (found, decrees) = state
+        .db(move |conn| {
+            let found = register::find_registration(conn, &lookup)?;
+            Ok((found, sanctions::decrees_in_force_of(conn, &[lookup])?))
+        })
         .await?;
+    let today = state.config.today();
     found
-        .filter(|(r, _)| r.state == RegistrationState::Registered.as_str())
-        .and_then(|(r, o)| PublicOrmas::build(r, o))
+        .and_then(|(r, o)| PublicOrmas::build(r, o, today, &decrees))
         .map(|p| HttpResponse::Ok().json(p))
         .ok_or_else(not_registered)
 }
@@ -201,9 +252,9 @@ pub async fn get_public(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Verification {
     pub registration_number: String,
-    /// True while the ormas is registered; false once dissolved.
+    /// True while the ormas is registered; false once suspended, revoked or dissolved.
     pub valid: bool,
-    /// `registered` or `dissolved`.
+    /// `registered`, `suspended`, `revoked` or `dissolved`.
     pub state: String,
     pub ormas: PublicOrmas,
 }
@@ -236,11 +287,23 @@ pub async fn verify(
         .db(move |conn| register::find_by_registration_number(conn, &lookup))
         .await?;
     let (reg, org) = found.ok_or_else(not_registered)?;
-    let state_name = reg.state.clone();
-    let valid = state_name == RegistrationState::Registered.as_str();
+    let today = state.config.today();
+    let current = effective_state(reg.state()?, reg.revision_due, reg.suspended_until, today);
+    let state_name = current.as_str().to_owned();
+    let valid = current == RegistrationState::Registered;
+    let lookup = reg.id.clone();
+    let decrees = state
+        .db(move |conn| sanctions::decrees_in_force_of(conn, &[lookup]))
+        .await?;
     let mut public_row = reg;
-    public_row.state = RegistrationState::Registered.as_str().into();
-    let ormas = PublicOrmas::build(public_row, org).ok_or_else(not_registered)?;
+    if !in_register(current) {
+        // A dissolved ormas's number is still verified (as not valid).
+        public_row.state = RegistrationState::Registered.as_str().into();
+        public_row.suspended_until = None;
+    }
+    let mut ormas =
+        PublicOrmas::build(public_row, org, today, &decrees).ok_or_else(not_registered)?;
+    ormas.state = current;
     Ok(HttpResponse::Ok().json(Verification {
         registration_number: number,
         valid,

@@ -67,6 +67,18 @@ pub struct RegionStats {
     pub verification_overdue: u64,
     /// Registered ormas missing the report of the last period already due.
     pub reports_missing: u64,
+    pub sanctions: SanctionsInForce,
+}
+
+/// Sanctions in force (UU 16/2017 Ps 60–62) as of the date.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SanctionsInForce {
+    /// Written warnings within their 7 working days, compliance not yet recorded.
+    pub warnings_running: u64,
+    /// Activity suspensions neither lifted nor past their last day.
+    pub suspensions_in_force: u64,
+    /// Revocations decreed this calendar year, up to the date.
+    pub revocations_this_year: u64,
 }
 
 impl RegionStats {
@@ -81,6 +93,11 @@ impl RegionStats {
             skt_expiring_soon: s.skt_expiring_soon,
             verification_overdue: s.verification_overdue,
             reports_missing: s.reports_missing,
+            sanctions: SanctionsInForce {
+                warnings_running: s.sanctions.warnings_running,
+                suspensions_in_force: s.sanctions.suspensions_in_force,
+                revocations_this_year: s.sanctions.revocations_this_year,
+            },
         }
     }
 }
@@ -385,7 +402,7 @@ pub async fn get_overview(
 }
 
 /// The column headers of the CSV.
-const CSV_HEADER: [&str; 15] = [
+const CSV_HEADER: [&str; 18] = [
     "region_code",
     "region_name",
     "registered",
@@ -400,10 +417,13 @@ const CSV_HEADER: [&str; 15] = [
     "skt_expiring_soon",
     "verification_overdue",
     "reports_missing",
+    "warnings_running",
+    "suspensions_in_force",
+    "revocations_this_year",
     "as_of",
 ];
 
-fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 15] {
+fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 18] {
     let r = &row.inactive_reasons;
     [
         row.code.clone().unwrap_or_default(),
@@ -420,6 +440,9 @@ fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 15] {
         row.skt_expiring_soon.to_string(),
         row.verification_overdue.to_string(),
         row.reports_missing.to_string(),
+        row.sanctions.warnings_running.to_string(),
+        row.sanctions.suspensions_in_force.to_string(),
+        row.sanctions.revocations_this_year.to_string(),
         as_of.to_string(),
     ]
 }
@@ -432,8 +455,9 @@ fn csv_record(row: &RegionStats, as_of: NaiveDate) -> [String; 15] {
     description = "The child-region table of `GET /v1/stats/overview` for spreadsheets: a header, \
 one row per child region, and a last row with the region's totals (UTF-8, comma-separated, RFC \
 4180 quoting). Columns: region_code, region_name, registered, active, inactive, no_recent_report, \
-skt_expired, board_term_ended, suspended, revoked, secretariat_not_found, skt_expiring_soon, verification_overdue, \
-reports_missing, as_of. Roles: staff and integrators within their region.",
+skt_expired, board_term_ended, suspended, revoked, secretariat_not_found, skt_expiring_soon, \
+verification_overdue, reports_missing, warnings_running, suspensions_in_force, \
+revocations_this_year, as_of. Roles: staff and integrators within their region.",
     params(StatsQuery),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(

@@ -726,6 +726,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ormas/{id}/sanctions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an ormas's sanctions
+         * @description Every sanction of one registration, oldest first, with the representatives' answers. Roles: staff and integrators within their region; a representative, its own ormas (another ormas: 404).
+         */
+        get: operations["listOrmasSanctions"];
+        put?: never;
+        /**
+         * Issue a warning or record a ministry's decision
+         * @description The ladder of UU 16/2017 Ps 60–62. A `written_warning` (role `head`) is issued once per violation case (a second in the same `case_id`: 409) and runs 7 working days from its letter's date on the deployment's holiday calendar. An `activity_suspension` (role `head`, recording the minister's decree) needs an earlier warning of this ormas recorded `not_complied`, and a `revocation` an earlier suspension recorded `not_complied` — unless `serious` with a written `justification` (409 naming the rule otherwise; 422 when `serious` lacks a justification). A suspension makes the registration `suspended` until lifted or past `period_end`; a revocation makes it `revoked`. Revoking a badan hukum (`revocation_of: badan_hukum`) dissolves the organisation (Ps 80A): its `dissolved_on` is set and every registration of it, in every region, becomes `revoked`, each with a revocation of its own pointing here (`dissolved_by`). Every write leaves a history entry and an audit entry in the region concerned. Roles: `head` (within its region).
+         */
+        post: operations["createSanction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ormas/{id}/status": {
         parameters: {
             query?: never;
@@ -735,7 +759,7 @@ export interface paths {
         };
         /**
          * Active or inactive, and why
-         * @description Derived as of a date, never stored: active when registered (and not suspended, revoked or dissolved), its legal basis valid (AHU, or an SKT not expired), its board term not ended, and a report accepted within the active window (12 months by default). Otherwise inactive with reason codes. Also the next report due. Roles: staff and integrators within their region; a representative, its own ormas.
+         * @description Derived as of a date, never stored: active when registered (and not suspended, revoked or dissolved), its legal basis valid (AHU, or an SKT not expired), its board term not ended, and a report accepted within the active window (12 months by default). Otherwise inactive with reason codes. Also the next report due, and whether it may receive services (registered, not suspended or revoked, legal basis valid). Roles: staff and integrators within their region; a representative, its own ormas.
          */
         get: operations["getOrmasStatus"];
         put?: never;
@@ -1051,7 +1075,7 @@ export interface paths {
         };
         /**
          * A registered ormas
-         * @description One registered ormas; anything not registered is 404. Needs no authentication.
+         * @description One registered ormas (also when suspended or revoked, with the decree number); anything not registered is 404. Needs no authentication.
          */
         get: operations["getPublicOrmas"];
         put?: never;
@@ -1246,6 +1270,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sanctions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sanctions
+         * @description Sanctions in the caller's region subtree (a representative: its own ormas's), ordered by region then creation, filtered by kind and state (as of today), with cursor pagination. Roles: staff and integrators within their region; a representative, its own ormas.
+         */
+        get: operations["listSanctions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sanctions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a sanction
+         * @description One sanction with its deadline, compliance record and answers. Roles: staff and integrators within their region; a representative, its own ormas's.
+         */
+        get: operations["getSanction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sanctions/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a warning with a statement and documents
+         * @description The ormas's own representative answers a written warning addressed to it, with a statement and ids of documents uploaded to its ormas (422 for others'). Answers are appended; the sanction's version does not change. Roles: `ormas_rep` (its own ormas; another's: 404).
+         */
+        post: operations["answerSanction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sanctions/{id}/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record whether a warning or suspension was complied with
+         * @description `complied` may be recorded at any time; `not_complied` on a warning only after its deadline (409 before). Once per sanction (409 again). A warning becomes `complied` or `not_complied`; a suspension keeps its state (it stays in force until lifted or ended) and the record opens the next rung. Not for revocations (409). Roles: `head`, `oversight`.
+         */
+        post: operations["recordSanctionCompliance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sanctions/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the decree lifting a suspension
+         * @description Only an `activity_suspension` in force (409 otherwise, also once its period has ended). The registration returns to `registered`. Roles: `head`.
+         */
+        post: operations["liftSanction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stats/overview": {
         parameters: {
             query?: never;
@@ -1275,7 +1399,7 @@ export interface paths {
         };
         /**
          * Statistics overview as CSV
-         * @description The child-region table of `GET /v1/stats/overview` for spreadsheets: a header, one row per child region, and a last row with the region's totals (UTF-8, comma-separated, RFC 4180 quoting). Columns: region_code, region_name, registered, active, inactive, no_recent_report, skt_expired, board_term_ended, suspended, revoked, secretariat_not_found, skt_expiring_soon, verification_overdue, reports_missing, as_of. Roles: staff and integrators within their region.
+         * @description The child-region table of `GET /v1/stats/overview` for spreadsheets: a header, one row per child region, and a last row with the region's totals (UTF-8, comma-separated, RFC 4180 quoting). Columns: region_code, region_name, registered, active, inactive, no_recent_report, skt_expired, board_term_ended, suspended, revoked, secretariat_not_found, skt_expiring_soon, verification_overdue, reports_missing, warnings_running, suspensions_in_force, revocations_this_year, as_of. Roles: staff and integrators within their region.
          */
         get: operations["getStatsOverviewCsv"];
         put?: never;
@@ -1368,6 +1492,18 @@ export interface components {
          * @enum {string}
          */
         Agency: "kesbangpol" | "polri" | "tni" | "kejaksaan" | "binda" | "satpol_pp" | "kemenag" | "other";
+        /**
+         * @description A representative's answer to a warning.
+         * @example {
+         *       "document_ids": [],
+         *       "statement": "Atribut telah ditarik; foto terlampir."
+         *     }
+         */
+        AnswerWarning: {
+            /** @description Ids of documents uploaded to the ormas (`POST /v1/ormas/{id}/documents`). */
+            document_ids?: string[];
+            statement: string;
+        };
         /** @description The multipart form of an attachment (for the contract; the handler reads the stream). */
         AttachmentUpload: {
             /**
@@ -1413,6 +1549,11 @@ export interface components {
             items: components["schemas"]["AuditEvent"][];
             next_page_token: string | null;
         };
+        /**
+         * @description The ministry that decided.
+         * @enum {string}
+         */
+        AuthorityName: "kemendagri" | "kemenkumham";
         /** @description The ormas a representative's account acts for. */
         Binding: {
             /** @description A registration id; `null` unbinds. */
@@ -1771,6 +1912,11 @@ export interface components {
             updated_on: string;
         };
         /**
+         * @description Whether a sanction was complied with.
+         * @enum {string}
+         */
+        ComplianceName: "complied" | "not_complied";
+        /**
          * @description Corrections to an organisation's national identity; absent fields stay as they are. The result
          *     must still satisfy what a new registration must (the legal identity its kind requires, known
          *     reference codes).
@@ -1944,6 +2090,49 @@ export interface components {
             signatories?: components["schemas"]["ReportSignatories"];
         };
         /**
+         * @description A sanction to record. Which fields are required depends on `kind`: a `written_warning` needs
+         *     the violation, the demanded remedy and the letter's number and date; an `activity_suspension`
+         *     the decree's number, date and issuing authority and the period's start; a `revocation` the
+         *     decree's number and date and what it revokes.
+         * @example {
+         *       "case_id": "case-2026-0007",
+         *       "demanded_remedy": "Hentikan penggunaan atribut dan serahkan atribut ke Kesbangpol.",
+         *       "kind": "written_warning",
+         *       "letter_date": "2026-03-13",
+         *       "letter_number": "300/112/KESBANG/III/2026",
+         *       "violation": "Atribut menyerupai lambang Polri dipakai dalam pawai 2 Maret 2026."
+         *     }
+         */
+        CreateSanction: {
+            /** @description The oversight case it follows from. One written warning per case. */
+            case_id?: string | null;
+            /** Format: date */
+            decree_date?: string | null;
+            /** @description The ministry's decree (suspensions, revocations). */
+            decree_number?: string | null;
+            /** @description What the ormas must do (warnings). */
+            demanded_remedy?: string | null;
+            issuing_authority?: components["schemas"]["AuthorityName"] | null;
+            justification?: string | null;
+            kind: components["schemas"]["SanctionKindName"];
+            /** Format: date */
+            letter_date?: string | null;
+            /** @description The office's letter (warnings). */
+            letter_number?: string | null;
+            /** Format: date */
+            period_end?: string | null;
+            /**
+             * Format: date
+             * @description A suspension's first and last day; no last day: until lifted.
+             */
+            period_start?: string | null;
+            revocation_of?: components["schemas"]["RevocationOfName"] | null;
+            /** @description Skips the ladder for a serious breach; needs `justification`. */
+            serious?: boolean;
+            /** @description The violation (UU 16/2017 Ps 59) as established. */
+            violation: string;
+        };
+        /**
          * @description A new account.
          * @example {
          *       "display_name": "Petugas Balikpapan",
@@ -2070,6 +2259,15 @@ export interface components {
              * @description How many working days the period lasts, 0 to 1000.
              */
             working_days: number;
+        };
+        /**
+         * @description Whether the ormas may receive services (grants, permits) on `as_of`:
+         *     `ormas_domain::sanctions::eligible_for_services`.
+         */
+        Eligibility: {
+            eligible: boolean;
+            /** @description Every condition not met; empty exactly when eligible. */
+            unmet: components["schemas"]["IneligibilityName"][];
         };
         /**
          * @description One offending field of a request.
@@ -2209,6 +2407,11 @@ export interface components {
          * @enum {string}
          */
         InactiveReasonName: "not_registered" | "no_recent_report" | "skt_expired" | "board_term_ended" | "suspended" | "revoked" | "dissolved" | "secretariat_not_found";
+        /**
+         * @description Why an ormas may not receive services.
+         * @enum {string}
+         */
+        IneligibilityName: "not_registered" | "suspended" | "revoked" | "dissolved" | "skt_expired";
         /** @description Registered and active ormas of one kind. */
         KindStats: {
             /** Format: int64 */
@@ -2222,6 +2425,18 @@ export interface components {
             /** Format: date */
             accepted_on: string;
             period: string;
+        };
+        /**
+         * @description The decree that lifts a suspension.
+         * @example {
+         *       "decree_date": "2026-05-04",
+         *       "decree_number": "220-1234 Tahun 2026"
+         *     }
+         */
+        LiftSanction: {
+            /** Format: date */
+            decree_date: string;
+            decree_number: string;
         };
         /**
          * @description Credentials.
@@ -2410,13 +2625,17 @@ export interface components {
          * @description The state of a regional registration.
          * @enum {string}
          */
-        OrmasState: "draft" | "submitted" | "needs_revision" | "registered" | "rejected" | "lapsed" | "dissolved";
+        OrmasState: "draft" | "submitted" | "needs_revision" | "registered" | "rejected" | "lapsed" | "dissolved" | "suspended" | "revoked";
         /**
          * @description The status of an ormas as of a date, derived from its registration and reports.
          * @example {
          *       "activity": "inactive",
          *       "as_of": "2026-11-22",
          *       "board_term_ends_on": "2028-05-01",
+         *       "eligible_for_services": {
+         *         "eligible": true,
+         *         "unmet": []
+         *       },
          *       "last_accepted_report": {
          *         "accepted_on": "2025-08-20",
          *         "period": "2025-S1"
@@ -2440,6 +2659,7 @@ export interface components {
             as_of: string;
             /** Format: date */
             board_term_ends_on: string | null;
+            eligible_for_services: components["schemas"]["Eligibility"];
             last_accepted_report: components["schemas"]["LastAcceptedReport"] | null;
             /**
              * Format: date
@@ -2575,9 +2795,16 @@ export interface components {
             /** Format: date */
             registration_date: string;
             registration_number: string;
+            /**
+             * @description The decree of the suspension or revocation in force; `null` otherwise. The case and the
+             *     violation are never public.
+             */
+            sanction_decree_number: string | null;
             /** Format: date */
             skt_expires_on: string | null;
             skt_number: string | null;
+            /** @description `registered`, `suspended` (activities stopped by a ministry's decree) or `revoked`. */
+            state: components["schemas"]["OrmasState"];
         };
         /** @description A page of the public register. */
         PublicOrmasPage: {
@@ -2595,6 +2822,17 @@ export interface components {
             database: components["schemas"]["DatabaseKind"];
             /** @example ready */
             status: string;
+        };
+        /**
+         * @description A compliance record.
+         * @example {
+         *       "compliance": "not_complied",
+         *       "note": "Atribut masih dipakai pada 2 April 2026."
+         *     }
+         */
+        RecordCompliance: {
+            compliance: components["schemas"]["ComplianceName"];
+            note?: string | null;
         };
         /** @description A refresh token to exchange. */
         RefreshRequest: {
@@ -2684,6 +2922,7 @@ export interface components {
              * @description Registered ormas missing the report of the last period already due.
              */
             reports_missing: number;
+            sanctions: components["schemas"]["SanctionsInForce"];
             /**
              * Format: int64
              * @description SKTs of registered ormas expiring within 90 days.
@@ -2934,10 +3173,148 @@ export interface components {
             due_after_days: number;
         };
         /**
+         * @description What a revocation takes away.
+         * @enum {string}
+         */
+        RevocationOfName: "skt" | "badan_hukum";
+        /**
          * @description A role of an account.
          * @enum {string}
          */
         RoleName: "super_admin" | "admin" | "officer" | "head" | "oversight" | "ormas_rep" | "integrator";
+        /**
+         * @description A sanction of the ladder.
+         * @example {
+         *       "answers": [],
+         *       "case_id": "case-2026-0007",
+         *       "compliance": null,
+         *       "compliance_note": null,
+         *       "compliance_on": null,
+         *       "created_at": "2026-03-13T02:00:00Z",
+         *       "deadline": "2026-03-31",
+         *       "decree_date": null,
+         *       "decree_number": null,
+         *       "demanded_remedy": "Hentikan penggunaan atribut.",
+         *       "dissolved_by": null,
+         *       "id": "0193b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b",
+         *       "issuing_authority": null,
+         *       "justification": null,
+         *       "kind": "written_warning",
+         *       "letter_date": "2026-03-13",
+         *       "letter_number": "300/112/KESBANG/III/2026",
+         *       "lifted_decree_number": null,
+         *       "lifted_on": null,
+         *       "ormas_name": "Laskar Contoh",
+         *       "period_end": null,
+         *       "period_start": null,
+         *       "region_code": "64.71",
+         *       "registration_id": "0193b3c4-0000-7f80-9a1b-2c3d4e5f6a7b",
+         *       "revocation_of": null,
+         *       "serious": false,
+         *       "state": "in_force",
+         *       "updated_at": "2026-03-13T02:00:00Z",
+         *       "version": 1,
+         *       "violation": "Atribut menyerupai lambang Polri."
+         *     }
+         */
+        Sanction: {
+            answers: components["schemas"]["SanctionAnswer"][];
+            case_id: string | null;
+            compliance: components["schemas"]["ComplianceName"] | null;
+            compliance_note: string | null;
+            /** Format: date */
+            compliance_on: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date
+             * @description A warning's last day to comply: 7 working days from its letter's date.
+             */
+            deadline: string | null;
+            /** Format: date */
+            decree_date: string | null;
+            decree_number: string | null;
+            demanded_remedy: string | null;
+            /**
+             * @description For a revocation recorded here because the organisation's badan hukum was revoked in
+             *     another region (Ps 80A): that revocation's id.
+             */
+            dissolved_by: string | null;
+            id: string;
+            issuing_authority: components["schemas"]["AuthorityName"] | null;
+            justification: string | null;
+            kind: components["schemas"]["SanctionKindName"];
+            /** Format: date */
+            letter_date: string | null;
+            letter_number: string | null;
+            lifted_decree_number: string | null;
+            /** Format: date */
+            lifted_on: string | null;
+            ormas_name: string;
+            /** Format: date */
+            period_end: string | null;
+            /** Format: date */
+            period_start: string | null;
+            region_code: string;
+            registration_id: string;
+            revocation_of: components["schemas"]["RevocationOfName"] | null;
+            serious: boolean;
+            /** @description As of today: a suspension past its last day reads `ended`. */
+            state: components["schemas"]["SanctionStateName"];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @description Send it back in `If-Match`.
+             */
+            version: number;
+            violation: string;
+        };
+        /** @description An answer to a warning. */
+        SanctionAnswer: {
+            /** Format: date-time */
+            answered_at: string;
+            document_ids: string[];
+            id: string;
+            statement: string;
+        };
+        /**
+         * @description The kind of sanction.
+         * @enum {string}
+         */
+        SanctionKindName: "written_warning" | "activity_suspension" | "revocation";
+        /** @description A page of sanctions. */
+        SanctionPage: {
+            items: components["schemas"]["Sanction"][];
+            /**
+             * @description Pass as `page_token` for the next page; `null` on the last (the sanctions of one ormas are
+             *     one page).
+             */
+            next_page_token: string | null;
+        };
+        /**
+         * @description Where a sanction stands.
+         * @enum {string}
+         */
+        SanctionStateName: "in_force" | "complied" | "not_complied" | "lifted" | "ended";
+        /** @description Sanctions in force (UU 16/2017 Ps 60–62) as of the date. */
+        SanctionsInForce: {
+            /**
+             * Format: int64
+             * @description Revocations decreed this calendar year, up to the date.
+             */
+            revocations_this_year: number;
+            /**
+             * Format: int64
+             * @description Activity suspensions neither lifted nor past their last day.
+             */
+            suspensions_in_force: number;
+            /**
+             * Format: int64
+             * @description Written warnings within their 7 working days, compliance not yet recorded.
+             */
+            warnings_running: number;
+        };
         /**
          * @description What a field visit found at the secretariat's address.
          * @enum {string}
@@ -3173,9 +3550,9 @@ export interface components {
         Verification: {
             ormas: components["schemas"]["PublicOrmas"];
             registration_number: string;
-            /** @description `registered` or `dissolved`. */
+            /** @description `registered`, `suspended`, `revoked` or `dissolved`. */
             state: string;
-            /** @description True while the ormas is registered; false once dissolved. */
+            /** @description True while the ormas is registered; false once suspended, revoked or dissolved. */
             valid: boolean;
         };
         /** @description A recorded visit. */
@@ -4943,7 +5320,7 @@ export interface operations {
                 /** @description Only registrations in this region's subtree (within the caller's scope). */
                 region?: string;
                 /** @description The state as of today (`lapsed` includes returned registrations past their window). */
-                state?: "draft" | "submitted" | "needs_revision" | "registered" | "rejected" | "lapsed" | "dissolved";
+                state?: "draft" | "submitted" | "needs_revision" | "registered" | "rejected" | "lapsed" | "dissolved" | "suspended" | "revoked";
                 kind?: "perkumpulan" | "yayasan" | "tidak_berbadan_hukum";
                 /** @description A field code. */
                 field?: string;
@@ -6009,6 +6386,123 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description A reason is missing, or the board or documents are incomplete. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listOrmasSanctions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its sanctions (one page holds them all). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SanctionPage"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createSanction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The registration's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSanction"];
+            };
+        };
+        responses: {
+            /** @description The sanction recorded. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sanction"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not issue this kind of sanction. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ladder or the lifecycle refuses it (the rule is named), or the registration changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is missing or invalid for the kind. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8055,6 +8549,376 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listSanctions: {
+        parameters: {
+            query?: {
+                /** @description Only sanctions in this region's subtree (within the caller's scope). */
+                region?: string;
+                kind?: components["schemas"]["SanctionKindName"];
+                /** @description As of today: `in_force` excludes suspensions past their last day, `ended` lists only those. */
+                state?: components["schemas"]["SanctionStateName"];
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SanctionPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSanction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The sanction's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sanction. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sanction"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such sanction in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    answerSanction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sanction's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerWarning"];
+            };
+        };
+        responses: {
+            /** @description The sanction with the answer. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sanction"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only representatives answer. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such sanction in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a written warning. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The statement is missing or a document is not the ormas's. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    recordSanctionCompliance: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The sanction's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordCompliance"];
+            };
+        };
+        responses: {
+            /** @description The sanction as changed. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sanction"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such sanction in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ladder refuses the step (the detail names the rule), or the sanction changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    liftSanction: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The sanction's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiftSanction"];
+            };
+        };
+        responses: {
+            /** @description The sanction as changed. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sanction"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such sanction in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ladder refuses the step (the detail names the rule), or the sanction changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };

@@ -20,6 +20,7 @@ mod openapi;
 mod regions;
 mod register;
 mod reports;
+mod sanctions;
 mod stats;
 mod system;
 mod users;

@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (53: 34, 15 of complaints and cases, 4 of field visits), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (61: 34, 15 of complaints and cases, 4 of field visits, 8 of sanctions), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -320,6 +320,58 @@ fn endpoints(
             ),
             Action::RunCases,
         ),
+        // Sanctions (issue 12). `/v1/sanctions/{id}` names no sanction: a permitted role hears
+        // 404 (or 428 without If-Match), a forbidden one 403 first.
+        ep(
+            "GET",
+            format!("/v1/ormas/{registered}/sanctions"),
+            None,
+            Action::ReadSanctions,
+        ),
+        ep(
+            "POST",
+            format!("/v1/ormas/{registered}/sanctions"),
+            Some(
+                json!({"kind": "written_warning", "violation": "x", "demanded_remedy": "x",
+                "letter_number": format!("W/{tag}"), "letter_date": "2026-03-13"}),
+            ),
+            Action::IssueWarning,
+        ),
+        ep(
+            "POST",
+            format!("/v1/ormas/{registered}/sanctions"),
+            Some(
+                json!({"kind": "activity_suspension", "violation": "x", "decree_number": "x",
+                "decree_date": "2026-03-13", "issuing_authority": "kemendagri",
+                "period_start": "2026-03-13"}),
+            ),
+            Action::RecordSanctionDecision,
+        ),
+        ep("GET", "/v1/sanctions".into(), None, Action::ReadSanctions),
+        ep(
+            "GET",
+            "/v1/sanctions/matrix-sanction".into(),
+            None,
+            Action::ReadSanctions,
+        ),
+        ep(
+            "POST",
+            "/v1/sanctions/matrix-sanction/compliance".into(),
+            Some(json!({"compliance": "complied"})),
+            Action::RecordCompliance,
+        ),
+        ep(
+            "POST",
+            "/v1/sanctions/matrix-sanction/lift".into(),
+            Some(json!({"decree_number": "x", "decree_date": "2026-03-13"})),
+            Action::RecordSanctionDecision,
+        ),
+        ep(
+            "POST",
+            "/v1/sanctions/matrix-sanction/answer".into(),
+            Some(json!({"statement": "x"})),
+            Action::AnswerWarning,
+        ),
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
     ]
@@ -449,7 +501,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 53);
+    assert_eq!(checked, Role::ALL.len() * 61);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

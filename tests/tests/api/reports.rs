@@ -26,7 +26,12 @@ fn report_for(period: &str) -> Value {
 }
 
 /// A representative bound to `ormas_id`.
-async fn representative(app: &TestApp, officer: &Session, name: &str, ormas_id: &str) -> Session {
+pub(crate) async fn representative(
+    app: &TestApp,
+    officer: &Session,
+    name: &str,
+    ormas_id: &str,
+) -> Session {
     let rep = app.signed_in(name, "ormas_rep", None).await;
     let response = app
         .client

@@ -146,6 +146,8 @@ pub fn check_identity(
             created_at: at,
             updated_at: at,
             version: 1,
+            dissolved_on: None,
+            dissolution_decree: None,
         },
         identity_key,
     ))

@@ -139,6 +139,7 @@ pub async fn create_ormas(
         created_at: at,
         updated_at: at,
         branch_name: None,
+        suspended_until: None,
         secretariat_missing_since: None,
         address_changed_on: None,
     };

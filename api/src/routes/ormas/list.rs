@@ -13,6 +13,22 @@ use crate::extract::ValidQuery;
 use crate::routes::paging;
 use crate::state::AppState;
 
+/// The region a staff or integrator list covers: the one asked for when within the caller's scope
+/// (403 outside it), else the caller's own.
+pub fn scoped_region(
+    principal: &Principal,
+    requested: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    match requested {
+        Some(region) if principal.covers(Some(&region)) => Ok(Some(region)),
+        Some(_) => Err(ApiError::forbidden(Text::new(
+            "Wilayah itu berada di luar wilayah kewenangan Anda.",
+            "That region lies outside your scope.",
+        ))),
+        None => Ok(principal.region()),
+    }
+}
+
 /// List registrations.
 #[utoipa::path(
     tag = "ormas",
@@ -46,22 +62,15 @@ pub async fn list_ormas(
             Some(principal.ormas_id.clone().into_iter().collect::<Vec<_>>()),
         )
     } else {
-        match query.region.clone() {
-            Some(region) if principal.covers(Some(&region)) => (Some(region), None),
-            Some(_) => {
-                return Err(ApiError::forbidden(Text::new(
-                    "Wilayah itu berada di luar wilayah kewenangan Anda.",
-                    "That region lies outside your scope.",
-                )));
-            }
-            None => (principal.region(), None),
-        }
+        (scoped_region(&principal, query.region.clone())?, None)
     };
     let page_size = query.page_size.unwrap_or(50);
     let today = state.config.today();
     let state_filter = query.state.map(|s| match s {
         RegistrationState::NeedsRevision => StateFilter::NeedsRevision,
         RegistrationState::Lapsed => StateFilter::Lapsed,
+        RegistrationState::Registered => StateFilter::Registered,
+        RegistrationState::Suspended => StateFilter::Suspended,
         other => StateFilter::Stored(other.as_str().to_owned()),
     });
     let filter = RegistrationFilter {

@@ -49,7 +49,7 @@ pub fn sees_personal_data(principal: &Principal) -> bool {
 }
 
 /// The registration's state as of today (a returned registration past its revision window reads
-/// as lapsed).
+/// as lapsed, a suspension past its last day as registered).
 pub fn current_state(
     state: &AppState,
     row: &register::RegistrationRow,
@@ -58,6 +58,7 @@ pub fn current_state(
     Ok(effective_state(
         stored,
         row.revision_due,
+        row.suspended_until,
         state.config.today(),
     ))
 }

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use ormas_domain::registration::{RegistrationState, effective_state};
 use ormas_domain::reporting::Period;
+use ormas_domain::sanctions::{EligibilityInput, Ineligibility, eligible_for_services};
 use ormas_domain::status::{self, Activity, InactiveReason, ReportFacts, StatusInput};
 use ormas_domain::visits::secretariat_missing_since;
 use ormas_persistence::{reports, visits};
@@ -42,7 +43,8 @@ pub struct NextReportDue {
     "state": "registered", "activity": "inactive", "reasons": ["no_recent_report"],
     "legal_basis_valid_until": null, "board_term_ends_on": "2028-05-01",
     "last_accepted_report": {"period": "2025-S1", "accepted_on": "2025-08-20"},
-    "next_report": {"period": "2026-S1", "due_on": "2026-07-30", "overdue": true}
+    "next_report": {"period": "2026-S1", "due_on": "2026-07-30", "overdue": true},
+    "eligible_for_services": {"eligible": true, "unmet": []}
 }))]
 pub struct OrmasStatus {
     pub registration_id: String,
@@ -62,6 +64,16 @@ pub struct OrmasStatus {
     #[schema(required = true)]
     pub last_accepted_report: Option<LastAcceptedReport>,
     pub next_report: NextReportDue,
+    pub eligible_for_services: Eligibility,
+}
+
+/// Whether the ormas may receive services (grants, permits) on `as_of`:
+/// `ormas_domain::sanctions::eligible_for_services`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Eligibility {
+    pub eligible: bool,
+    /// Every condition not met; empty exactly when eligible.
+    pub unmet: Vec<Ineligibility>,
 }
 
 /// The date of the status.
@@ -83,7 +95,8 @@ pub struct StatusQuery {
     description = "Derived as of a date, never stored: active when registered (and not suspended, \
 revoked or dissolved), its legal basis valid (AHU, or an SKT not expired), its board term not \
 ended, and a report accepted within the active window (12 months by default). Otherwise inactive \
-with reason codes. Also the next report due. Roles: staff and integrators within their region; \
+with reason codes. Also the next report due, and whether it may receive services (registered, \
+not suspended or revoked, legal basis valid). Roles: staff and integrators within their region; \
 a representative, its own ormas.",
     params(("id" = String, Path, description = "The registration's id."), StatusQuery),
     security(("bearer" = []), ("client_credentials" = [])),
@@ -141,20 +154,31 @@ pub async fn get_status(
         })
         .collect();
     let stored = reg.state()?;
-    let current = effective_state(stored, reg.revision_due, as_of);
+    let current = effective_state(stored, reg.revision_due, reg.suspended_until, as_of);
     let kind = org.kind()?;
     let input = StatusInput {
         state: current,
         kind,
         skt_expires_on: org.skt_expires_on,
         board_term_ends_on: reg.board_term_ends_on,
-        suspended: false,
-        revoked: false,
+        suspended: current == RegistrationState::Suspended,
+        revoked: current == RegistrationState::Revoked,
         secretariat_missing_since,
         registration_date: reg.registration_date,
         reports: &facts,
     };
     let derived = status::derive_status(&input, &state.config.reporting, as_of);
+    let unmet = eligible_for_services(
+        &EligibilityInput {
+            state: current,
+            kind,
+            skt_expires_on: org.skt_expires_on,
+            organisation_dissolved: org.dissolved_on.is_some_and(|on| on <= as_of),
+        },
+        as_of,
+    )
+    .err()
+    .unwrap_or_default();
     Ok(HttpResponse::Ok().json(OrmasStatus {
         registration_id: reg.id,
         as_of,
@@ -171,6 +195,10 @@ pub async fn get_status(
             period: derived.next_report.period.to_string(),
             due_on: derived.next_report.due_on,
             overdue: derived.next_report.overdue,
+        },
+        eligible_for_services: Eligibility {
+            eligible: unmet.is_empty(),
+            unmet,
         },
     }))
 }

@@ -173,7 +173,7 @@ impl Lifecycle for Registrations {
     ) -> Result<Change, ApiError> {
         let reg = loaded.registration;
         let stored = reg.state()?;
-        let from = effective_state(stored, reg.revision_due, env.today);
+        let from = effective_state(stored, reg.revision_due, reg.suspended_until, env.today);
         let ctx = TransitionContext {
             role: principal.role,
             today: env.today,
@@ -264,7 +264,12 @@ impl Lifecycle for Registrations {
 
     fn view(saved: Saved, env: &Env) -> Result<Ormas, ApiError> {
         let reg = &saved.registration;
-        let current = effective_state(reg.state()?, reg.revision_due, env.today);
+        let current = effective_state(
+            reg.state()?,
+            reg.revision_due,
+            reg.suspended_until,
+            env.today,
+        );
         Ormas::build(
             reg,
             &saved.organisation,

@@ -1,0 +1,10 @@
+DROP TRIGGER sanctions_stats_delete ON sanctions;
+DROP TRIGGER sanctions_stats_update ON sanctions;
+DROP TRIGGER sanctions_stats_insert ON sanctions;
+DROP TABLE sanction_answers;
+DROP TABLE sanctions;
+ALTER TABLE organisations DROP COLUMN dissolution_decree;
+ALTER TABLE organisations DROP COLUMN dissolved_on;
+ALTER TABLE registrations DROP COLUMN suspended_until;
+ALTER TABLE registrations DROP CONSTRAINT registrations_state_check;
+ALTER TABLE registrations ADD CONSTRAINT registrations_state_check CHECK (state IN ('draft', 'submitted', 'needs_revision', 'registered', 'rejected', 'lapsed', 'dissolved'));
