@@ -480,3 +480,40 @@ async fn binding_a_representative_requires_if_match_with_the_accounts_version() 
     )
     .await;
 }
+
+/// The board's version is compared and set inside the write: of eight editors replacing it at once
+/// from the same read, exactly one succeeds and the others hear 412, on both backends.
+#[tokio::test]
+async fn concurrent_board_replacements_from_one_read_keep_exactly_one() {
+    let app = TestApp::spawn_with(|c| c.workers = Some(2)).await;
+    let officer = app.signed_in("officer.a", "officer", Some("64.71")).await;
+    let token = &officer.access_token;
+    let created = app
+        .post_as(
+            "/v1/ormas",
+            token,
+            &json!({"name": "Ormas Serentak", "kind": "tidak_berbadan_hukum", "skt_number": "SKT-S",
+                "skt_issued_on": "2023-05-10", "skt_issuer": "Kementerian Dalam Negeri",
+                "region_code": "64.71", "address": "Jl. Uji No. 1"}),
+        )
+        .await;
+    let url = location(&created);
+    let board_url = format!("{url}/board");
+    expect_json(created, 201).await;
+    let tag = etag(&app.get_as(&board_url, token).await);
+    let names: Vec<String> = (0..8).map(|i| format!("Ketua {i}")).collect();
+    let bodies: Vec<Value> = names.iter().map(|name| members(name)).collect();
+    let answers = futures_util::future::join_all(
+        bodies
+            .iter()
+            .map(|body| put_with(&app, &board_url, token, &tag, body)),
+    )
+    .await;
+    let mut statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412, 412, 412, 412, 412, 412, 412]);
+    let board = expect_json(app.get_as(&board_url, token).await, 200).await;
+    assert_eq!(board["members"].as_array().unwrap().len(), 3);
+    let registration = app.get_as(&url, token).await;
+    assert_eq!(etag_version(&registration.headers()["etag"]), 2);
+}
