@@ -29,6 +29,18 @@ async fn get_if_none_match(app: &TestApp, path: &str, token: &str, tag: &str) ->
         .unwrap()
 }
 
+/// A draft in Kota Balikpapan, as an officer there creates it.
+async fn create_draft(app: &TestApp, token: &str, name: &str, skt: &str) -> Response {
+    app.post_as(
+        "/v1/ormas",
+        token,
+        &json!({"name": name, "kind": "tidak_berbadan_hukum", "skt_number": skt,
+            "skt_issued_on": "2023-05-10", "skt_issuer": "Kementerian Dalam Negeri",
+            "region_code": "64.71", "address": "Jl. Uji No. 1"}),
+    )
+    .await
+}
+
 /// 304: no body, the same ETag and the resource's URL.
 async fn expect_not_modified(response: Response, tag: &str, url: &str) {
     assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
@@ -47,15 +59,7 @@ async fn a_registration_answers_etag_and_location_everywhere_and_304_when_unchan
         .signed_in("officer.6401", "officer", Some("64.01"))
         .await;
     let token = &officer.access_token;
-    let created = app
-        .post_as(
-            "/v1/ormas",
-            token,
-            &json!({"name": "Ormas Etag", "kind": "tidak_berbadan_hukum", "skt_number": "SKT-E",
-                "skt_issued_on": "2023-05-10", "skt_issuer": "Kementerian Dalam Negeri",
-                "region_code": "64.71", "address": "Jl. Uji No. 1"}),
-        )
-        .await;
+    let created = create_draft(&app, token, "Ormas Etag", "SKT-E").await;
     let (created_tag, url) = (etag(&created), location(&created));
     let body = expect_json(created, 201).await;
     assert_eq!(url, format!("/v1/ormas/{}", body["id"].as_str().unwrap()));
@@ -250,15 +254,7 @@ async fn replacing_the_board_requires_if_match_with_the_registrations_version() 
     let app = TestApp::spawn().await;
     let first = app.signed_in("officer.a", "officer", Some("64.71")).await;
     let second = app.signed_in("officer.b", "officer", Some("64.71")).await;
-    let created = app
-        .post_as(
-            "/v1/ormas",
-            &first.access_token,
-            &json!({"name": "Ormas Papan", "kind": "tidak_berbadan_hukum", "skt_number": "SKT-B",
-                "skt_issued_on": "2023-05-10", "skt_issuer": "Kementerian Dalam Negeri",
-                "region_code": "64.71", "address": "Jl. Uji No. 1"}),
-        )
-        .await;
+    let created = create_draft(&app, &first.access_token, "Ormas Papan", "SKT-B").await;
     let url = location(&created);
     let board_url = format!("{url}/board");
     expect_json(created, 201).await;
@@ -376,15 +372,7 @@ async fn binding_a_representative_requires_if_match_with_the_accounts_version() 
     let officer = app.signed_in("officer.a", "officer", Some("64.71")).await;
     let admin = app.signed_in("root", "super_admin", None).await;
     let token = &officer.access_token;
-    let created = app
-        .post_as(
-            "/v1/ormas",
-            token,
-            &json!({"name": "Ormas Ikat", "kind": "tidak_berbadan_hukum", "skt_number": "SKT-I",
-                "skt_issued_on": "2023-05-10", "skt_issuer": "Kementerian Dalam Negeri",
-                "region_code": "64.71", "address": "Jl. Uji No. 1"}),
-        )
-        .await;
+    let created = create_draft(&app, token, "Ormas Ikat", "SKT-I").await;
     let ormas_id = expect_json(created, 201).await["id"]
         .as_str()
         .unwrap()
@@ -488,15 +476,7 @@ async fn concurrent_board_replacements_from_one_read_keep_exactly_one() {
     let app = TestApp::spawn_with(|c| c.workers = Some(2)).await;
     let officer = app.signed_in("officer.a", "officer", Some("64.71")).await;
     let token = &officer.access_token;
-    let created = app
-        .post_as(
-            "/v1/ormas",
-            token,
-            &json!({"name": "Ormas Serentak", "kind": "tidak_berbadan_hukum", "skt_number": "SKT-S",
-                "skt_issued_on": "2023-05-10", "skt_issuer": "Kementerian Dalam Negeri",
-                "region_code": "64.71", "address": "Jl. Uji No. 1"}),
-        )
-        .await;
+    let created = create_draft(&app, token, "Ormas Serentak", "SKT-S").await;
     let url = location(&created);
     let board_url = format!("{url}/board");
     expect_json(created, 201).await;
