@@ -1,5 +1,5 @@
 # The two set-up commands are `make run` and `make test`; see README.md.
-.PHONY: run test lint fmt openapi validate-openapi client contract bench-stats docker build release clean help
+.PHONY: run test lint fmt openapi validate-openapi client browser contract bench-stats docker build release clean help
 
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
@@ -25,6 +25,9 @@ openapi: ## regenerate the committed OpenAPI document
 
 client: ## regenerate the TypeScript client types from openapi/openapi.json
 	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run generate
+
+browser: ## CORS (preflight, a cross-origin call, a refused origin) and the docs UI in headless Chromium against a live server
+	@bash scripts/browser.sh
 
 contract: ## lint the spec, type-check and run the TypeScript client, and run Schemathesis against a live server
 	@bash scripts/contract.sh

@@ -508,15 +508,19 @@ pub fn update_client(
     Ok(())
 }
 
-/// Moves a representative from the binding `expected` (read before) to `ormas_id`, in one guarded
-/// statement: `false` when the binding changed meanwhile (nothing is written then).
+/// Moves a representative from the binding `expected` (read before, at the account's version
+/// `expected_version`) to `ormas_id`, raising the account's version, in one guarded statement:
+/// `false` when the binding or the account changed meanwhile (nothing is written then).
 pub fn rebind_ormas(
     conn: &mut AnyConnection,
     user_id: &str,
+    expected_version: i32,
     expected: Option<&str>,
     ormas_id: Option<&str>,
 ) -> PersistenceResult<bool> {
-    let target = users::table.filter(users::id.eq(user_id));
+    let target = users::table
+        .filter(users::id.eq(user_id))
+        .filter(users::version.eq(expected_version));
     let set = (
         users::ormas_id.eq(ormas_id),
         users::version.eq(users::version + 1),

@@ -354,6 +354,38 @@ impl TestApp {
             .expect("PATCH")
     }
 
+    /// PUTs as an editor would: reads the resource first (`GET` of the same path: the board, a
+    /// representative's binding) and sends its `ETag` in `If-Match` (when the read answers one;
+    /// otherwise without, to see the write's own refusal).
+    pub async fn put_as(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        let current = self.get_as(path, token).await;
+        let mut request = self
+            .client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body);
+        if let Some(tag) = current.headers().get(reqwest::header::ETAG) {
+            request = request.header(reqwest::header::IF_MATCH, tag.clone());
+        }
+        request.send().await.expect("PUT")
+    }
+
+    /// PUTs without `If-Match`, as a client that skips the read would.
+    pub async fn put_without_if_match(
+        &self,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
     pub async fn delete_as(&self, path: &str, token: &str) -> reqwest::Response {
         self.client
             .delete(self.url(path))

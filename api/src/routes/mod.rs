@@ -23,7 +23,7 @@ pub mod system;
 pub mod users;
 
 pub use representation::{
-    IfMatch, IfNoneMatch, RequiredIfMatch, Resource, represent, represent_get,
+    IfMatch, IfNoneMatch, RequiredIfMatch, Resource, etag_of, represent, represent_get,
     require_current_version, require_matching_version,
 };
 

@@ -83,6 +83,12 @@ fn serialized<R: Resource>(resource: &R) -> Result<(Vec<u8>, String), ApiError> 
     Ok((body, tag))
 }
 
+/// The `ETag` of `resource`, for a write answered without a body (204) that still tells the new
+/// version.
+pub fn etag_of<R: Resource>(resource: &R) -> Result<String, ApiError> {
+    serialized(resource).map(|(_, tag)| tag)
+}
+
 /// Answers `resource` with `status`, its `ETag` and its `Location`.
 pub fn represent<R: Resource>(status: StatusCode, resource: &R) -> Result<HttpResponse, ApiError> {
     let (body, tag) = serialized(resource)?;

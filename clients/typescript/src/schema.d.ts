@@ -583,12 +583,12 @@ export interface paths {
         };
         /**
          * Get the board
-         * @description The board (pengurus). NIKs and personal phones are shown to staff within their region and to the ormas's own representatives, and masked for integrators. Roles: staff and integrators within their region; a representative, its own ormas.
+         * @description The board (pengurus). NIKs and personal phones are shown to staff within their region and to the ormas's own representatives, and masked for integrators. Roles: staff and integrators within their region; a representative, its own ormas. The board is part of the registration: its `ETag` names the registration's version (the same one `GET /v1/ormas/{id}` names), to send back in `If-Match` when replacing it.
          */
         get: operations["getBoard"];
         /**
          * Replace the board
-         * @description Replaces the whole board while the registration is a draft or returned. Each NIK is checked: 16 digits, a known province code, a plausible birth date. Submitting needs a ketua, a sekretaris and a bendahara. Roles: `ormas_rep` (its own), `officer` (within its region).
+         * @description Replaces the whole board while the registration is a draft or returned. Each NIK is checked: 16 digits, a known province code, a plausible birth date. Submitting needs a ketua, a sekretaris and a bendahara. The board is part of the registration: send the `ETag` of `GET /v1/ormas/{id}/board` (or of `GET /v1/ormas/{id}`) in `If-Match` (428 without it, 412 when stale); the registration's version rises, and the answer carries the new `ETag`. Roles: `ormas_rep` (its own), `officer` (within its region).
          */
         put: operations["replaceBoard"];
         post?: never;
@@ -1465,10 +1465,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get a representative's binding
+         * @description The ormas an `ormas_rep` account acts for (`null` when unbound), with an `ETag` naming the account's version: send it back in `If-Match` to `PUT /v1/users/{id}/ormas`. The same representatives as the `PUT` can be read: bound within the caller's scope (403 when bound by another office), or unbound. Roles: `super_admin`, `admin`, `officer`.
+         */
+        get: operations["getRepresentativeBinding"];
         /**
          * Bind a representative to its ormas
-         * @description Sets the ormas an `ormas_rep` account acts for (after checking the person represents it), or unbinds it with `ormas_id` null. The new registration must be in the caller's scope, and so must the ormas the representative is bound to now: a representative bound by another office is not the caller's to move (403). Both are audited in the regions concerned. Roles: `super_admin`, `admin`, `officer`.
+         * @description Sets the ormas an `ormas_rep` account acts for (after checking the person represents it), or unbinds it with `ormas_id` null. The new registration must be in the caller's scope, and so must the ormas the representative is bound to now: a representative bound by another office is not the caller's to move (403). Both are audited in the regions concerned. The binding is part of the account: send the `ETag` of `GET /v1/users/{id}/ormas` (or of `GET /v1/users/{id}`) in `If-Match` (428 without it, 412 when stale); the account's version rises, and the answer's `ETag` names the new one. Roles: `super_admin`, `admin`, `officer`.
          */
         put: operations["bindRepresentative"];
         post?: never;
@@ -1558,6 +1562,17 @@ export interface components {
         Binding: {
             /** @description A registration id; `null` unbinds. */
             ormas_id?: string | null;
+        };
+        /**
+         * @description The ormas a representative's account acts for, as read. The binding is part of the account:
+         *     its `ETag` names the account's version, to send back in `If-Match` when binding.
+         * @example {
+         *       "ormas_id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+         *     }
+         */
+        BindingState: {
+            /** @description The registration the account acts for; `null` when unbound. */
+            ormas_id: string | null;
         };
         /** @description A registration's board. */
         Board: {
@@ -5695,7 +5710,10 @@ export interface operations {
     getBoard: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The registration's id. */
                 id: string;
@@ -5707,12 +5725,17 @@ export interface operations {
             /** @description The board. */
             200: {
                 headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Board"];
                 };
             };
+            304: components["responses"]["NotModified"];
             /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {
@@ -5739,7 +5762,13 @@ export interface operations {
     replaceBoard: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
             path: {
                 /** @description The registration's id. */
                 id: string;
@@ -5755,13 +5784,25 @@ export interface operations {
             /** @description The new board. */
             200: {
                 headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Board"];
                 };
             };
-            400: components["responses"]["MalformedJson"];
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description The role may not edit registrations. */
             403: {
@@ -5781,8 +5822,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The registration is no longer a draft or returned. */
+            /** @description The registration is no longer a draft or returned, or it changed meanwhile (a race lost without `If-Match`). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5801,6 +5851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -9310,10 +9361,77 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getRepresentativeBinding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The representative's account id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The binding. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BindingState"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not bind representatives, or the representative is bound to an ormas outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such representative in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     bindRepresentative: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
             path: {
                 /** @description The representative's account id. */
                 id: string;
@@ -9329,11 +9447,21 @@ export interface operations {
             /** @description Bound (or unbound). */
             204: {
                 headers: {
+                    /** @description The binding's new version and a digest of its representation; send it back in `If-Match`. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            400: components["responses"]["MalformedJson"];
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             /** @description The role may not bind representatives, or the representative is bound to an ormas outside the caller's scope. */
             403: {
@@ -9353,8 +9481,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The binding changed meanwhile. */
+            /** @description The binding changed meanwhile (a race lost without `If-Match`). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version of the account. */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9373,6 +9510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };

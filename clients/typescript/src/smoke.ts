@@ -122,6 +122,38 @@ async function main(): Promise<void> {
   const submit = await client.POST("/v1/ormas/{id}/submit", { ...asOfficer, params: { path: { id: ormas.id } } });
   check(submit.response.status === 422, `a bodiless submit reaches the rule, got ${submit.response.status}`);
 
+  // The board is part of the registration: replacing it needs If-Match with the version read.
+  const boardPath = { path: { id: ormas.id } };
+  const boardRead = await client.GET("/v1/ormas/{id}/board", { ...asOfficer, params: boardPath });
+  const boardTag = boardRead.response.headers.get("etag");
+  check(boardRead.data && boardTag !== null, "the board answers an ETag");
+  const members: components["schemas"]["BoardInput"] = {
+    members: [
+      { position: "ketua", name: "Budi Santoso", nik: "6471011203850001" },
+      { position: "sekretaris", name: "Siti Aminah", nik: "6471014506900002" },
+      { position: "bendahara", name: "Andi Wijaya", nik: "6471012001880003" },
+    ],
+  };
+  // The typed client cannot leave the required header out; a plain fetch can: 428.
+  const unconditional = await fetch(`${baseUrl}/v1/ormas/${ormas.id}/board`, {
+    method: "PUT",
+    headers: { ...asOfficer.headers, "Content-Type": "application/json" },
+    body: JSON.stringify(members),
+  });
+  check(unconditional.status === 428, `a board PUT without If-Match is 428, got ${unconditional.status}`);
+  const replaced = await client.PUT("/v1/ormas/{id}/board", {
+    ...asOfficer,
+    params: { ...boardPath, header: { "If-Match": boardTag } },
+    body: members,
+  });
+  check(replaced.data?.complete === true, `board PUT answered ${replaced.response.status}`);
+  const staleBoard = await client.PUT("/v1/ormas/{id}/board", {
+    ...asOfficer,
+    params: { ...boardPath, header: { "If-Match": boardTag } },
+    body: members,
+  });
+  check(staleBoard.response.status === 412, `a stale board PUT is 412, got ${staleBoard.response.status}`);
+
   // The identity hijack of issue 10 §1: a self-registered representative files a draft in another
   // province with the same SKT number, then tries to rename the organisation through it.
   const repName = `smoke.rep.${Date.now()}`;

@@ -6,15 +6,14 @@ use ormas_tests::{TestApp, expect_json, expect_problem, json};
 use crate::register::{app, create, draft, office};
 
 async fn bind(app: &TestApp, token: &str, user: &str, ormas: Option<&str>) -> u16 {
-    app.client
-        .put(app.url(&format!("/v1/users/{user}/ormas")))
-        .bearer_auth(token)
-        .json(&json!({ "ormas_id": ormas }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    app.put_as(
+        &format!("/v1/users/{user}/ormas"),
+        token,
+        &json!({ "ormas_id": ormas }),
+    )
+    .await
+    .status()
+    .as_u16()
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use ormas_tests::fixtures::{OrmasFixture, day, insert_all};
 use ormas_tests::reqwest::multipart::{Form, Part};
 use ormas_tests::reqwest::{Response, StatusCode};
 use ormas_tests::{TestApp, etag_version, expect_json, expect_problem, json};
+use serde_json::Value;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
@@ -28,6 +29,18 @@ async fn get_if_none_match(app: &TestApp, path: &str, token: &str, tag: &str) ->
         .unwrap()
 }
 
+/// A draft in Kota Balikpapan, as an officer there creates it.
+async fn create_draft(app: &TestApp, token: &str, name: &str, skt: &str) -> Response {
+    app.post_as(
+        "/v1/ormas",
+        token,
+        &json!({"name": name, "kind": "tidak_berbadan_hukum", "skt_number": skt,
+            "skt_issued_on": "2023-05-10", "skt_issuer": "Kementerian Dalam Negeri",
+            "region_code": "64.71", "address": "Jl. Uji No. 1"}),
+    )
+    .await
+}
+
 /// 304: no body, the same ETag and the resource's URL.
 async fn expect_not_modified(response: Response, tag: &str, url: &str) {
     assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
@@ -46,15 +59,7 @@ async fn a_registration_answers_etag_and_location_everywhere_and_304_when_unchan
         .signed_in("officer.6401", "officer", Some("64.01"))
         .await;
     let token = &officer.access_token;
-    let created = app
-        .post_as(
-            "/v1/ormas",
-            token,
-            &json!({"name": "Ormas Etag", "kind": "tidak_berbadan_hukum", "skt_number": "SKT-E",
-                "skt_issued_on": "2023-05-10", "skt_issuer": "Kementerian Dalam Negeri",
-                "region_code": "64.71", "address": "Jl. Uji No. 1"}),
-        )
-        .await;
+    let created = create_draft(&app, token, "Ormas Etag", "SKT-E").await;
     let (created_tag, url) = (etag(&created), location(&created));
     let body = expect_json(created, 201).await;
     assert_eq!(url, format!("/v1/ormas/{}", body["id"].as_str().unwrap()));
@@ -86,27 +91,21 @@ async fn a_registration_answers_etag_and_location_everywhere_and_304_when_unchan
     )
     .await;
 
-    // The board completes the registration without a new version: the digest moves, so 200.
+    // The board is part of the registration: replacing it raises the version (and the digest).
     let board = json!({"members": [
         {"position": "ketua", "name": "Budi Santoso", "nik": "6471011203850001"},
         {"position": "sekretaris", "name": "Siti Aminah", "nik": "6471014506900002"},
         {"position": "bendahara", "name": "Andi Wijaya", "nik": "6471012001880003"}
     ]});
     expect_json(
-        app.client
-            .put(app.url(&format!("{url}/board")))
-            .bearer_auth(token)
-            .json(&board)
-            .send()
-            .await
-            .unwrap(),
+        app.put_as(&format!("{url}/board"), token, &board).await,
         200,
     )
     .await;
     let after_board = get_if_none_match(&app, &url, token, &created_tag).await;
     let board_tag = etag(&after_board);
     assert_ne!(board_tag, created_tag);
-    assert_eq!(etag_version(&after_board.headers()["etag"]), 1);
+    assert_eq!(etag_version(&after_board.headers()["etag"]), 2);
     let shown = expect_json(after_board, 200).await;
     assert_eq!(shown["board_complete"], true);
 
@@ -121,7 +120,7 @@ async fn a_registration_answers_etag_and_location_everywhere_and_304_when_unchan
         .await
         .unwrap();
     assert_eq!(location(&patched), url);
-    assert_eq!(etag_version(&patched.headers()["etag"]), 2);
+    assert_eq!(etag_version(&patched.headers()["etag"]), 3);
     expect_json(patched, 200).await;
     let stale = app
         .client
@@ -162,7 +161,7 @@ async fn a_registration_answers_etag_and_location_everywhere_and_304_when_unchan
         .post_as(&format!("{url}/submit"), token, &json!({}))
         .await;
     assert_eq!(location(&submitted), url);
-    assert_eq!(etag_version(&submitted.headers()["etag"]), 3);
+    assert_eq!(etag_version(&submitted.headers()["etag"]), 4);
     let submitted_tag = etag(&submitted);
     let body = expect_json(submitted, 200).await;
     assert_eq!(body["state"], "submitted");
@@ -227,4 +226,274 @@ async fn reports_and_accounts_answer_304_when_unchanged() {
         &account,
     )
     .await;
+}
+
+async fn put_with(app: &TestApp, path: &str, token: &str, tag: &str, body: &Value) -> Response {
+    app.client
+        .put(app.url(path))
+        .bearer_auth(token)
+        .header("If-Match", tag)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn members(ketua: &str) -> Value {
+    json!({"members": [
+        {"position": "ketua", "name": ketua, "nik": "6471011203850001"},
+        {"position": "sekretaris", "name": "Siti Aminah", "nik": "6471014506900002"},
+        {"position": "bendahara", "name": "Andi Wijaya", "nik": "6471012001880003"}
+    ]})
+}
+
+/// Issue 10 §5: `PUT /v1/ormas/{id}/board` needs `If-Match` with the registration's version, and
+/// raises it, so two officers replacing the board from the same read do not overwrite each other.
+#[tokio::test]
+async fn replacing_the_board_requires_if_match_with_the_registrations_version() {
+    let app = TestApp::spawn().await;
+    let first = app.signed_in("officer.a", "officer", Some("64.71")).await;
+    let second = app.signed_in("officer.b", "officer", Some("64.71")).await;
+    let created = create_draft(&app, &first.access_token, "Ormas Papan", "SKT-B").await;
+    let url = location(&created);
+    let board_url = format!("{url}/board");
+    expect_json(created, 201).await;
+
+    // The board's ETag names the registration's version, with its own URL; 304 while unchanged.
+    let read = app.get_as(&board_url, &first.access_token).await;
+    let tag = etag(&read);
+    assert_eq!(location(&read), board_url);
+    assert_eq!(etag_version(&read.headers()["etag"]), 1);
+    expect_json(read, 200).await;
+    expect_not_modified(
+        get_if_none_match(&app, &board_url, &first.access_token, &tag).await,
+        &tag,
+        &board_url,
+    )
+    .await;
+
+    // Without If-Match: 428, and nothing is written; a weak tag never matches a write.
+    expect_problem(
+        app.put_without_if_match(&board_url, &first.access_token, &members("Budi"))
+            .await,
+        428,
+        "precondition_required",
+    )
+    .await;
+    expect_problem(
+        put_with(
+            &app,
+            &board_url,
+            &first.access_token,
+            &format!("W/{tag}"),
+            &members("Budi"),
+        )
+        .await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    let unchanged = expect_json(app.get_as(&board_url, &first.access_token).await, 200).await;
+    assert_eq!(unchanged["members"], json!([]));
+
+    // Two officers read the same version; the first one's board is kept, the second hears 412.
+    let theirs = etag(&app.get_as(&board_url, &second.access_token).await);
+    assert_eq!(theirs, tag);
+    let replaced = put_with(
+        &app,
+        &board_url,
+        &first.access_token,
+        &tag,
+        &members("Budi"),
+    )
+    .await;
+    let new_tag = etag(&replaced);
+    assert_eq!(etag_version(&replaced.headers()["etag"]), 2);
+    assert_eq!(location(&replaced), board_url);
+    let body = expect_json(replaced, 200).await;
+    assert_eq!(body["members"][0]["name"], "Budi");
+    assert_eq!(body["complete"], true);
+    expect_problem(
+        put_with(
+            &app,
+            &board_url,
+            &second.access_token,
+            &theirs,
+            &members("Joko"),
+        )
+        .await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    let kept = expect_json(app.get_as(&board_url, &second.access_token).await, 200).await;
+    assert_eq!(kept["members"][0]["name"], "Budi");
+
+    // The registration moved to the same version: its ETag and the board's are interchangeable
+    // for If-Match, and the old one is stale for a PATCH too.
+    let registration = app.get_as(&url, &second.access_token).await;
+    assert_eq!(etag_version(&registration.headers()["etag"]), 2);
+    let registration_tag = etag(&registration);
+    expect_problem(
+        app.client
+            .patch(app.url(&url))
+            .bearer_auth(&second.access_token)
+            .header("If-Match", &tag)
+            .json(&json!({"address": "Jl. Uji No. 2"}))
+            .send()
+            .await
+            .unwrap(),
+        412,
+        "precondition_failed",
+    )
+    .await;
+    let again = put_with(
+        &app,
+        &board_url,
+        &second.access_token,
+        &registration_tag,
+        &members("Joko"),
+    )
+    .await;
+    assert_eq!(etag_version(&again.headers()["etag"]), 3);
+    assert_ne!(etag(&again), new_tag);
+    expect_json(again, 200).await;
+    // `*` matches any current version.
+    let any = put_with(&app, &board_url, &first.access_token, "*", &members("Rina")).await;
+    assert_eq!(etag_version(&any.headers()["etag"]), 4);
+    expect_json(any, 200).await;
+}
+
+/// Issue 10 §5: `PUT /v1/users/{id}/ormas` needs `If-Match` with the account's version (read with
+/// `GET /v1/users/{id}/ormas` or `GET /v1/users/{id}`), and binding raises it.
+#[tokio::test]
+async fn binding_a_representative_requires_if_match_with_the_accounts_version() {
+    let app = TestApp::spawn().await;
+    let officer = app.signed_in("officer.a", "officer", Some("64.71")).await;
+    let admin = app.signed_in("root", "super_admin", None).await;
+    let token = &officer.access_token;
+    let created = create_draft(&app, token, "Ormas Ikat", "SKT-I").await;
+    let ormas_id = expect_json(created, 201).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rep = app
+        .signed_in("pengurus.ikat", "ormas_rep", Some("64.71"))
+        .await;
+    let path = format!("/v1/users/{}/ormas", rep.user_id);
+    let account = format!("/v1/users/{}", rep.user_id);
+    let bind = json!({"ormas_id": ormas_id});
+
+    // The binding reads with the account's version; a representative cannot read it.
+    let read = app.get_as(&path, token).await;
+    let tag = etag(&read);
+    assert_eq!(location(&read), path);
+    let version = etag_version(&read.headers()["etag"]);
+    assert_eq!(expect_json(read, 200).await, json!({"ormas_id": null}));
+    let by_admin = app.get_as(&account, &admin.access_token).await;
+    assert_eq!(etag_version(&by_admin.headers()["etag"]), version);
+    expect_problem(app.get_as(&path, &rep.access_token).await, 403, "forbidden").await;
+
+    // Without If-Match: 428 and still unbound; with a weak tag or a stale one: 412.
+    expect_problem(
+        app.put_without_if_match(&path, token, &bind).await,
+        428,
+        "precondition_required",
+    )
+    .await;
+    expect_problem(
+        put_with(&app, &path, token, &format!("W/{tag}"), &bind).await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    expect_problem(
+        put_with(&app, &path, token, &format!("\"{}\"", version - 1), &bind).await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    expect_problem(
+        app.get_as(&format!("/v1/ormas/{ormas_id}"), &rep.access_token)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    // With the current one: 204 naming the account's new version, and the binding holds.
+    let bound = put_with(&app, &path, token, &tag, &bind).await;
+    assert_eq!(bound.status(), StatusCode::NO_CONTENT);
+    let bound_tag = etag(&bound);
+    assert_eq!(etag_version(&bound.headers()["etag"]), version + 1);
+    let after = app.get_as(&path, token).await;
+    assert_eq!(etag(&after), bound_tag);
+    assert_eq!(expect_json(after, 200).await, json!({"ormas_id": ormas_id}));
+    let by_admin = app.get_as(&account, &admin.access_token).await;
+    assert_eq!(etag_version(&by_admin.headers()["etag"]), version + 1);
+    expect_json(
+        app.get_as(&format!("/v1/ormas/{ormas_id}"), &rep.access_token)
+            .await,
+        200,
+    )
+    .await;
+
+    // The tag read before binding is stale now: unbinding with it is 412, with the new one 204.
+    let unbind = json!({"ormas_id": null});
+    expect_problem(
+        put_with(&app, &path, token, &tag, &unbind).await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    let unbound = put_with(&app, &path, token, &bound_tag, &unbind).await;
+    assert_eq!(unbound.status(), StatusCode::NO_CONTENT);
+    assert_eq!(etag_version(&unbound.headers()["etag"]), version + 2);
+    // A PATCH of the account in between makes a binding read before it stale too.
+    let before_patch = etag(&app.get_as(&path, token).await);
+    expect_json(
+        app.patch_as(
+            &account,
+            &admin.access_token,
+            &json!({"display_name": "Pengurus"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    expect_problem(
+        put_with(&app, &path, token, &before_patch, &bind).await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+}
+
+/// The board's version is compared and set inside the write: of eight editors replacing it at once
+/// from the same read, exactly one succeeds and the others hear 412, on both backends.
+#[tokio::test]
+async fn concurrent_board_replacements_from_one_read_keep_exactly_one() {
+    let app = TestApp::spawn_with(|c| c.workers = Some(2)).await;
+    let officer = app.signed_in("officer.a", "officer", Some("64.71")).await;
+    let token = &officer.access_token;
+    let created = create_draft(&app, token, "Ormas Serentak", "SKT-S").await;
+    let url = location(&created);
+    let board_url = format!("{url}/board");
+    expect_json(created, 201).await;
+    let tag = etag(&app.get_as(&board_url, token).await);
+    let names: Vec<String> = (0..8).map(|i| format!("Ketua {i}")).collect();
+    let bodies: Vec<Value> = names.iter().map(|name| members(name)).collect();
+    let answers = futures_util::future::join_all(
+        bodies
+            .iter()
+            .map(|body| put_with(&app, &board_url, token, &tag, body)),
+    )
+    .await;
+    let mut statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412, 412, 412, 412, 412, 412, 412]);
+    let board = expect_json(app.get_as(&board_url, token).await, 200).await;
+    assert_eq!(board["members"].as_array().unwrap().len(), 3);
+    let registration = app.get_as(&url, token).await;
+    assert_eq!(etag_version(&registration.headers()["etag"]), 2);
 }

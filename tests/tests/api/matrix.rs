@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (61: 34, 15 of complaints and cases, 4 of field visits, 8 of sanctions), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (62: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -135,6 +135,12 @@ fn endpoints(
             format!("/v1/ormas/{ormas_id}/dissolve"),
             Some(json!({"reason": "x"})),
             Action::DissolveRegistration,
+        ),
+        ep(
+            "GET",
+            format!("/v1/users/{officer_id}/ormas"),
+            None,
+            Action::BindRepresentative,
         ),
         ep(
             "PUT",
@@ -501,7 +507,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 61);
+    assert_eq!(checked, Role::ALL.len() * 62);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

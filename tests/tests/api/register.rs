@@ -63,13 +63,8 @@ pub(crate) async fn create(app: &TestApp, token: &str, body: &Value) -> Value {
 /// Board and the required document, ready to submit.
 pub(crate) async fn complete(app: &TestApp, token: &str, id: &str) {
     expect_json(
-        app.client
-            .put(app.url(&format!("/v1/ormas/{id}/board")))
-            .bearer_auth(token)
-            .json(&board())
-            .send()
-            .await
-            .unwrap(),
+        app.put_as(&format!("/v1/ormas/{id}/board"), token, &board())
+            .await,
         200,
     )
     .await;
@@ -663,13 +658,8 @@ async fn nik_and_npwp_are_validated_field_by_field() {
         let mut members = board();
         members["members"][1]["nik"] = json!(nik);
         let response = app
-            .client
-            .put(app.url(&format!("/v1/ormas/{id}/board")))
-            .bearer_auth(token)
-            .json(&members)
-            .send()
-            .await
-            .unwrap();
+            .put_as(&format!("/v1/ormas/{id}/board"), token, &members)
+            .await;
         let problem = expect_problem(response, 422, "validation_failed").await;
         assert_eq!(problem["errors"][0]["field"], "members[1].nik", "{nik}");
         assert_eq!(problem["errors"][0]["code"], code, "{nik}");
@@ -1113,13 +1103,12 @@ async fn stale_versions_and_representative_binding() {
     )
     .await;
     let bind = app
-        .client
-        .put(app.url(&format!("/v1/users/{}/ormas", rep.user_id)))
-        .bearer_auth(token)
-        .json(&json!({"ormas_id": id}))
-        .send()
-        .await
-        .unwrap();
+        .put_as(
+            &format!("/v1/users/{}/ormas", rep.user_id),
+            token,
+            &json!({"ormas_id": id}),
+        )
+        .await;
     assert_eq!(bind.status().as_u16(), 204);
     expect_json(
         app.get_as(&format!("/v1/ormas/{id}"), &rep.access_token)
@@ -1131,13 +1120,12 @@ async fn stale_versions_and_representative_binding() {
         .signed_in("officer.6401", "officer", Some("64.01"))
         .await;
     let other = app
-        .client
-        .put(app.url(&format!("/v1/users/{}/ormas", rep.user_id)))
-        .bearer_auth(&paser.access_token)
-        .json(&json!({"ormas_id": id}))
-        .send()
-        .await
-        .unwrap();
+        .put_as(
+            &format!("/v1/users/{}/ormas", rep.user_id),
+            &paser.access_token,
+            &json!({"ormas_id": id}),
+        )
+        .await;
     expect_problem(other, 404, "not_found").await;
 }
 

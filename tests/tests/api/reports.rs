@@ -34,13 +34,12 @@ pub(crate) async fn representative(
 ) -> Session {
     let rep = app.signed_in(name, "ormas_rep", None).await;
     let response = app
-        .client
-        .put(app.url(&format!("/v1/users/{}/ormas", rep.user_id)))
-        .bearer_auth(&officer.access_token)
-        .json(&json!({"ormas_id": ormas_id}))
-        .send()
-        .await
-        .unwrap();
+        .put_as(
+            &format!("/v1/users/{}/ormas", rep.user_id),
+            &officer.access_token,
+            &json!({"ormas_id": ormas_id}),
+        )
+        .await;
     assert_eq!(response.status(), 204);
     rep
 }

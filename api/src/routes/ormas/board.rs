@@ -1,13 +1,14 @@
 //! The board (pengurus) of a registration. NIKs and personal phones are personal data: shown to
 //! staff in scope and the ormas's own representatives, masked for everyone else, never public.
 
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::NaiveDate;
 use ormas_domain::Action;
 use ormas_domain::identity_numbers::{Nik, NikError, mask_nik, mask_phone};
 use ormas_domain::reference_lists::{self, BOARD_POSITIONS};
 use ormas_persistence::audit as audit_log;
-use ormas_persistence::register::{self, BoardMemberRow};
+use ormas_persistence::register::{self, BoardMemberRow, RegistrationRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -19,6 +20,9 @@ use crate::auth::Principal;
 use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::ValidJson;
 use crate::routes::dto::validate_not_blank;
+use crate::routes::{
+    IfNoneMatch, RequiredIfMatch, Resource, represent, represent_get, require_matching_version,
+};
 use crate::state::AppState;
 
 /// A board member as submitted.
@@ -80,9 +84,25 @@ pub struct Board {
     pub complete: bool,
     /// Whether NIKs and phones are masked in this answer.
     pub masked: bool,
+    /// The registration's id and version: the board is part of the registration, so its `ETag`
+    /// names the registration's version.
+    #[serde(skip)]
+    registration_id: String,
+    #[serde(skip)]
+    version: i32,
 }
 
-fn board_of(rows: Vec<BoardMemberRow>, masked: bool) -> Board {
+impl Resource for Board {
+    fn location(&self) -> String {
+        format!("/v1/ormas/{}/board", self.registration_id)
+    }
+
+    fn version(&self) -> Option<i32> {
+        Some(self.version)
+    }
+}
+
+fn board_of(reg: &RegistrationRow, rows: Vec<BoardMemberRow>, masked: bool) -> Board {
     let complete = reference_lists::board_complete(rows.iter().map(|r| r.position.as_str()));
     let members = rows
         .into_iter()
@@ -102,6 +122,8 @@ fn board_of(rows: Vec<BoardMemberRow>, masked: bool) -> Board {
         members,
         complete,
         masked,
+        registration_id: reg.id.clone(),
+        version: reg.version,
     }
 }
 
@@ -112,11 +134,15 @@ fn board_of(rows: Vec<BoardMemberRow>, masked: bool) -> Board {
     summary = "Get the board",
     description = "The board (pengurus). NIKs and personal phones are shown to staff within their \
 region and to the ormas's own representatives, and masked for integrators. Roles: staff and \
-integrators within their region; a representative, its own ormas.",
-    params(("id" = String, Path, description = "The registration's id.")),
+integrators within their region; a representative, its own ormas. The board is part of the \
+registration: its `ETag` names the registration's version (the same one `GET /v1/ormas/{id}` \
+names), to send back in `If-Match` when replacing it.",
+    params(("id" = String, Path, description = "The registration's id."), IfNoneMatch),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 200, description = "The board.", body = Board),
+        (status = 200, description = "The board.", body = Board,
+            headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 500, response = ormas_openapi::responses::ServerError),
@@ -128,12 +154,14 @@ pub async fn get_board(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (reg, _) = load_visible(&state, &principal, path.into_inner()).await?;
+    let id = reg.id.clone();
     let rows = state
-        .db(move |conn| register::list_board(conn, &reg.id))
+        .db(move |conn| register::list_board(conn, &id))
         .await?;
-    Ok(HttpResponse::Ok().json(board_of(rows, !sees_personal_data(&principal))))
+    represent_get(&req, &board_of(&reg, rows, !sees_personal_data(&principal)))
 }
 
 fn nik_issue(index: usize, error: NikError) -> FieldIssue {
@@ -165,17 +193,26 @@ fn nik_issue(index: usize, error: NikError) -> FieldIssue {
     summary = "Replace the board",
     description = "Replaces the whole board while the registration is a draft or returned. Each NIK \
 is checked: 16 digits, a known province code, a plausible birth date. Submitting needs a ketua, a \
-sekretaris and a bendahara. Roles: `ormas_rep` (its own), `officer` (within its region).",
-    params(("id" = String, Path, description = "The registration's id.")),
+sekretaris and a bendahara. The board is part of the registration: send the `ETag` of \
+`GET /v1/ormas/{id}/board` (or of `GET /v1/ormas/{id}`) in `If-Match` (428 without it, 412 when \
+stale); the registration's version rises, and the answer carries the new `ETag`. Roles: \
+`ormas_rep` (its own), `officer` (within its region).",
+    params(
+        ("id" = String, Path, description = "The registration's id."),
+        RequiredIfMatch,
+    ),
     request_body(content = BoardInput, content_type = "application/json"),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 200, description = "The new board.", body = Board),
-        (status = 400, response = ormas_openapi::responses::MalformedJson),
+        (status = 200, description = "The new board.", body = Board,
+            headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
+        (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not edit registrations.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The registration is no longer a draft or returned.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The registration is no longer a draft or returned, or it changed meanwhile (a race lost without `If-Match`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 428, response = ormas_openapi::responses::PreconditionRequired),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
         (status = 422, description = "A member is invalid (field-level errors such as `members[0].nik`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -188,10 +225,12 @@ pub async fn replace_board(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
+    req: HttpRequest,
     body: ValidJson<BoardInput>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::EditRegistration)?;
     let (reg, _) = load_visible(&state, &principal, path.into_inner()).await?;
+    require_matching_version(&req, reg.version)?;
     require_editable(current_state(&state, &reg)?)?;
     let members = body.0.members;
     let today = state.config.today();
@@ -236,16 +275,29 @@ pub async fn replace_board(
     );
     let stored = rows.clone();
     let id = reg.id.clone();
+    // The board is part of the registration: its version rises with it, compared and set on the
+    // version read, so that of two editors who read the same version only the first one writes.
+    let expected = reg.version;
+    let updated = RegistrationRow {
+        version: reg.version + 1,
+        updated_at: crate::clock::now_utc(),
+        ..reg
+    };
+    let saved = updated.clone();
     state
         .db(move |conn| {
             ormas_persistence::in_write_transaction(conn, |conn| {
+                register::update_registration(conn, &saved, expected)?;
                 register::replace_board(conn, &id, &stored)?;
                 register::insert_event(conn, &history)?;
                 audit_log::record(conn, &trail)
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(board_of(rows, !sees_personal_data(&principal))))
+    represent(
+        StatusCode::OK,
+        &board_of(&updated, rows, !sees_personal_data(&principal)),
+    )
 }
 
 /// Registers this module's handlers; their order is the order of their paths in the OpenAPI
