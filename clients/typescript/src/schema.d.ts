@@ -986,6 +986,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/oversight/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The oversight dashboard of a region
+         * @description What the Tim Terpadu has to act on, as of today: open (untriaged) complaints by category and age, cases by state, written warnings whose 7 working days end within 3 working days or have ended without a compliance record, suspensions in force and those ending within 30 days, and registered ormas whose secretariat a field visit did not find — for the region and one row per child region (each kabupaten/kota and the province's own office under a province), the rows adding up to the totals. Counts only: no names, no complainants. Roles: staff within their region.
+         */
+        get: operations["getOversightDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/complaints": {
         parameters: {
             query?: never;
@@ -1737,6 +1757,12 @@ export interface components {
          * @enum {string}
          */
         CaseState: "open" | "investigating" | "recommendation" | "closed";
+        /** @description How many cases in one state. */
+        CaseStateCount: {
+            /** Format: int64 */
+            count: number;
+            state: components["schemas"]["CaseState"];
+        };
         /**
          * @description The body of a case step: the outcome (required to recommend and to close) and a note.
          * @example {
@@ -1751,6 +1777,12 @@ export interface components {
         /** @description The visits of a case, oldest first. */
         CaseVisitList: {
             items: components["schemas"]["Visit"][];
+        };
+        /** @description How many open complaints of one category. */
+        CategoryCount: {
+            category: string;
+            /** Format: int64 */
+            count: number;
         };
         /** @description A service client. */
         Client: {
@@ -1858,6 +1890,29 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description Open complaints by how long ago they were received. */
+        ComplaintAges: {
+            /**
+             * Format: int64
+             * @description More than 90 days ago.
+             */
+            older: number;
+            /**
+             * Format: int64
+             * @description 8 to 30 days ago.
+             */
+            within_30_days: number;
+            /**
+             * Format: int64
+             * @description Received in the last 7 days.
+             */
+            within_7_days: number;
+            /**
+             * Format: int64
+             * @description 31 to 90 days ago.
+             */
+            within_90_days: number;
         };
         /** @description A photo or PDF sent with a complaint (its bytes at `GET /v1/complaints/{id}/attachments/{attachment_id}`). */
         ComplaintAttachment: {
@@ -2176,6 +2231,122 @@ export interface components {
         CreatedClient: components["schemas"]["Client"] & {
             /** @description Store it now: only its hash is kept, and it is never shown again. */
             client_secret: string;
+        };
+        /**
+         * @description The oversight dashboard.
+         * @example {
+         *       "as_of": "2026-11-30",
+         *       "region": {
+         *         "code": "64",
+         *         "level": "province",
+         *         "name": "Kalimantan Timur"
+         *       },
+         *       "regions": [],
+         *       "totals": {
+         *         "cases_by_state": [
+         *           {
+         *             "count": 1,
+         *             "state": "open"
+         *           },
+         *           {
+         *             "count": 2,
+         *             "state": "investigating"
+         *           },
+         *           {
+         *             "count": 0,
+         *             "state": "recommendation"
+         *           },
+         *           {
+         *             "count": 4,
+         *             "state": "closed"
+         *           }
+         *         ],
+         *         "code": "64",
+         *         "complaints_by_age": {
+         *           "older": 0,
+         *           "within_30_days": 2,
+         *           "within_7_days": 1,
+         *           "within_90_days": 0
+         *         },
+         *         "complaints_by_category": [
+         *           {
+         *             "category": "public_order",
+         *             "count": 2
+         *           },
+         *           {
+         *             "category": "sara",
+         *             "count": 1
+         *           }
+         *         ],
+         *         "complaints_open": 3,
+         *         "name": "Kalimantan Timur",
+         *         "secretariat_not_found": 2,
+         *         "suspensions_ending_soon": 0,
+         *         "suspensions_in_force": 1,
+         *         "warnings_ended_without_compliance": 0,
+         *         "warnings_ending_soon": 1
+         *       }
+         *     }
+         */
+        Dashboard: {
+            /** Format: date */
+            as_of: string;
+            region: components["schemas"]["DashboardRegion"] | null;
+            /**
+             * @description One row per child region (provinces under the nation; the province's own office and its
+             *     kabupaten/kota under a province; none under a kabupaten/kota), adding up to `totals`.
+             */
+            regions: components["schemas"]["DashboardRow"][];
+            totals: components["schemas"]["DashboardRow"];
+        };
+        /** @description The region a dashboard is for. */
+        DashboardRegion: {
+            code: string;
+            /** @description `province` or `regency`. */
+            level: string;
+            name: string;
+        };
+        /** @description The dashboard's numbers for a region (or the whole answer's totals). */
+        DashboardRow: {
+            /** @description Cases by state, every state listed. */
+            cases_by_state: components["schemas"]["CaseStateCount"][];
+            /** @description The region; `null` for the nation. */
+            code: string | null;
+            complaints_by_age: components["schemas"]["ComplaintAges"];
+            /** @description Open complaints by category (only categories with at least one). */
+            complaints_by_category: components["schemas"]["CategoryCount"][];
+            /**
+             * Format: int64
+             * @description Complaints received and not yet triaged.
+             */
+            complaints_open: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Registered ormas whose last field visit found nothing at the address.
+             */
+            secretariat_not_found: number;
+            /**
+             * Format: int64
+             * @description Suspensions whose period ends within 30 days.
+             */
+            suspensions_ending_soon: number;
+            /**
+             * Format: int64
+             * @description Activity suspensions in force.
+             */
+            suspensions_in_force: number;
+            /**
+             * Format: int64
+             * @description Written warnings whose deadline has passed without a compliance record.
+             */
+            warnings_ended_without_compliance: number;
+            /**
+             * Format: int64
+             * @description Written warnings without a compliance record whose 7 working days end within 3 working
+             *     days (today included).
+             */
+            warnings_ending_soon: number;
         };
         /** @enum {string} */
         DatabaseKind: "sqlite" | "postgres";
@@ -7639,6 +7810,62 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /** @description The visit is invalid (see `POST /v1/ormas/{id}/visits`), or no address is known. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOversightDashboard: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A province or kabupaten/kota within the caller's scope (default: the caller's region; the
+                 *     nation for national roles).
+                 */
+                region?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dashboard. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description A query parameter is invalid, or names a kecamatan. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Not staff, or a region outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such region. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,7 @@ mod cases;
 mod complaints;
 mod concurrency;
 mod conditional;
+mod dashboard;
 mod edge;
 mod errors;
 mod identity;

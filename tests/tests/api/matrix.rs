@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (62: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (63: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions, the dashboard), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -378,6 +378,12 @@ fn endpoints(
             Some(json!({"statement": "x"})),
             Action::AnswerWarning,
         ),
+        ep(
+            "GET",
+            "/v1/oversight/dashboard".into(),
+            None,
+            Action::ReadOversightDashboard,
+        ),
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
     ]
@@ -507,7 +513,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 62);
+    assert_eq!(checked, Role::ALL.len() * 63);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

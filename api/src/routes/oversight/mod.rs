@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod complaints;
+pub mod dashboard;
 pub mod dto;
 pub mod visits;
 
@@ -225,5 +226,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::recommend_case)
         .service(cases::close_case)
         .service(cases::case_history)
-        .configure(visits::configure);
+        .configure(visits::configure)
+        .configure(dashboard::configure);
 }
