@@ -6724,7 +6724,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid for the kind. */
+            /** @description A field is missing or invalid for the kind, or `case_id` names no oversight case of this ormas in the caller's scope (`unknown_case`). */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -28,6 +28,28 @@ async fn register(app: &TestApp, office: &Office, body: &Value) -> String {
     id
 }
 
+/// An oversight case about `ormas`, opened by the region's oversight team; its id.
+async fn open_case(app: &TestApp, region: &str, ormas: &str) -> String {
+    let team = app
+        .signed_in(
+            &format!("tim.kasus.{region}.{}", &ormas[ormas.len() - 6..]),
+            "oversight",
+            Some(region),
+        )
+        .await;
+    let case = expect_json(
+        app.post_as(
+            "/v1/oversight/cases",
+            &team.access_token,
+            &json!({"region_code": region, "ormas_id": ormas, "title": "Pawai beratribut"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    case["id"].as_str().unwrap().to_owned()
+}
+
 fn warning(case_id: &str, dated: &str) -> Value {
     json!({
         "kind": "written_warning", "case_id": case_id,
@@ -139,6 +161,7 @@ async fn the_ladder_from_warning_to_suspension_and_back() {
     let kota = office(&app, "64.71").await;
     let ormas = register(&app, &kota, &draft("Laskar Uji", "SKT-LASKAR-1", "64.71")).await;
     let head = &kota.head.access_token;
+    let case_1 = open_case(&app, "64.71", &ormas).await;
 
     // The province's statistics, read once so that a snapshot exists and must be invalidated.
     let province = app.signed_in("head.64", "head", Some("64")).await;
@@ -149,7 +172,7 @@ async fn the_ladder_from_warning_to_suspension_and_back() {
 
     // A warning dated Friday 13 March 2026 runs 7 working days, skipping 18–24 March.
     let warned = expect_json(
-        sanction(&app, head, &ormas, &warning("case-1", "2026-03-13")).await,
+        sanction(&app, head, &ormas, &warning(&case_1, "2026-03-13")).await,
         201,
     )
     .await;
@@ -165,7 +188,7 @@ async fn the_ladder_from_warning_to_suspension_and_back() {
 
     // One warning per case; an officer issues none; fields the kind needs are required.
     let again = expect_problem(
-        sanction(&app, head, &ormas, &warning("case-1", "2026-03-16")).await,
+        sanction(&app, head, &ormas, &warning(&case_1, "2026-03-16")).await,
         409,
         "conflict",
     )
@@ -441,12 +464,13 @@ async fn who_reads_and_answers_sanctions() {
     let kota = office(&app, "64.71").await;
     let ormas = register(&app, &kota, &draft("Laskar Uji", "SKT-LASKAR-1", "64.71")).await;
     let other = register(&app, &kota, &draft("Ormas Lain", "SKT-LAIN-1", "64.71")).await;
+    let case_1 = open_case(&app, "64.71", &ormas).await;
     let warned = expect_json(
         sanction(
             &app,
             &kota.head.access_token,
             &ormas,
-            &warning("case-1", "2026-03-13"),
+            &warning(&case_1, "2026-03-13"),
         )
         .await,
         201,
@@ -582,4 +606,49 @@ async fn who_reads_and_answers_sanctions() {
         "conflict",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_warning_follows_a_case_of_its_own_ormas_and_lands_in_its_timeline() {
+    let app = app().await;
+    app.clock.pin(Some(day("2026-03-13")));
+    let kota = office(&app, "64.71").await;
+    let ormas = register(&app, &kota, &draft("Laskar Uji", "SKT-LASKAR-1", "64.71")).await;
+    let other = register(&app, &kota, &draft("Ormas Lain", "SKT-LAIN-1", "64.71")).await;
+    let head = &kota.head.access_token;
+    let others_case = open_case(&app, "64.71", &other).await;
+    for case_id in ["no-such-case", others_case.as_str()] {
+        let problem = expect_problem(
+            sanction(&app, head, &ormas, &warning(case_id, "2026-03-13")).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(problem["errors"][0]["field"], "case_id", "{problem}");
+        assert_eq!(problem["errors"][0]["code"], "unknown_case");
+    }
+    let case_id = open_case(&app, "64.71", &ormas).await;
+    expect_json(
+        sanction(&app, head, &ormas, &warning(&case_id, "2026-03-13")).await,
+        201,
+    )
+    .await;
+    let team = app.signed_in("tim.6471", "oversight", Some("64.71")).await;
+    let history = expect_json(
+        app.get_as(
+            &format!("/v1/oversight/cases/{case_id}/history"),
+            &team.access_token,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "sanction"),
+        "{history}"
+    );
 }

@@ -218,7 +218,7 @@ region).",
         (status = 409, description = "The ladder or the lifecycle refuses it (the rule is named), or the registration changed meanwhile.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 413, response = ormas_openapi::responses::PayloadTooLarge),
         (status = 415, response = ormas_openapi::responses::UnsupportedMediaType),
-        (status = 422, description = "A field is missing or invalid for the kind.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or invalid for the kind, or `case_id` names no oversight case of this ormas in the caller's scope (`unknown_case`).", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 500, response = ormas_openapi::responses::ServerError),
         (status = 503, response = ormas_openapi::responses::Unavailable),
     )
@@ -239,6 +239,27 @@ pub async fn create_sanction(
     let issues = kind_issues(&body);
     if !issues.is_empty() {
         return Err(ApiError::validation(issues));
+    }
+    // The case a sanction follows from must be one of this ormas's cases, in the caller's scope.
+    if let Some(case_id) = body.case_id.as_deref().map(str::trim) {
+        let lookup = case_id.to_owned();
+        let case = state
+            .db(move |conn| ormas_persistence::oversight::find_case(conn, &lookup))
+            .await?;
+        let fits = case.is_some_and(|(case, _)| {
+            case.registration_id.as_deref() == Some(reg.id.as_str())
+                && principal.covers(Some(&case.region_code))
+        });
+        if !fits {
+            return Err(ApiError::validation(vec![FieldIssue::new(
+                "case_id",
+                "unknown_case",
+                Text::new(
+                    "bukan kasus pengawasan ormas ini di wilayah Anda",
+                    "is not an oversight case of this ormas in your scope",
+                ),
+            )]));
+        }
     }
     let today = state.config.today();
     let kind = body.kind;
@@ -334,6 +355,17 @@ pub async fn create_sanction(
                     row.deadline = warning_deadline(dated, &calendar).ok();
                 }
                 sanctions::insert_sanction(conn, &row)?;
+                if let Some(case_id) = &row.case_id {
+                    let note = format!("{} {}", row.kind, row.id);
+                    let timeline = crate::routes::oversight::case_event(
+                        &actor,
+                        case_id,
+                        "sanction",
+                        (None, None),
+                        Some(note),
+                    );
+                    ormas_persistence::oversight::insert_case_event(conn, &timeline)?;
+                }
                 let note = row
                     .decree_number
                     .clone()
