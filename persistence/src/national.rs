@@ -23,7 +23,8 @@ use ormas_domain::reporting::{Period, ReportingPolicy, receipt_number};
 use ormas_domain::{HolidayCalendar, OrmasKind, RegistrationState, add_working_days};
 
 use crate::schema::{
-    organisations, regions, registration_sequences, registrations, report_sequences, reports,
+    complaints, field_visits, organisations, oversight_cases, regions, registration_sequences,
+    registrations, report_sequences, reports, sanctions,
 };
 use crate::{AnyConnection, Backend, PersistenceError, PersistenceResult, on_backend, reference};
 
@@ -114,6 +115,8 @@ pub struct NationalSummary {
     pub registered: i64,
     /// Of those, the active ones as of `today` (see `docs/domain.md`, "Active or inactive").
     pub active: i64,
+    /// The oversight sprinkled over the register (complaints, cases, sanctions, visits).
+    pub oversight: OversightSeeded,
     /// Time spent generating and writing (the counting afterwards excluded).
     pub elapsed: Duration,
 }
@@ -175,6 +178,16 @@ impl fmt::Display for NationalSummary {
             "  {:<26}{:>12}",
             "report_sequences",
             grouped(self.report_sequences)
+        )?;
+        let o = &self.oversight;
+        writeln!(
+            f,
+            "  oversight: {} complaints, {} cases, {} warnings, {} suspensions, {} secretariats not found",
+            grouped(o.complaints as i64),
+            grouped(o.cases as i64),
+            grouped(o.warnings as i64),
+            grouped(o.suspensions as i64),
+            grouped(o.secretariats_not_found as i64)
         )?;
         writeln!(
             f,
@@ -249,8 +262,12 @@ pub fn seed_national(
     batch.flush(conn)?;
     write_sequences(conn, Sequence::Registration, &registration_seqs)?;
     write_sequences(conn, Sequence::Receipt, &receipt_seqs)?;
+    let oversight = sprinkle_oversight(conn, options, &generator.calendar)?;
     if Backend::of(conn) == Backend::Postgres {
-        conn.batch_execute("ANALYZE organisations; ANALYZE registrations; ANALYZE reports;")?;
+        conn.batch_execute(
+            "ANALYZE organisations; ANALYZE registrations; ANALYZE reports; ANALYZE complaints; \
+             ANALYZE oversight_cases; ANALYZE sanctions; ANALYZE field_visits;",
+        )?;
     }
     let elapsed = started.elapsed();
     let share = active_share(conn, options)?;
@@ -273,6 +290,7 @@ pub fn seed_national(
         report_sequences: report_sequences::table.count().get_result(conn)?,
         registered: share.registered,
         active: share.active,
+        oversight,
         elapsed,
     })
 }
@@ -1514,4 +1532,351 @@ mod tests {
         assert_eq!(json_array(&["sosial", "budaya"]), "[\"sosial\",\"budaya\"]");
         assert_eq!(initials("Ikatan Pemuda Al-Hikmah dan Bangsa"), "IPHB");
     }
+}
+
+/// What the oversight sprinkle wrote.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OversightSeeded {
+    pub complaints: usize,
+    pub cases: usize,
+    pub warnings: usize,
+    pub suspensions: usize,
+    pub secretariats_not_found: usize,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = complaints, treat_none_as_default_value = false)]
+struct NewComplaint {
+    id: String,
+    tracking_hash: String,
+    region_code: String,
+    registration_id: Option<String>,
+    organisation_name: Option<String>,
+    organisation_address: Option<String>,
+    category: String,
+    source: String,
+    referring_agency: Option<String>,
+    description: String,
+    occurred_on: Option<NaiveDate>,
+    reporter_name: Option<String>,
+    reporter_contact: Option<String>,
+    state: String,
+    dismiss_reason: Option<String>,
+    decided_on: Option<NaiveDate>,
+    case_id: Option<String>,
+    created_by: Option<String>,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = oversight_cases, treat_none_as_default_value = false)]
+struct NewCase {
+    id: String,
+    region_code: String,
+    registration_id: Option<String>,
+    organisation_name: Option<String>,
+    organisation_address: Option<String>,
+    title: String,
+    summary: Option<String>,
+    lead_officer_id: Option<String>,
+    state: String,
+    recommended_outcome: Option<String>,
+    outcome: Option<String>,
+    closing_note: Option<String>,
+    closed_on: Option<NaiveDate>,
+    created_by: Option<String>,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = sanctions, treat_none_as_default_value = false)]
+struct NewSanction {
+    id: String,
+    registration_id: String,
+    region_code: String,
+    case_id: Option<String>,
+    kind: String,
+    state: String,
+    violation: String,
+    demanded_remedy: Option<String>,
+    letter_number: Option<String>,
+    letter_date: Option<NaiveDate>,
+    deadline: Option<NaiveDate>,
+    compliance: Option<String>,
+    compliance_on: Option<NaiveDate>,
+    decree_number: Option<String>,
+    decree_date: Option<NaiveDate>,
+    issuing_authority: Option<String>,
+    period_start: Option<NaiveDate>,
+    period_end: Option<NaiveDate>,
+    serious: bool,
+    justification: Option<String>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = field_visits, treat_none_as_default_value = false)]
+struct NewVisit {
+    id: String,
+    registration_id: Option<String>,
+    case_id: Option<String>,
+    region_code: String,
+    purpose: String,
+    visited_on: NaiveDate,
+    address: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    team: String,
+    finding: String,
+    new_address: Option<String>,
+    activities_observed: bool,
+    notes: Option<String>,
+    photo_ids: String,
+    recorded_by: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+const COMPLAINT_CATEGORIES: [(&str, u64); 8] = [
+    ("attribute_misuse", 12),
+    ("public_order", 25),
+    ("sara", 8),
+    ("unlawful_funds", 6),
+    ("separatism_or_banned_teaching", 2),
+    ("secretariat_not_found", 22),
+    ("finance_not_accountable", 15),
+    ("other", 10),
+];
+
+const CASE_STATES: [(&str, u64); 4] = [
+    ("open", 25),
+    ("investigating", 35),
+    ("recommendation", 15),
+    ("closed", 25),
+];
+
+/// Sprinkles the oversight of a generated register: about 1.5 % of the registered ormas have a
+/// complaint (and a few unregistered organisations), 0.5 % a case, 0.3 % a written warning, 0.05 %
+/// a suspension in force, 0.3 % a secretariat a visit did not find. Its own random stream, so the
+/// register itself is the same as without it.
+fn sprinkle_oversight(
+    conn: &mut AnyConnection,
+    options: &NationalOptions,
+    calendar: &HolidayCalendar,
+) -> PersistenceResult<OversightSeeded> {
+    let today = options.today;
+    let mut rng = Rng::new(mix(options.seed, u64::MAX - 1));
+    let registered: Vec<(String, String, String)> = registrations::table
+        .filter(registrations::state.eq("registered"))
+        .select((
+            registrations::id,
+            registrations::region_code,
+            registrations::address,
+        ))
+        .order(registrations::id.asc())
+        .load(conn)?;
+    let mut complaint_rows = Vec::new();
+    let mut case_rows = Vec::new();
+    let mut sanction_rows = Vec::new();
+    let mut visit_rows = Vec::new();
+    let mut suspended: Vec<(String, NaiveDate)> = Vec::new();
+    let mut missing: Vec<(String, NaiveDate)> = Vec::new();
+    let recent = |rng: &mut Rng, days: u64| today - Days::new(rng.below(days));
+    for (id, region, address) in &registered {
+        let has_case = rng.chance(0.005);
+        let case_id = if has_case {
+            let opened = recent(&mut rng, 240);
+            let state = *rng.weighted(&CASE_STATES);
+            let at = at(opened, &mut rng);
+            let case_id = uuid_v7(at, &mut rng);
+            case_rows.push(NewCase {
+                id: case_id.clone(),
+                region_code: region.clone(),
+                registration_id: Some(id.clone()),
+                organisation_name: None,
+                organisation_address: None,
+                title: "Pengawasan kegiatan ormas".into(),
+                summary: Some("Dugaan pelanggaran dari pengaduan masyarakat.".into()),
+                lead_officer_id: None,
+                state: state.into(),
+                recommended_outcome: matches!(state, "recommendation" | "closed")
+                    .then(|| "guidance".into()),
+                outcome: (state == "closed").then(|| "guidance".into()),
+                closing_note: (state == "closed").then(|| "Pembinaan dilaksanakan.".into()),
+                closed_on: (state == "closed").then_some(today.min(opened + Days::new(30))),
+                created_by: None,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            });
+            Some(case_id)
+        } else {
+            None
+        };
+        if has_case || rng.chance(0.012) {
+            let received = recent(&mut rng, 200);
+            let at = at(received, &mut rng);
+            let complaint_id = uuid_v7(at, &mut rng);
+            let (state, decided) = match (&case_id, rng.below(10)) {
+                (Some(_), _) => ("in_case", Some(received)),
+                (None, 0..=1) => ("dismissed", Some(today.min(received + Days::new(5)))),
+                _ => ("received", None),
+            };
+            complaint_rows.push(NewComplaint {
+                tracking_hash: format!("seed-{complaint_id}"),
+                id: complaint_id,
+                region_code: region.clone(),
+                registration_id: Some(id.clone()),
+                organisation_name: None,
+                organisation_address: None,
+                category: rng.weighted(&COMPLAINT_CATEGORIES).to_string(),
+                source: if rng.chance(0.7) {
+                    "public"
+                } else {
+                    "monitoring"
+                }
+                .into(),
+                referring_agency: None,
+                description: "Warga melaporkan kegiatan yang meresahkan.".into(),
+                occurred_on: Some(received - Days::new(rng.below(10))),
+                reporter_name: rng.chance(0.5).then(|| person(&mut rng)),
+                reporter_contact: None,
+                state: state.into(),
+                dismiss_reason: (state == "dismissed").then(|| "Bukan kewenangan.".into()),
+                decided_on: decided,
+                case_id: case_id.clone(),
+                created_by: None,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            });
+        }
+        if rng.chance(0.003) {
+            let dated = recent(&mut rng, 25);
+            let deadline = add_working_days(dated, 7, calendar).unwrap_or(dated);
+            let complied = deadline < today && rng.chance(0.5);
+            let at = at(dated, &mut rng);
+            sanction_rows.push(NewSanction {
+                id: uuid_v7(at, &mut rng),
+                registration_id: id.clone(),
+                region_code: region.clone(),
+                case_id: case_id.clone(),
+                kind: "written_warning".into(),
+                state: if complied { "complied" } else { "in_force" }.into(),
+                violation: "Kegiatan tanpa pemberitahuan yang mengganggu ketertiban umum.".into(),
+                demanded_remedy: Some("Menghentikan kegiatan dan melapor.".into()),
+                letter_number: Some(format!("300/{}/Kesbangpol", rng.below(900) + 100)),
+                letter_date: Some(dated),
+                deadline: Some(deadline),
+                compliance: complied.then(|| "complied".into()),
+                compliance_on: complied.then_some(deadline),
+                decree_number: None,
+                decree_date: None,
+                issuing_authority: None,
+                period_start: None,
+                period_end: None,
+                serious: false,
+                justification: None,
+                created_at: at,
+                updated_at: at,
+                version: 1,
+            });
+        } else if rng.chance(0.0005) {
+            let from = recent(&mut rng, 60);
+            let until = from + Days::new(90 + rng.below(90));
+            let at = at(from, &mut rng);
+            sanction_rows.push(NewSanction {
+                id: uuid_v7(at, &mut rng),
+                registration_id: id.clone(),
+                region_code: region.clone(),
+                case_id: case_id.clone(),
+                kind: "activity_suspension".into(),
+                state: "in_force".into(),
+                violation: "Peringatan tertulis tidak dipatuhi.".into(),
+                demanded_remedy: None,
+                letter_number: None,
+                letter_date: None,
+                deadline: None,
+                compliance: None,
+                compliance_on: None,
+                decree_number: Some(format!("100.2.2.6-{}", rng.below(9000) + 1000)),
+                decree_date: Some(from),
+                issuing_authority: Some("kemendagri".into()),
+                period_start: Some(from),
+                period_end: Some(until),
+                serious: true,
+                justification: Some("Pelanggaran berat (data uji).".into()),
+                created_at: at,
+                updated_at: at,
+                version: 1,
+            });
+            suspended.push((id.clone(), until));
+        }
+        if rng.chance(0.003) {
+            let visited = recent(&mut rng, 120);
+            let at = at(visited, &mut rng);
+            visit_rows.push(NewVisit {
+                id: uuid_v7(at, &mut rng),
+                registration_id: Some(id.clone()),
+                case_id: case_id.clone(),
+                region_code: region.clone(),
+                purpose: if case_id.is_some() {
+                    "oversight"
+                } else {
+                    "re_registration"
+                }
+                .into(),
+                visited_on: visited,
+                address: address.clone(),
+                latitude: None,
+                longitude: None,
+                team: r#"[{"agency":"kesbangpol","name":"Petugas Lapangan","position":null}]"#
+                    .into(),
+                finding: "secretariat_not_found".into(),
+                new_address: None,
+                activities_observed: false,
+                notes: Some("Alamat kosong; tidak ada papan nama.".into()),
+                photo_ids: "[]".into(),
+                recorded_by: None,
+                created_at: at,
+            });
+            missing.push((id.clone(), visited));
+        }
+    }
+    let seeded = OversightSeeded {
+        complaints: complaint_rows.len(),
+        cases: case_rows.len(),
+        warnings: sanction_rows
+            .iter()
+            .filter(|s| s.kind == "written_warning")
+            .count(),
+        suspensions: suspended.len(),
+        secretariats_not_found: missing.len(),
+    };
+    crate::in_write_transaction(conn, |conn| {
+        write_rows!(conn, oversight_cases::table, &case_rows);
+        write_rows!(conn, complaints::table, &complaint_rows);
+        write_rows!(conn, sanctions::table, &sanction_rows);
+        write_rows!(conn, field_visits::table, &visit_rows);
+        for (id, until) in &suspended {
+            diesel::update(registrations::table.find(id))
+                .set((
+                    registrations::state.eq("suspended"),
+                    registrations::suspended_until.eq(Some(*until)),
+                ))
+                .execute(conn)?;
+        }
+        for (id, since) in &missing {
+            diesel::update(registrations::table.find(id))
+                .set(registrations::secretariat_missing_since.eq(Some(*since)))
+                .execute(conn)?;
+        }
+        Ok(())
+    })?;
+    Ok(seeded)
 }
