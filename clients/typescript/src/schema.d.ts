@@ -2531,12 +2531,13 @@ export interface components {
             at: string;
             from_state: string | null;
             id: string;
-            /** @description Per-document notes of a return, or the fields an edit changed. */
-            notes: Record<string, never> | null;
+            notes: components["schemas"]["HistoryNotes"] | null;
             reason: string | null;
             registration_number: string | null;
             to_state: string | null;
         };
+        /** @description The per-document notes of a return or rejection, or an object naming what the entry records. */
+        HistoryNotes: components["schemas"]["DocumentNote"][] | Record<string, never>;
         /**
          * @description A day off that is not a weekend.
          * @example {

@@ -201,8 +201,10 @@ pub struct HistoryEntry {
     pub to_state: Option<String>,
     #[schema(required = true)]
     pub reason: Option<String>,
-    /// Per-document notes of a return, or the fields an edit changed.
-    #[schema(required = true, value_type = Option<Object>)]
+    /// What the entry records besides its reason: the per-document notes of a return or
+    /// rejection (an array of `{document, note}`), or an object (the fields an edit changed as
+    /// `{changed: [...]}`, the visit or the sanction it records).
+    #[schema(required = true, value_type = Option<HistoryNotes>)]
     pub notes: Option<serde_json::Value>,
     #[schema(required = true)]
     pub registration_number: Option<String>,
@@ -247,6 +249,39 @@ fn validate_phone(phone: &str) -> Result<(), validator::ValidationError> {
                 "must be a digit (after an optional +) then 5–19 digits, spaces, dashes or parentheses".into(),
             ),
         )
+    }
+}
+
+/// The notes of a history entry, for the contract: the per-document notes of a return or
+/// rejection (an array), or an object (what an edit changed, the visit or sanction recorded). The
+/// handler passes the stored JSON through.
+pub struct HistoryNotes;
+
+impl utoipa::PartialSchema for HistoryNotes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(ArrayBuilder::new().items(utoipa::openapi::Ref::from_schema_name("DocumentNote")))
+            .item(ObjectBuilder::new().schema_type(Type::Object))
+            .description(Some(
+                "The per-document notes of a return or rejection, or an object naming what the \
+                 entry records.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for HistoryNotes {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            "DocumentNote".into(),
+            <DocumentNote as utoipa::PartialSchema>::schema(),
+        ));
     }
 }
 
