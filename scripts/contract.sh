@@ -72,6 +72,18 @@ ORMAS_CONTRACT_USERNAME=officer.6471 ORMAS_CONTRACT_PASSWORD=ormas-demo-2026 \
   --url "$base" --include-tag ormas --include-tag reports --include-tag statistics --include-tag oversight \
   --max-examples 50 --report junit --report-dir "$report"
 status=$?
+step "Schemathesis as the oversight team of Kota Balikpapan: complaints, cases, visits, the dashboard"
+ORMAS_CONTRACT_USERNAME=oversight.6471 ORMAS_CONTRACT_PASSWORD=ormas-demo-2026 \
+  "$venv/bin/st" --no-color run openapi/openapi.json \
+  --url "$base" --include-tag oversight \
+  --max-examples 50 --report junit --report-dir "$report"
+status=$((status | $?))
+step "Schemathesis as the head of Kota Balikpapan: the sanction ladder"
+ORMAS_CONTRACT_USERNAME=head.6471 ORMAS_CONTRACT_PASSWORD=ormas-demo-2026 \
+  "$venv/bin/st" --no-color run openapi/openapi.json \
+  --url "$base" --include-tag sanctions \
+  --max-examples 50 --report junit --report-dir "$report"
+status=$((status | $?))
 step "Schemathesis as the super_admin: every operation"
 ORMAS_CONTRACT_USERNAME=superadmin ORMAS_CONTRACT_PASSWORD=ormas-demo-2026 \
   "$venv/bin/st" --no-color run openapi/openapi.json \
