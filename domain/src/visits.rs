@@ -59,6 +59,27 @@ impl SecretariatFinding {
     }
 }
 
+/// Why the team visited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[derive(EnumString, Display, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case", parse_err_ty = UnknownCode, parse_err_fn = Self::unknown)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = VisitPurpose, description = "Why the team visited.")
+)]
+pub enum VisitPurpose {
+    /// Before the office decides on a submitted registration.
+    Verification,
+    /// A registered ormas, in a re-registration drive or a routine check.
+    ReRegistration,
+    /// A visit of an oversight case.
+    Oversight,
+}
+
+code!(VisitPurpose, "visit purpose");
+
 /// Why a visit record is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VisitError {
@@ -205,6 +226,10 @@ mod tests {
             assert!(!f.label().id.is_empty());
         }
         assert!("found".parse::<SecretariatFinding>().is_err());
+        for &p in VisitPurpose::ALL {
+            assert_eq!(p.as_str().parse::<VisitPurpose>().unwrap(), p);
+        }
+        assert_eq!(VisitPurpose::ReRegistration.as_str(), "re_registration");
     }
 
     #[test]

@@ -10,7 +10,8 @@ use ormas_domain::oversight::Agency;
 use ormas_domain::reference_lists::VISIT_PHOTO;
 use ormas_domain::registration::RegistrationState;
 use ormas_domain::visits::{
-    SecretariatFinding, VisitClaim, VisitError, VisitFacts, check_visit, secretariat_missing_since,
+    SecretariatFinding, VisitClaim, VisitError, VisitFacts, VisitPurpose, check_visit,
+    secretariat_missing_since,
 };
 use ormas_persistence::audit as audit_log;
 use ormas_persistence::oversight::{self, CaseEventRow};
@@ -96,38 +97,6 @@ pub struct VisitInput {
     pub photo_document_ids: Vec<String>,
 }
 
-/// Why the team visited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum VisitPurpose {
-    /// Before the office decides on a submitted registration.
-    Verification,
-    /// A registered ormas, in a re-registration drive or a routine check.
-    ReRegistration,
-    /// A visit of an oversight case.
-    Oversight,
-}
-
-impl VisitPurpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VisitPurpose::Verification => "verification",
-            VisitPurpose::ReRegistration => "re_registration",
-            VisitPurpose::Oversight => "oversight",
-        }
-    }
-
-    fn parse(text: &str) -> Option<VisitPurpose> {
-        [
-            VisitPurpose::Verification,
-            VisitPurpose::ReRegistration,
-            VisitPurpose::Oversight,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == text)
-    }
-}
-
 /// A recorded visit.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Visit {
@@ -172,7 +141,7 @@ impl Visit {
     pub fn from_row(row: VisitRow) -> Result<Visit, ApiError> {
         let corrupt = |what: &str| ApiError::internal(format!("stored visit {what} unreadable"));
         Ok(Visit {
-            purpose: VisitPurpose::parse(&row.purpose).ok_or_else(|| corrupt("purpose"))?,
+            purpose: row.purpose.parse().map_err(|_| corrupt("purpose"))?,
             finding: row.finding.parse().map_err(|_| corrupt("finding"))?,
             team: serde_json::from_str(&row.team).map_err(|_| corrupt("team"))?,
             photo_document_ids: serde_json::from_str(&row.photo_ids)

@@ -13,7 +13,9 @@ use super::cases::{load_visible_case, require_not_closed};
 use crate::auth::Principal;
 use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::ValidJson;
-use crate::routes::ormas::visits::{Visit, VisitInput, VisitPurpose, input_issues, record, row_of};
+use ormas_domain::visits::VisitPurpose;
+
+use crate::routes::ormas::visits::{Visit, VisitInput, input_issues, record, row_of};
 use crate::state::AppState;
 
 /// The visits of a case, oldest first.
