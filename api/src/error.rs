@@ -69,6 +69,8 @@ pub enum ErrorKind {
     Conflict,
     /// The organisation's national identity cannot be changed through this registration (409).
     IdentityReadOnly,
+    /// The ormas does not meet the conditions of a service (409); `errors` names every one.
+    NotEligible,
     PayloadTooLarge,
     UnsupportedMediaType,
     Validation,
@@ -92,7 +94,9 @@ impl ErrorKind {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorKind::Conflict | ErrorKind::IdentityReadOnly => StatusCode::CONFLICT,
+            ErrorKind::Conflict | ErrorKind::IdentityReadOnly | ErrorKind::NotEligible => {
+                StatusCode::CONFLICT
+            }
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
@@ -117,6 +121,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Conflict => "conflict",
             ErrorKind::IdentityReadOnly => "identity_read_only",
+            ErrorKind::NotEligible => "not_eligible",
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::UnsupportedMediaType => "unsupported_media_type",
             ErrorKind::Validation => "validation_failed",
@@ -143,6 +148,10 @@ impl ErrorKind {
             ErrorKind::IdentityReadOnly => (
                 "Identitas organisasi hanya dapat dibaca",
                 "Organisation identity is read-only",
+            ),
+            ErrorKind::NotEligible => (
+                "Tidak memenuhi syarat layanan",
+                "Not eligible for the service",
             ),
             ErrorKind::PayloadTooLarge => ("Isi permintaan terlalu besar", "Payload too large"),
             ErrorKind::UnsupportedMediaType => {
@@ -199,6 +208,10 @@ impl ErrorKind {
             ErrorKind::IdentityReadOnly => (
                 "Identitas nasional organisasi ini tidak dapat diubah melalui pendaftaran ini.",
                 "The organisation's national identity cannot be changed through this registration.",
+            ),
+            ErrorKind::NotEligible => (
+                "Ormas ini tidak memenuhi syarat layanan; setiap syarat yang tidak terpenuhi disebut pada errors.",
+                "The ormas does not meet the conditions of this service; errors names every unmet condition.",
             ),
             ErrorKind::Conflict => (
                 "Permintaan bertentangan dengan keadaan saat ini.",

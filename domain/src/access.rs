@@ -132,6 +132,36 @@ pub enum Action {
     AnswerWarning,
     /// Read the oversight dashboard of one's scope.
     ReadOversightDashboard,
+    /// Read attribute permit requests in scope (a representative: its own ormas's only) and the
+    /// office's permit queue.
+    ReadAttributePermits,
+    /// Create, edit and submit an attribute permit request (representatives for their own ormas;
+    /// officers on its behalf).
+    WriteAttributePermit,
+    /// Review a submitted attribute permit request: the checklist per item, or return it for changes.
+    ReviewAttributePermit,
+    /// Approve a reviewed attribute permit request, issuing its permit number.
+    ApproveAttributePermit,
+    /// Refuse an attribute permit request, naming the items and the ground.
+    RefuseAttributePermit,
+    /// Read grant proposals in scope (a representative: its own ormas's only) and the grant totals.
+    ReadGrants,
+    /// Create, edit and submit a grant proposal and, once disbursed, its accountability report (LPJ)
+    /// (representatives for their own ormas; officers on its behalf).
+    WriteGrantProposal,
+    /// The verification team: recommend an amount (verify) or return a submitted proposal.
+    VerifyGrantProposal,
+    /// Record the regional head's decision (approval by decree, or rejection) and the signed grant
+    /// agreement (NPHD).
+    DecideGrantProposal,
+    /// Record a grant's disbursement and accept its accountability report (LPJ).
+    AdministerGrant,
+    /// Read consultation threads in scope (a representative: the ones it asked only).
+    ReadConsultations,
+    /// Open a consultation, reply in it and close it (the asker).
+    AskConsultation,
+    /// Answer a consultation in scope, and assign it to an officer.
+    AnswerConsultation,
 }
 
 code!(Action, "action");
@@ -174,6 +204,14 @@ pub fn allows(role: Role, action: Action) -> bool {
         IssueWarning | RecordSanctionDecision => matches!(role, Head),
         RecordCompliance => matches!(role, Head | Oversight),
         AnswerWarning => matches!(role, OrmasRep),
+        ReadAttributePermits | ReadGrants => true,
+        WriteAttributePermit | WriteGrantProposal => matches!(role, Officer | OrmasRep),
+        ReviewAttributePermit | VerifyGrantProposal | AdministerGrant => matches!(role, Officer),
+        ApproveAttributePermit | DecideGrantProposal => matches!(role, Head),
+        RefuseAttributePermit => matches!(role, Officer | Head),
+        ReadConsultations => !matches!(role, Integrator),
+        AskConsultation => matches!(role, OrmasRep),
+        AnswerConsultation => matches!(role, Officer | Head),
     }
 }
 
@@ -288,6 +326,9 @@ mod tests {
                     ReadCases,
                     ReadSanctions,
                     ReadOversightDashboard,
+                    ReadAttributePermits,
+                    ReadGrants,
+                    ReadConsultations,
                 ],
             ),
             (
@@ -308,6 +349,9 @@ mod tests {
                     ReadCases,
                     ReadSanctions,
                     ReadOversightDashboard,
+                    ReadAttributePermits,
+                    ReadGrants,
+                    ReadConsultations,
                 ],
             ),
             (
@@ -334,6 +378,16 @@ mod tests {
                     RecordVisit,
                     ReadSanctions,
                     ReadOversightDashboard,
+                    ReadAttributePermits,
+                    WriteAttributePermit,
+                    ReviewAttributePermit,
+                    RefuseAttributePermit,
+                    ReadGrants,
+                    WriteGrantProposal,
+                    VerifyGrantProposal,
+                    AdministerGrant,
+                    ReadConsultations,
+                    AnswerConsultation,
                 ],
             ),
             (
@@ -356,6 +410,13 @@ mod tests {
                     RecordSanctionDecision,
                     RecordCompliance,
                     ReadOversightDashboard,
+                    ReadAttributePermits,
+                    ApproveAttributePermit,
+                    RefuseAttributePermit,
+                    ReadGrants,
+                    DecideGrantProposal,
+                    ReadConsultations,
+                    AnswerConsultation,
                 ],
             ),
             (
@@ -376,6 +437,9 @@ mod tests {
                     ReadSanctions,
                     RecordCompliance,
                     ReadOversightDashboard,
+                    ReadAttributePermits,
+                    ReadGrants,
+                    ReadConsultations,
                 ],
             ),
             (
@@ -391,6 +455,12 @@ mod tests {
                     WriteReport,
                     ReadSanctions,
                     AnswerWarning,
+                    ReadAttributePermits,
+                    WriteAttributePermit,
+                    ReadGrants,
+                    WriteGrantProposal,
+                    ReadConsultations,
+                    AskConsultation,
                 ],
             ),
             (
@@ -401,6 +471,8 @@ mod tests {
                     ReadReports,
                     ReadStatistics,
                     ReadSanctions,
+                    ReadAttributePermits,
+                    ReadGrants,
                 ],
             ),
         ];

@@ -17,6 +17,7 @@ pub mod registration;
 pub mod registration_number;
 pub mod reporting;
 pub mod sanctions;
+pub mod services;
 pub mod statistics;
 pub mod status;
 pub mod visits;

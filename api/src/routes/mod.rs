@@ -18,6 +18,7 @@ pub mod regions;
 pub mod reports;
 pub mod representation;
 pub mod sanctions;
+pub mod services;
 pub mod stats;
 pub mod system;
 pub mod users;
