@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod identity_numbers;
 pub mod organisation;
 pub mod oversight;
+pub mod permits;
 pub mod reference_lists;
 pub mod region;
 pub mod registration;
