@@ -11,6 +11,7 @@ pub mod identity;
 pub mod migrations;
 pub mod national;
 pub mod oversight;
+pub mod permits;
 mod pool;
 pub mod reference;
 pub mod register;

@@ -480,3 +480,63 @@ diesel::joinable!(sanction_answers -> sanctions (sanction_id));
 diesel::allow_tables_to_appear_in_same_query!(sanctions, sanction_answers);
 diesel::allow_tables_to_appear_in_same_query!(sanctions, registrations);
 diesel::allow_tables_to_appear_in_same_query!(sanctions, organisations);
+
+diesel::table! {
+    attribute_permits (id) {
+        id -> Text,
+        registration_id -> Text,
+        region_code -> Text,
+        state -> Text,
+        purpose -> Text,
+        event_name -> Nullable<Text>,
+        event_date -> Nullable<Date>,
+        vendor_name -> Text,
+        vendor_address -> Text,
+        items -> Text,
+        checklist -> Nullable<Text>,
+        first_submitted_on -> Nullable<Date>,
+        submitted_on -> Nullable<Date>,
+        answer_due_on -> Nullable<Date>,
+        reviewed_on -> Nullable<Date>,
+        reviewed_by -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        decided_by -> Nullable<Text>,
+        permit_number -> Nullable<Text>,
+        valid_from -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+        return_notes -> Nullable<Text>,
+        refusal_ground -> Nullable<Text>,
+        refused_items -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    attribute_permit_events (id) {
+        id -> Text,
+        permit_id -> Text,
+        actor_id -> Nullable<Text>,
+        at -> Timestamp,
+        action -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attribute_permit_sequences (region_code, year) {
+        region_code -> Text,
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
+diesel::joinable!(attribute_permits -> registrations (registration_id));
+diesel::joinable!(attribute_permit_events -> attribute_permits (permit_id));
+diesel::allow_tables_to_appear_in_same_query!(attribute_permits, attribute_permit_events);
+diesel::allow_tables_to_appear_in_same_query!(attribute_permits, registrations);
+diesel::allow_tables_to_appear_in_same_query!(attribute_permits, organisations);
