@@ -78,6 +78,9 @@ Environment variables:
                               [default: false]
   ORMAS_STATS_REFRESH_SECS    seconds between background recounts of the statistics of offices
                               whose data changed (0: only on request) [default: 60]
+  ORMAS_ATTRIBUTE_PERMIT_ANSWER_DAYS  working days the office has to answer a submitted attribute
+                              permit request [default: 7]
+  ORMAS_ATTRIBUTE_PERMIT_VALIDITY_MONTHS  months an approved attribute permit is valid [default: 6]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
@@ -118,8 +121,28 @@ pub struct Config {
     pub stats_refresh: Option<Duration>,
     /// Whether approving a registration needs a field visit that found the secretariat.
     pub require_verification_visit: bool,
+    /// Attribute permits: the office's answer deadline and the permits' validity.
+    pub attribute_permits: AttributePermitPolicy,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
+}
+
+/// The settings of attribute permits (`ORMAS_ATTRIBUTE_PERMIT_…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttributePermitPolicy {
+    /// Working days from a submission to the office's answer.
+    pub answer_working_days: i32,
+    /// Months an approved permit is valid from its approval.
+    pub validity_months: u32,
+}
+
+impl Default for AttributePermitPolicy {
+    fn default() -> Self {
+        Self {
+            answer_working_days: ormas_domain::permits::DEFAULT_ANSWER_WORKING_DAYS,
+            validity_months: ormas_domain::permits::DEFAULT_VALIDITY_MONTHS,
+        }
+    }
 }
 
 impl Config {
@@ -444,7 +467,22 @@ impl Config {
                 }
             },
         };
+        let attribute_permits = AttributePermitPolicy {
+            answer_working_days: number(
+                "ORMAS_ATTRIBUTE_PERMIT_ANSWER_DAYS",
+                ormas_domain::permits::DEFAULT_ANSWER_WORKING_DAYS as u64,
+                1,
+                90,
+            )? as i32,
+            validity_months: number(
+                "ORMAS_ATTRIBUTE_PERMIT_VALIDITY_MONTHS",
+                ormas_domain::permits::DEFAULT_VALIDITY_MONTHS.into(),
+                1,
+                60,
+            )? as u32,
+        };
         Ok(Config {
+            attribute_permits,
             reporting,
             stats_refresh,
             require_verification_visit,
