@@ -11,6 +11,7 @@ pub mod dto;
 pub mod lifecycle;
 pub mod ormas;
 pub mod oversight;
+pub mod permits;
 pub mod paging;
 pub mod public;
 pub mod reference;
@@ -50,5 +51,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(ormas::visits::configure)
         .configure(public::configure)
         .configure(oversight::configure)
-        .configure(sanctions::configure);
+        .configure(sanctions::configure)
+        .configure(permits::configure);
 }
