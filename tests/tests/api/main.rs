@@ -18,6 +18,7 @@ mod identity;
 mod matrix;
 mod migrations;
 mod openapi;
+mod permits;
 mod regions;
 mod register;
 mod reports;

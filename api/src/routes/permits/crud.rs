@@ -26,7 +26,9 @@ use crate::routes::ormas::list::scoped_region;
 use crate::routes::ormas::load_visible;
 use crate::routes::paging;
 use crate::routes::services::{base_refusals, require_eligible};
-use crate::routes::{IfNoneMatch, RequiredIfMatch, represent, represent_get, require_matching_version};
+use crate::routes::{
+    IfNoneMatch, RequiredIfMatch, represent, represent_get, require_matching_version,
+};
 use crate::state::AppState;
 
 fn to_stored(items: Vec<PermitItemInput>, previous: &[StoredItem]) -> Vec<StoredItem> {
@@ -213,7 +215,11 @@ pub async fn create_permit(
         version: 1,
     };
     let trail = audit::on(
-        audit::event(Some(&principal), "attribute_permit.create", Outcome::Success),
+        audit::event(
+            Some(&principal),
+            "attribute_permit.create",
+            Outcome::Success,
+        ),
         "attribute_permit",
         &row.id,
         Some(&row.region_code),
@@ -278,7 +284,9 @@ pub fn require_editable(row: &PermitRow) -> Result<PermitState, ApiError> {
         Ok(current)
     } else {
         Err(ApiError::new(ErrorKind::Conflict).with_detail(Text::new(
-            format!("Permohonan berstatus {current} tidak dapat diubah; hanya draft atau returned."),
+            format!(
+                "Permohonan berstatus {current} tidak dapat diubah; hanya draft atau returned."
+            ),
             format!("A request in state {current} cannot be changed; only draft or returned."),
         )))
     }
@@ -349,7 +357,11 @@ pub async fn update_permit(
         updated.checklist = None;
     }
     let trail = audit::on(
-        audit::event(Some(&principal), "attribute_permit.update", Outcome::Success),
+        audit::event(
+            Some(&principal),
+            "attribute_permit.update",
+            Outcome::Success,
+        ),
         "attribute_permit",
         &row.id,
         Some(&row.region_code),
@@ -409,4 +421,3 @@ pub async fn permit_history(
         items: rows.into_iter().map(AttributePermitEvent::build).collect(),
     }))
 }
-

@@ -106,7 +106,11 @@ pub async fn put_design(
         ..row.clone()
     };
     let trail = audit::on(
-        audit::event(Some(&principal), "attribute_permit.design", Outcome::Success),
+        audit::event(
+            Some(&principal),
+            "attribute_permit.design",
+            Outcome::Success,
+        ),
         "attribute_permit",
         &row.id,
         Some(&row.region_code),

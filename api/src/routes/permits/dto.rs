@@ -108,7 +108,10 @@ impl ItemChecklist {
                 ResemblesGovernmentOrSecurityForces,
                 &self.resembles_government_or_security_forces,
             ),
-            (ForeignSymbolWithoutPermit, &self.foreign_symbol_without_permit),
+            (
+                ForeignSymbolWithoutPermit,
+                &self.foreign_symbol_without_permit,
+            ),
             (ResemblesOtherOrmas, &self.resembles_other_ormas),
             (ResemblesPoliticalParty, &self.resembles_political_party),
             (SeparatistOrBannedSymbol, &self.separatist_or_banned_symbol),

@@ -5,8 +5,8 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Datelike;
 use ormas_domain::permits::{
-    ItemAnswers, PermitError, PermitTransition, StepContext,
-    allowed_permit_transitions, answer_due_on, apply_permit, permit_number, valid_until,
+    ItemAnswers, PermitError, PermitTransition, StepContext, allowed_permit_transitions,
+    answer_due_on, apply_permit, permit_number, valid_until,
 };
 use ormas_persistence::permits::{self, PermitEventRow, PermitRow, PermitWithOrmas};
 use ormas_persistence::reference;
@@ -24,8 +24,7 @@ use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::extract::{OptionalJson, ValidJson};
 use crate::routes::IfMatch;
 use crate::routes::lifecycle::{
-    Env, Lifecycle, Noun, StepResponses, Target, codes, not_allowed, role_not_permitted,
-    transition,
+    Env, Lifecycle, Noun, StepResponses, Target, codes, not_allowed, role_not_permitted, transition,
 };
 use crate::routes::ormas::visible;
 use crate::routes::services::{base_refusals, require_eligible};
@@ -227,7 +226,10 @@ impl Lifecycle for Permits {
             }
             StepBody::Empty => {}
         }
-        ctx.answers = checklist.iter().map(ItemChecklist::answers).collect::<Vec<ItemAnswers>>();
+        ctx.answers = checklist
+            .iter()
+            .map(ItemChecklist::answers)
+            .collect::<Vec<ItemAnswers>>();
         let to = apply_permit(from, step, principal.role, &ctx).map_err(refused)?;
         let today = env.today;
         let at = now_utc();
@@ -258,8 +260,10 @@ impl Lifecycle for Permits {
                 updated.decided_on = Some(today);
                 updated.decided_by = Some(principal.id.clone());
                 updated.valid_from = Some(today);
-                updated.valid_until =
-                    Some(valid_until(today, env.config.attribute_permits.validity_months));
+                updated.valid_until = Some(valid_until(
+                    today,
+                    env.config.attribute_permits.validity_months,
+                ));
             }
             (PermitTransition::Refuse, StepBody::Refuse(refuse)) => {
                 updated.decided_on = Some(today);
@@ -486,4 +490,3 @@ pub async fn refuse_permit(
     let body = StepBody::Refuse(body.0);
     transition::<Permits>(&state, principal, path.into_inner(), &req, body, step).await
 }
-
