@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (63: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions, the dashboard), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (75: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions, the dashboard, 12 of attribute permits), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -384,6 +384,82 @@ fn endpoints(
             None,
             Action::ReadOversightDashboard,
         ),
+        // Attribute permits (issue 13). `matrix-permit` names no request: a permitted role hears
+        // 404 (or 428), a forbidden one 403 first.
+        ep(
+            "GET",
+            "/v1/attribute-permits".into(),
+            None,
+            Action::ReadAttributePermits,
+        ),
+        ep(
+            "POST",
+            "/v1/attribute-permits".into(),
+            Some(json!({"registration_id": registered, "purpose": "x",
+                "vendor": {"name": "x", "address": "x"},
+                "items": [{"kind": "pin", "description": "x", "colours": ["merah"], "quantity": 1}]})),
+            Action::WriteAttributePermit,
+        ),
+        ep(
+            "GET",
+            "/v1/attribute-permits/matrix-permit".into(),
+            None,
+            Action::ReadAttributePermits,
+        ),
+        ep(
+            "PATCH",
+            "/v1/attribute-permits/matrix-permit".into(),
+            Some(json!({"purpose": "x"})),
+            Action::WriteAttributePermit,
+        ),
+        ep(
+            "GET",
+            "/v1/attribute-permits/matrix-permit/history".into(),
+            None,
+            Action::ReadAttributePermits,
+        ),
+        ep(
+            "GET",
+            "/v1/attribute-permits/matrix-permit/items/1/design".into(),
+            None,
+            Action::ReadAttributePermits,
+        ),
+        ep(
+            "PUT",
+            "/v1/attribute-permits/matrix-permit/items/1/design".into(),
+            Some(json!({})),
+            Action::WriteAttributePermit,
+        ),
+        ep(
+            "POST",
+            "/v1/attribute-permits/matrix-permit/submit".into(),
+            Some(json!({})),
+            Action::WriteAttributePermit,
+        ),
+        ep(
+            "POST",
+            "/v1/attribute-permits/matrix-permit/review".into(),
+            Some(json!({"items": []})),
+            Action::ReviewAttributePermit,
+        ),
+        ep(
+            "POST",
+            "/v1/attribute-permits/matrix-permit/return".into(),
+            Some(json!({"notes": "x"})),
+            Action::ReviewAttributePermit,
+        ),
+        ep(
+            "POST",
+            "/v1/attribute-permits/matrix-permit/approve".into(),
+            Some(json!({})),
+            Action::ApproveAttributePermit,
+        ),
+        ep(
+            "POST",
+            "/v1/attribute-permits/matrix-permit/refuse".into(),
+            Some(json!({"ground": "x", "items": [1]})),
+            Action::RefuseAttributePermit,
+        ),
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
     ]
@@ -513,7 +589,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 63);
+    assert_eq!(checked, Role::ALL.len() * 75);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {
