@@ -70,7 +70,7 @@ step "Schemathesis as the officer of Kota Balikpapan: the register, reports, sta
 ORMAS_CONTRACT_USERNAME=officer.6471 ORMAS_CONTRACT_PASSWORD=ormas-demo-2026 \
   "$venv/bin/st" --no-color run openapi/openapi.json \
   --url "$base" --include-tag ormas --include-tag reports --include-tag statistics --include-tag oversight \
-  --max-examples 50 --report junit --report-dir "$report"
+  --include-tag attribute-permits --max-examples 50 --report junit --report-dir "$report"
 status=$?
 step "Schemathesis as the oversight team of Kota Balikpapan: complaints, cases, visits, the dashboard"
 ORMAS_CONTRACT_USERNAME=oversight.6471 ORMAS_CONTRACT_PASSWORD=ormas-demo-2026 \
