@@ -530,6 +530,7 @@ pub fn seed_demo_register(
             };
             reg::insert_event(conn, &event)?;
         }
+        crate::demo_permits::seed_demo_permits(conn, today)?;
         seed::record(conn, DEMO_REGISTER_SEED)
     })
     .map_err(|e| e.to_string())?;

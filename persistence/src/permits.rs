@@ -227,3 +227,19 @@ pub fn list_permits(
     }
     Ok(query.load(conn)?)
 }
+
+/// Up to `limit` registered registrations in `region`'s subtree, `(id, region_code)`, by region
+/// then id (for seeding).
+pub fn registered_in(
+    conn: &mut AnyConnection,
+    region: &str,
+    limit: i64,
+) -> PersistenceResult<Vec<(String, String)>> {
+    Ok(registrations::table
+        .filter(registrations::state.eq("registered"))
+        .filter(in_subtree!(registrations::region_code, region.to_owned()))
+        .order((registrations::region_code.asc(), registrations::id.asc()))
+        .select((registrations::id, registrations::region_code))
+        .limit(limit)
+        .load(conn)?)
+}
