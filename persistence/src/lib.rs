@@ -10,6 +10,7 @@ mod error;
 pub mod identity;
 pub mod migrations;
 pub mod national;
+mod national_permits;
 pub mod oversight;
 pub mod permits;
 mod pool;

@@ -263,6 +263,7 @@ pub fn seed_national(
     write_sequences(conn, Sequence::Registration, &registration_seqs)?;
     write_sequences(conn, Sequence::Receipt, &receipt_seqs)?;
     let oversight = sprinkle_oversight(conn, options, &generator.calendar)?;
+    crate::national_permits::sprinkle_permits(conn, options, &generator.calendar)?;
     if Backend::of(conn) == Backend::Postgres {
         conn.batch_execute(
             "ANALYZE organisations; ANALYZE registrations; ANALYZE reports; ANALYZE complaints; \
@@ -1076,13 +1077,13 @@ fn date(year: i32, month: u32, day: u32) -> NaiveDate {
 }
 
 /// A moment of office hours (08:00–16:00 WIB, 01:00–09:00 UTC) on `day`, in whole seconds.
-fn at(day: NaiveDate, rng: &mut Rng) -> NaiveDateTime {
+pub(crate) fn at(day: NaiveDate, rng: &mut Rng) -> NaiveDateTime {
     let seconds = 3_600 + rng.below(8 * 3_600) as u32;
     day.and_time(NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0).unwrap_or_default())
 }
 
 /// A UUIDv7-shaped id for a row created at `moment`, its random bits from the generator.
-fn uuid_v7(moment: NaiveDateTime, rng: &mut Rng) -> String {
+pub(crate) fn uuid_v7(moment: NaiveDateTime, rng: &mut Rng) -> String {
     let millis =
         (moment.and_utc().timestamp_millis().max(0) as u64 + rng.below(1000)) & 0xffff_ffff_ffff;
     let a = rng.next_u64();
@@ -1205,16 +1206,16 @@ fn initials(name: &str) -> String {
 }
 
 /// splitmix64 of `seed` and `stream`: independent generators per office.
-fn mix(seed: u64, stream: u64) -> u64 {
+pub(crate) fn mix(seed: u64, stream: u64) -> u64 {
     let mut rng = Rng::new(seed ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15));
     rng.next_u64()
 }
 
 /// splitmix64: tiny, fast, and the same everywhere.
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Rng(seed)
     }
 
@@ -1227,7 +1228,7 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (0 when `n` is 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
@@ -1236,7 +1237,7 @@ impl Rng {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
 
