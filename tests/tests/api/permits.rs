@@ -575,3 +575,52 @@ async fn permit_numbers_are_gap_free_under_concurrent_approvals() {
         .collect();
     assert_eq!(numbers, expected);
 }
+
+#[tokio::test]
+async fn a_suspension_after_submission_stops_the_approval_with_sanctioned() {
+    let (app, ormas, officer, head) = setup().await;
+    let id = submitted(&app, &officer.access_token, &ormas, 1).await;
+    expect_json(
+        step(
+            &app,
+            &officer.access_token,
+            &id,
+            "review",
+            json!({"items": [checklist(None)]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let suspension = json!({
+        "kind": "activity_suspension", "violation": "Peringatan tidak dipatuhi.",
+        "decree_number": "220-77 Tahun 2026", "decree_date": "2026-03-13",
+        "issuing_authority": "kemendagri", "period_start": "2026-03-13", "period_end": "2026-06-30",
+        "serious": true, "justification": "Atribut menyerupai Polri dipakai dalam pawai."
+    });
+    expect_json(
+        app.post_as(
+            &format!("/v1/ormas/{ormas}/sanctions"),
+            &head.access_token,
+            &suspension,
+        )
+        .await,
+        201,
+    )
+    .await;
+    let refused = expect_problem(
+        step(&app, &head.access_token, &id, "approve", json!({})).await,
+        409,
+        "not_eligible",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["code"], "sanctioned");
+    let still = expect_json(
+        app.get_as(&format!("/v1/attribute-permits/{id}"), &head.access_token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(still["state"], "reviewed");
+    assert_eq!(still["permit_number"], serde_json::Value::Null);
+}
