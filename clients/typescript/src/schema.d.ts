@@ -44,6 +44,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/attribute-permits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The attribute permit queue
+         * @description Requests in the caller's region subtree, ordered by region then id, filtered by state, registration and `overdue` (waiting for the office past `answer_due_on`). Roles: staff and integrators within their region; a representative sees only its own ormas's.
+         */
+        get: operations["listAttributePermits"];
+        put?: never;
+        /**
+         * Start an attribute permit request
+         * @description Creates a draft request of an ormas to order attributes (uniforms, flags, banners, emblems, badges): the items, the vendor and the purpose or event. The ormas must be eligible for services (registered, not under sanction, not dissolved, its legal basis valid): 409 `not_eligible` otherwise, one entry per unmet condition (`sanctioned`, …). Roles: `ormas_rep` (its own ormas), `officer` (on its behalf, within its region).
+         */
+        post: operations["createAttributePermit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribute-permits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an attribute permit request
+         * @description One request with its items, designs, checklist, deadline and the steps its state allows. Roles: staff and integrators within their region; a representative, its own ormas's.
+         */
+        get: operations["getAttributePermit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft or returned request
+         * @description Replaces the parts given while the request is a draft or returned; `If-Match` guards against lost updates. Replacing the items keeps each design with its item number and clears the checklist. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
+         */
+        patch: operations["updateAttributePermit"];
+        trace?: never;
+    };
+    "/v1/attribute-permits/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve an attribute permit request
+         * @description From `reviewed` to `approved`: impossible while any item has a `yes` in its checklist (409 naming the items and questions in `errors`). Issues the next permit number of the office's gap-free sequence for the year, `{seq:04}/IPA/{region}/{roman month}/{year}`, valid from today for `ORMAS_ATTRIBUTE_PERMIT_VALIDITY_MONTHS` months (default 6). The ormas must still be eligible (409 `not_eligible`). Roles: `head`.
+         */
+        post: operations["approveAttributePermit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribute-permits/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The history of an attribute permit request
+         * @description Every write to the request, oldest first: who, when, what, from and to which state, the note. Roles: staff and integrators within their region; a representative, its own ormas's.
+         */
+        get: operations["getAttributePermitHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribute-permits/{id}/items/{number}/design": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the design of an item
+         * @description The file itself, with its checked content type. Roles: staff and integrators within their region; a representative, its own ormas's.
+         */
+        get: operations["getAttributePermitDesign"];
+        /**
+         * Upload the design of an item
+         * @description Stores the design of item `number` (1-based) of a draft or returned request, replacing any earlier one: a PDF, JPEG or PNG judged by its bytes (415 otherwise), at most `ORMAS_DOCUMENT_LIMIT` bytes (413). Every item needs its design before submission. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
+         */
+        put: operations["putAttributePermitDesign"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribute-permits/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refuse an attribute permit request
+         * @description From `submitted` or `reviewed` to `refused`, naming the ground and the items (their numbers, from 1). Roles: `officer`, `head`.
+         */
+        post: operations["refuseAttributePermit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribute-permits/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return an attribute permit request
+         * @description From `submitted` or `reviewed` to `returned`, with notes; the ormas edits it and submits again. Roles: `officer`.
+         */
+        post: operations["returnAttributePermit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribute-permits/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the checklist of every item
+         * @description From `submitted` (or `reviewed`, to correct it) to `reviewed`: one checklist per item, in item order, each of the five UU 16/2017 Ps 59(1) questions answered yes or no with a note; a missing item or question is a 422 pointing at it (`items[0].resembles_political_party`). A `yes` does not stop the review; it stops the approval. Roles: `officer`.
+         */
+        post: operations["reviewAttributePermit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attribute-permits/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit an attribute permit request
+         * @description From `draft` or `returned` to `submitted`: needs at least one item and every item's design. The office's answer is due `ORMAS_ATTRIBUTE_PERMIT_ANSWER_DAYS` working days later (default 7; weekends and holidays skipped), `answer_due_on`. The ormas must still be eligible (409 `not_eligible`, e.g. `sanctioned`). Roles: `ormas_rep` (its own ormas), `officer`.
+         */
+        post: operations["submitAttributePermit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -1537,6 +1729,97 @@ export interface components {
             file: Blob;
         };
         /**
+         * @description What kind of attribute an item is.
+         * @enum {string}
+         */
+        AttributeKindName: "seragam" | "bendera" | "spanduk" | "lambang" | "pin" | "atribut_lain";
+        /** @description An attribute permit request. */
+        AttributePermit: {
+            /** @description The steps its state allows now, for any role. */
+            allowed_transitions: components["schemas"]["AttributePermitTransitionName"][];
+            /**
+             * Format: date
+             * @description The last day of the office's answer (working days from the last submission).
+             */
+            answer_due_on: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            decided_on: string | null;
+            /** Format: date */
+            event_date: string | null;
+            event_name: string | null;
+            /** Format: date */
+            first_submitted_on: string | null;
+            /** @description Numbers of the items the checklist flagged (a `yes`): approval is impossible while any is. */
+            flagged_items: number[];
+            id: string;
+            items: components["schemas"]["PermitItem"][];
+            ormas_name: string;
+            /** @description Waiting for the office past `answer_due_on`. */
+            overdue: boolean;
+            /** @description `{seq:04}/IPA/{region}/{roman month}/{year}`, once approved. */
+            permit_number: string | null;
+            purpose: string;
+            refusal_ground: string | null;
+            refused_items: number[];
+            region_code: string;
+            registration_id: string;
+            return_notes: string | null;
+            /** Format: date */
+            reviewed_on: string | null;
+            state: components["schemas"]["AttributePermitStateName"];
+            /** Format: date */
+            submitted_on: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date */
+            valid_from: string | null;
+            /** Format: date */
+            valid_until: string | null;
+            vendor: components["schemas"]["Vendor"];
+            /**
+             * Format: int32
+             * @description Send it back in `If-Match`.
+             */
+            version: number;
+        };
+        /** @description One entry of a request's history. */
+        AttributePermitEvent: {
+            /**
+             * @description `attribute_permit.create`, `.update`, `.design`, `.submit`, `.review`, `.return`,
+             *     `.approve`, `.refuse`.
+             */
+            action: string;
+            actor_id: string | null;
+            /** Format: date-time */
+            at: string;
+            from_state: components["schemas"]["AttributePermitStateName"] | null;
+            id: string;
+            note: string | null;
+            to_state: components["schemas"]["AttributePermitStateName"] | null;
+        };
+        /** @description A request's history, oldest first. */
+        AttributePermitHistory: {
+            items: components["schemas"]["AttributePermitEvent"][];
+        };
+        /** @description A page of the office's queue. */
+        AttributePermitPage: {
+            items: components["schemas"]["AttributePermit"][];
+            /** @description Pass as `page_token` for the next page; `null` on the last. */
+            next_page_token: string | null;
+        };
+        /**
+         * @description Where an attribute permit request stands.
+         * @enum {string}
+         */
+        AttributePermitStateName: "draft" | "submitted" | "reviewed" | "returned" | "approved" | "refused";
+        /**
+         * @description A step of an attribute permit request.
+         * @enum {string}
+         */
+        AttributePermitTransitionName: "submit" | "review" | "return" | "approve" | "refuse";
+        /**
          * @description One audited event.
          * @example {
          *       "action": "user.create",
@@ -1783,6 +2066,12 @@ export interface components {
             category: string;
             /** Format: int64 */
             count: number;
+        };
+        /** @description One answer of the checklist. */
+        ChecklistAnswer: {
+            note?: string | null;
+            /** @description `true`: the item does what the question asks (it bars approval). */
+            yes: boolean;
         };
         /** @description A service client. */
         Client: {
@@ -2120,6 +2409,41 @@ export interface components {
             tiered?: boolean;
         };
         /**
+         * @description A new request.
+         * @example {
+         *       "event_date": "2027-02-14",
+         *       "event_name": "Musyawarah Daerah IV",
+         *       "items": [
+         *         {
+         *           "colours": [
+         *             "hijau",
+         *             "putih"
+         *           ],
+         *           "description": "Kemeja lengan panjang dengan lambang di dada kiri",
+         *           "kind": "seragam",
+         *           "quantity": 150
+         *         }
+         *       ],
+         *       "purpose": "Seragam dan bendera untuk Musyawarah Daerah",
+         *       "registration_id": "01938a6e-0000-7000-8000-000000000001",
+         *       "vendor": {
+         *         "address": "Jl. Jenderal Sudirman No. 12, Balikpapan",
+         *         "name": "CV Sablon Borneo"
+         *       }
+         *     }
+         */
+        CreatePermit: {
+            /** Format: date */
+            event_date?: string | null;
+            event_name?: string | null;
+            items?: components["schemas"]["PermitItemInput"][];
+            /** @description What the attributes are for. */
+            purpose: string;
+            /** @description The registration (ormas) asking. */
+            registration_id: string;
+            vendor: components["schemas"]["Vendor"];
+        };
+        /**
          * @description A new report for a period.
          * @example {
          *       "activities": [
@@ -2350,6 +2674,25 @@ export interface components {
         };
         /** @enum {string} */
         DatabaseKind: "sqlite" | "postgres";
+        /** @description A design file, uploaded with `PUT /v1/attribute-permits/{id}/items/{number}/design`. */
+        DesignFile: {
+            /** @description `application/pdf`, `image/jpeg` or `image/png`, from the file's bytes. */
+            content_type: string;
+            filename: string;
+            sha256: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** Format: date-time */
+            uploaded_at: string;
+        };
+        /** @description The multipart form of a design upload (for the contract; the handler reads the stream). */
+        DesignUpload: {
+            /**
+             * Format: binary
+             * @description PDF, JPEG or PNG.
+             */
+            file: Blob;
+        };
         /**
          * @description Dismiss a complaint.
          * @example {
@@ -2455,6 +2798,8 @@ export interface components {
             /** @description Every condition not met; empty exactly when eligible. */
             unmet: components["schemas"]["IneligibilityName"][];
         };
+        /** @description An empty body (submit, approve). */
+        EmptyStep: Record<string, never>;
         /**
          * @description One offending field of a request.
          * @example {
@@ -2599,6 +2944,14 @@ export interface components {
          * @enum {string}
          */
         IneligibilityName: "not_registered" | "suspended" | "revoked" | "dissolved" | "skt_expired";
+        /** @description The checklist of one item (UU 16/2017 Ps 59(1)): every question must be answered. */
+        ItemChecklist: {
+            foreign_symbol_without_permit?: components["schemas"]["ChecklistAnswer"] | null;
+            resembles_government_or_security_forces?: components["schemas"]["ChecklistAnswer"] | null;
+            resembles_other_ormas?: components["schemas"]["ChecklistAnswer"] | null;
+            resembles_political_party?: components["schemas"]["ChecklistAnswer"] | null;
+            separatist_or_banned_symbol?: components["schemas"]["ChecklistAnswer"] | null;
+        };
         /** @description Registered and active ormas of one kind. */
         KindStats: {
             /** Format: int64 */
@@ -2880,6 +3233,27 @@ export interface components {
              */
             new_password: string;
         };
+        /** @description An item of a request, with its design and checklist. */
+        PermitItem: {
+            checklist: components["schemas"]["ItemChecklist"] | null;
+            colours: string[];
+            description: string;
+            design: components["schemas"]["DesignFile"] | null;
+            kind: components["schemas"]["AttributeKindName"];
+            /** @description 1-based, the item's place in the request. */
+            number: number;
+            /** Format: int64 */
+            quantity: number;
+        };
+        /** @description One attribute to be ordered, as asked. */
+        PermitItemInput: {
+            /** @description Its colours, e.g. `hijau`, `putih`. */
+            colours: string[];
+            description: string;
+            kind: components["schemas"]["AttributeKindName"];
+            /** Format: int64 */
+            quantity: number;
+        };
         /** @description One registration of an organisation, as its organisation's record lists it. */
         Presence: {
             branch_name: string | null;
@@ -3024,6 +3398,20 @@ export interface components {
         /** @description A refresh token to exchange. */
         RefreshRequest: {
             refresh_token: string;
+        };
+        /**
+         * @description A refusal: the ground and the items it concerns.
+         * @example {
+         *       "ground": "Lambang menyerupai lambang Polri (UU 16/2017 Ps 59 ayat 1).",
+         *       "items": [
+         *         1
+         *       ]
+         *     }
+         */
+        RefuseRequest: {
+            ground?: string | null;
+            /** @description The numbers (1-based) of the items refused. */
+            items?: number[];
         };
         /**
          * @description An administrative region.
@@ -3360,6 +3748,47 @@ export interface components {
             due_after_days: number;
         };
         /**
+         * @description Notes to return a request.
+         * @example {
+         *       "notes": "Lampirkan desain bendera dalam resolusi yang lebih tinggi."
+         *     }
+         */
+        ReturnRequest: {
+            notes?: string | null;
+        };
+        /**
+         * @description The officer's checklist: one entry per item, in item order.
+         * @example {
+         *       "items": [
+         *         {
+         *           "foreign_symbol_without_permit": {
+         *             "note": null,
+         *             "yes": false
+         *           },
+         *           "resembles_government_or_security_forces": {
+         *             "note": null,
+         *             "yes": false
+         *           },
+         *           "resembles_other_ormas": {
+         *             "note": null,
+         *             "yes": false
+         *           },
+         *           "resembles_political_party": {
+         *             "note": null,
+         *             "yes": false
+         *           },
+         *           "separatist_or_banned_symbol": {
+         *             "note": "Lambang sesuai AD/ART.",
+         *             "yes": false
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        ReviewRequest: {
+            items: components["schemas"]["ItemChecklist"][];
+        };
+        /**
          * @description What a revocation takes away.
          * @enum {string}
          */
@@ -3650,6 +4079,24 @@ export interface components {
             phone?: string | null;
         };
         /**
+         * @description Changes to a draft or returned request; absent parts stay, given parts replace. Replacing the
+         *     items keeps each design with its item number and clears the checklist.
+         * @example {
+         *       "vendor": {
+         *         "address": "Jl. Jenderal Sudirman No. 14, Balikpapan",
+         *         "name": "CV Sablon Borneo"
+         *       }
+         *     }
+         */
+        UpdatePermit: {
+            /** Format: date */
+            event_date?: string | null;
+            event_name?: string | null;
+            items?: components["schemas"]["PermitItemInput"][] | null;
+            purpose?: string | null;
+            vendor?: components["schemas"]["Vendor"] | null;
+        };
+        /**
          * @description Changes to a draft or returned report; absent parts stay as they are, given parts replace.
          * @example {
          *       "signatories": {
@@ -3732,6 +4179,11 @@ export interface components {
         UserPage: {
             items: components["schemas"]["User"][];
             next_page_token: string | null;
+        };
+        /** @description Who makes the attributes. */
+        Vendor: {
+            address: string;
+            name: string;
         };
         /** @description The result of checking a registration letter's number. */
         Verification: {
@@ -3972,6 +4424,940 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    listAttributePermits: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the caller's scope; default: the caller's region). */
+                region?: string;
+                state?: "draft" | "submitted" | "reviewed" | "returned" | "approved" | "refused";
+                /** @description `true`: waiting for the office past the answer deadline; `false`: the others. */
+                overdue?: boolean;
+                /** @description Only this registration's requests. */
+                registration_id?: string;
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermitPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAttributePermit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePermit"];
+            };
+        };
+        responses: {
+            /** @description The new draft. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermit"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not write attribute permit requests. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_eligible`: the ormas may not use services, naming every unmet condition. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAttributePermit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The request's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermit"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such request in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateAttributePermit: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The request's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePermit"];
+            };
+        };
+        responses: {
+            /** @description The request as changed. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermit"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not write attribute permit requests. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such request in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is no longer a draft or returned, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    approveAttributePermit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The request's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, or `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyStep"];
+            };
+        };
+        responses: {
+            /** @description The attribute permit request after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermit"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such attribute permit request in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAttributePermitHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The request's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermitHistory"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such request in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAttributePermitDesign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The request's id. */
+                id: string;
+                /** @description The item's number, from 1. */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment with its checked type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["File"];
+                    "image/jpeg": components["schemas"]["File"];
+                    "image/png": components["schemas"]["File"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such request in the caller's scope, no such item, or no design yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putAttributePermitDesign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The request's id. */
+                id: string;
+                /** @description The item's number, from 1. */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["DesignUpload"];
+            };
+        };
+        responses: {
+            /** @description The request with the design. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermit"];
+                };
+            };
+            /** @description The form is malformed, or `If-Match` is. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not write attribute permit requests. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such request in the caller's scope, or no such item. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is no longer a draft or returned, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description Not multipart, or the file is no PDF, JPEG or PNG. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The field `file` is missing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    refuseAttributePermit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The request's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefuseRequest"];
+            };
+        };
+        responses: {
+            /** @description The attribute permit request after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermit"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such attribute permit request in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The ground or the items are missing or unknown, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    returnAttributePermit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The request's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnRequest"];
+            };
+        };
+        responses: {
+            /** @description The attribute permit request after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermit"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such attribute permit request in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The notes are missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reviewAttributePermit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The request's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The attribute permit request after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermit"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such attribute permit request in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description An item or a question is unanswered, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    submitAttributePermit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The request's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, or `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyStep"];
+            };
+        };
+        responses: {
+            /** @description The attribute permit request after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributePermit"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such attribute permit request in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No item, or an item without its design. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listAuditEvents: {
