@@ -572,6 +572,17 @@ mod tests {
         );
         assert_eq!(c.pool.max_size, 3);
         assert_eq!(c.workers, Some(2));
+        assert_eq!(c.attribute_permits, AttributePermitPolicy::default());
+        let permits = config(&[
+            ("ORMAS_ATTRIBUTE_PERMIT_ANSWER_DAYS", "10"),
+            ("ORMAS_ATTRIBUTE_PERMIT_VALIDITY_MONTHS", "12"),
+        ])
+        .unwrap()
+        .attribute_permits;
+        assert_eq!(
+            (permits.answer_working_days, permits.validity_months),
+            (10, 12)
+        );
         for (name, value) in [
             ("ORMAS_BIND", "localhost"),
             ("ORMAS_DB_POOL_SIZE", "0"),
@@ -593,6 +604,8 @@ mod tests {
             ("ORMAS_CORS_ORIGINS", "https://app.example/path"),
             ("ORMAS_RATE_LIMIT_LOGIN_PER_MINUTE", "-1"),
             ("ORMAS_LOGIN_MAX_DELAY_SECS", "3601"),
+            ("ORMAS_ATTRIBUTE_PERMIT_ANSWER_DAYS", "0"),
+            ("ORMAS_ATTRIBUTE_PERMIT_VALIDITY_MONTHS", "six"),
         ] {
             let err = config(&[(name, value)]).unwrap_err();
             assert_eq!(err.variable, name);
