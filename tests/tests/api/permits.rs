@@ -624,3 +624,77 @@ async fn a_suspension_after_submission_stops_the_approval_with_sanctioned() {
     assert_eq!(still["state"], "reviewed");
     assert_eq!(still["permit_number"], serde_json::Value::Null);
 }
+
+#[tokio::test]
+async fn the_deadline_and_validity_are_settings_and_the_queue_pages() {
+    let app = TestApp::spawn_with(|c| {
+        c.attribute_permits.answer_working_days = 3;
+        c.attribute_permits.validity_months = 12;
+    })
+    .await;
+    app.clock.pin(Some(day("2026-03-13")));
+    let ids = insert_all(&app, vec![OrmasFixture::registered("64.71")]).await;
+    let o = office(&app, "64.71").await;
+    let id = submitted(&app, &o.officer.access_token, &ids[0], 1).await;
+    let _second = submitted(&app, &o.officer.access_token, &ids[0], 1).await;
+    let got = expect_json(
+        app.get_as(
+            &format!("/v1/attribute-permits/{id}"),
+            &o.officer.access_token,
+        )
+        .await,
+        200,
+    )
+    .await;
+    // Friday 13 March + 3 working days: 16, 17 March, then (past the Nyepi and Idul Fitri holidays
+    // and their cuti bersama, 18–24 March) the 25th.
+    assert_eq!(got["answer_due_on"], "2026-03-25");
+    expect_json(
+        step(
+            &app,
+            &o.officer.access_token,
+            &id,
+            "review",
+            json!({"items": [checklist(None)]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let approved = expect_json(
+        step(&app, &o.head.access_token, &id, "approve", json!({})).await,
+        200,
+    )
+    .await;
+    assert_eq!(approved["valid_until"], "2027-03-12");
+    let first = expect_json(
+        app.get_as("/v1/attribute-permits?page_size=1", &o.officer.access_token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 1);
+    let token = first["next_page_token"].as_str().unwrap();
+    let second = expect_json(
+        app.get_as(
+            &format!("/v1/attribute-permits?page_size=1&page_token={token}"),
+            &o.officer.access_token,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_ne!(second["items"][0]["id"], first["items"][0]["id"]);
+    assert!(second["next_page_token"].is_null());
+    expect_problem(
+        app.get_as(
+            "/v1/attribute-permits?state=pending",
+            &o.officer.access_token,
+        )
+        .await,
+        400,
+        "invalid_query",
+    )
+    .await;
+}
