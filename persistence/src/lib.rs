@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod grants;
 mod error;
 pub mod identity;
 pub mod migrations;
