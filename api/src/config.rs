@@ -118,6 +118,8 @@ pub struct Config {
     pub stats_refresh: Option<Duration>,
     /// Whether approving a registration needs a field visit that found the secretariat.
     pub require_verification_visit: bool,
+    /// Grant proposals: the minimum years as a legal entity and the LPJ's due day.
+    pub grants: ormas_domain::grants::GrantPolicy,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
 }
@@ -444,7 +446,37 @@ impl Config {
                 }
             },
         };
+        // Grant proposals (Permendagri 32/2011 as amended).
+        let grants = {
+            let default = ormas_domain::grants::GrantPolicy::default();
+            let min_legal_entity_years = match get("ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS") {
+                None => default.min_legal_entity_years,
+                Some(text) => text
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|years| *years <= 50)
+                    .ok_or_else(|| ConfigError {
+                        variable: "ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS",
+                        message: format!("`{text}` is not a number of years from 0 to 50"),
+                    })?,
+            };
+            let lpj_due = match get("ORMAS_GRANT_LPJ_DUE_MONTH_DAY") {
+                None => default.lpj_due,
+                Some(text) => {
+                    ormas_domain::grants::parse_month_day(&text).ok_or_else(|| ConfigError {
+                        variable: "ORMAS_GRANT_LPJ_DUE_MONTH_DAY",
+                        message: format!("`{text}` is not a day of the year as MM-DD"),
+                    })?
+                }
+            };
+            ormas_domain::grants::GrantPolicy {
+                min_legal_entity_years,
+                lpj_due,
+            }
+        };
         Ok(Config {
+            grants,
             reporting,
             stats_refresh,
             require_verification_visit,

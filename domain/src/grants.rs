@@ -40,6 +40,34 @@ pub fn missing_proposal_documents<'a>(
         .collect()
 }
 
+/// The region's grant settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrantPolicy {
+    /// Years as a legal entity a proposer needs (0: none, as Permendagri 13/2018; 32/2011 asked 3).
+    pub min_legal_entity_years: u32,
+    /// `(month, day)` of the year after the fiscal year by which the LPJ is due.
+    pub lpj_due: (u32, u32),
+}
+
+impl Default for GrantPolicy {
+    fn default() -> Self {
+        GrantPolicy {
+            min_legal_entity_years: 0,
+            lpj_due: (1, 10),
+        }
+    }
+}
+
+/// Parses `MM-DD` (a day that exists in a leap year).
+pub fn parse_month_day(text: &str) -> Option<(u32, u32)> {
+    let (m, d) = text.trim().split_once('-')?;
+    if m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (m, d) = (m.parse().ok()?, d.parse().ok()?);
+    NaiveDate::from_ymd_opt(2028, m, d).map(|_| (m, d))
+}
+
 /// Where a grant proposal stands, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -786,6 +814,15 @@ mod tests {
         for (name, input, expected) in cases {
             assert_eq!(grant_refusals(&input, today), expected, "{name}");
         }
+    }
+
+    #[test]
+    fn month_days() {
+        assert_eq!(parse_month_day("01-10"), Some((1, 10)));
+        assert_eq!(parse_month_day("02-29"), Some((2, 29)));
+        assert_eq!(parse_month_day("02-30"), None);
+        assert_eq!(parse_month_day("1-10"), None);
+        assert_eq!(parse_month_day("13-01"), None);
     }
 
     #[test]

@@ -101,10 +101,7 @@ pub fn grant_events_of(
         .load(conn)?)
 }
 
-pub fn find_grant(
-    conn: &mut AnyConnection,
-    id: &str,
-) -> PersistenceResult<Option<GrantWithOrmas>> {
+pub fn find_grant(conn: &mut AnyConnection, id: &str) -> PersistenceResult<Option<GrantWithOrmas>> {
     Ok(grant_proposals::table
         .inner_join(registrations::table.inner_join(organisations::table))
         .filter(grant_proposals::id.eq(id))
@@ -186,7 +183,10 @@ pub fn list_grants(
             RegistrationRow::as_select(),
             OrganisationRow::as_select(),
         ))
-        .order((grant_proposals::region_code.asc(), grant_proposals::id.asc()))
+        .order((
+            grant_proposals::region_code.asc(),
+            grant_proposals::id.asc(),
+        ))
         .limit(filter.limit)
         .into_boxed();
     if let Some(region) = &filter.region {
@@ -239,7 +239,15 @@ pub struct GrantTotals {
 
 /// The figures of one proposal the totals read: `(region_code, fiscal_year, state, lpj_due_on,
 /// requested, approved, disbursed)`.
-type TotalsRow = (String, i32, String, NaiveDate, i64, Option<i64>, Option<i64>);
+type TotalsRow = (
+    String,
+    i32,
+    String,
+    NaiveDate,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
 
 /// The totals per `(region_code, fiscal_year)` of the proposals within `region`'s subtree for the
 /// fiscal years from `from_year` (drafts included in `proposals`); the caller folds regions into

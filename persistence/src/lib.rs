@@ -6,8 +6,8 @@
 
 pub mod audit;
 pub mod dashboard;
-pub mod grants;
 mod error;
+pub mod grants;
 pub mod identity;
 pub mod migrations;
 pub mod national;
