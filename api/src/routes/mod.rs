@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod clients;
 pub mod dto;
+pub mod grants;
 pub mod lifecycle;
 pub mod ormas;
 pub mod oversight;
@@ -50,5 +51,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(ormas::visits::configure)
         .configure(public::configure)
         .configure(oversight::configure)
-        .configure(sanctions::configure);
+        .configure(sanctions::configure)
+        .configure(grants::configure);
 }
