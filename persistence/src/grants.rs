@@ -249,20 +249,24 @@ type TotalsRow = (
     Option<i64>,
 );
 
-/// The totals per `(region_code, fiscal_year)` of the proposals within `region`'s subtree for the
+/// The totals per `(region_code, fiscal_year)` of the proposals within `region`'s subtree (`None`: the nation) for the
 /// fiscal years from `from_year` (drafts included in `proposals`); the caller folds regions into
 /// child regions. Sums are folded here, not in SQL, so that they stay `BIGINT` on both backends
 /// (PostgreSQL's `SUM(bigint)` is `numeric`); a region's proposals of a few years are a few
 /// thousand narrow rows at most.
 pub fn grant_totals_by_region(
     conn: &mut AnyConnection,
-    region: &str,
+    region: Option<&str>,
     from_year: i32,
     today: NaiveDate,
 ) -> PersistenceResult<Vec<(String, GrantTotals)>> {
-    let rows: Vec<TotalsRow> = grant_proposals::table
-        .filter(in_subtree!(grant_proposals::region_code, region.to_owned()))
+    let mut query = grant_proposals::table
         .filter(grant_proposals::fiscal_year.ge(from_year))
+        .into_boxed();
+    if let Some(region) = region {
+        query = query.filter(in_subtree!(grant_proposals::region_code, region.to_owned()));
+    }
+    let rows: Vec<TotalsRow> = query
         .select((
             grant_proposals::region_code,
             grant_proposals::fiscal_year,

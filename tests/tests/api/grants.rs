@@ -442,6 +442,31 @@ async fn a_grant_from_draft_to_the_accepted_lpj_and_its_overdue_day() {
         assert_eq!(listed["items"].as_array().unwrap().len(), 0, "{query}");
     }
 
+    // The overview's grant totals, for the office and per child region of the province.
+    let province = app
+        .signed_in("hibah.statistik", "officer", Some("64"))
+        .await;
+    let stats = expect_json(
+        app.get_as("/v1/stats/overview?region=64", &province.access_token)
+            .await,
+        200,
+    )
+    .await;
+    let year = &stats["grants"]["by_fiscal_year"][0];
+    assert_eq!(year["fiscal_year"], 2026);
+    assert_eq!(year["proposals"], 1);
+    assert_eq!(year["requested_amount"], 20_000_000);
+    assert_eq!(year["approved_amount"], 18_000_000);
+    assert_eq!(year["disbursed_amount"], 18_000_000);
+    assert_eq!(year["accounted_amount"], 0);
+    assert_eq!(year["lpj_overdue"], 1);
+    assert_eq!(year["lpj_overdue_amount"], 18_000_000);
+    assert_eq!(stats["grants"]["regions"][0]["code"], "64.71");
+    assert_eq!(
+        stats["grants"]["regions"][0]["by_fiscal_year"][0]["lpj_overdue"],
+        1
+    );
+
     // Spent + returned must equal the disbursed amount.
     let problem = expect_problem(step(&app, &rep.access_token, &id, "accountability", json!({"spent_amount": 17_000_000, "returned_amount": 500_000, "document_ids": [&docs[3]]})).await, 422, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "spent_amount");

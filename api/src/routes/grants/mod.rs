@@ -3,6 +3,7 @@
 
 pub mod crud;
 pub mod dto;
+pub mod totals;
 pub mod transitions;
 
 use ormas_domain::Action;
