@@ -321,3 +321,19 @@ impl GrantTotals {
         self.lpj_overdue += other.lpj_overdue;
     }
 }
+
+/// Up to `limit` registered badan hukum ormas (perkumpulan, yayasan) with their organisation,
+/// oldest registration first: the demo's and the national seed's grant recipients.
+pub fn badan_hukum_registered(
+    conn: &mut AnyConnection,
+    limit: i64,
+) -> PersistenceResult<Vec<(RegistrationRow, OrganisationRow)>> {
+    Ok(registrations::table
+        .inner_join(organisations::table)
+        .filter(registrations::state.eq("registered"))
+        .filter(organisations::kind.eq_any(["perkumpulan", "yayasan"]))
+        .order(registrations::id.asc())
+        .limit(limit)
+        .select((RegistrationRow::as_select(), OrganisationRow::as_select()))
+        .load(conn)?)
+}
