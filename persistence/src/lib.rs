@@ -11,6 +11,7 @@ pub mod grants;
 pub mod identity;
 pub mod migrations;
 pub mod national;
+mod national_grants;
 pub mod oversight;
 mod pool;
 pub mod reference;
