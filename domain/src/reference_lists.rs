@@ -253,6 +253,9 @@ mod tests {
                 "kemenag_recommendation",
                 REPORT_ATTACHMENT,
                 VISIT_PHOTO,
+                crate::grants::GRANT_PROPOSAL_LETTER,
+                crate::grants::GRANT_BUDGET,
+                crate::grants::GRANT_LPJ,
                 "other"
             ]
         );
