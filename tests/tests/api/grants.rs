@@ -356,6 +356,17 @@ async fn a_grant_from_draft_to_the_accepted_lpj_and_its_overdue_day() {
         "conflict",
     )
     .await;
+    // A step with a stale If-Match: 412.
+    let stale = app
+        .client
+        .post(app.url(&format!("/v1/grant-proposals/{id}/approve")))
+        .bearer_auth(&head.access_token)
+        .header("If-Match", "\"1\"")
+        .json(&approve)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 412);
     let approved = expect_json(
         step(&app, &head.access_token, &id, "approve", approve).await,
         200,
@@ -472,7 +483,22 @@ async fn a_grant_from_draft_to_the_accepted_lpj_and_its_overdue_day() {
     assert_eq!(problem["errors"][0]["field"], "spent_amount");
     let problem = expect_problem(step(&app, &rep.access_token, &id, "accountability", json!({"spent_amount": 17_500_000, "returned_amount": 500_000, "document_ids": [&docs[0]]})).await, 422, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "document_ids");
-    let filed = expect_json(step(&app, &rep.access_token, &id, "accountability", json!({"spent_amount": 17_500_000, "returned_amount": 500_000, "document_ids": [&docs[3]], "notes": "Sisa disetor ke kas daerah."})).await, 200).await;
+    // A registered ormas uploads its LPJ to its document store (checked by its bytes).
+    let lpj = expect_json(
+        crate::register::upload(
+            &app,
+            &rep.access_token,
+            &ormas,
+            "grant_lpj",
+            "lpj.pdf",
+            b"%PDF-1.4\n%%EOF\n".to_vec(),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let lpj_id = lpj["id"].as_str().unwrap().to_owned();
+    let filed = expect_json(step(&app, &rep.access_token, &id, "accountability", json!({"spent_amount": 17_500_000, "returned_amount": 500_000, "document_ids": [&lpj_id], "notes": "Sisa disetor ke kas daerah."})).await, 200).await;
     assert_eq!(filed["state"], "lpj_overdue");
     assert_eq!(filed["recorded_state"], "accountability_submitted");
     expect_problem(
