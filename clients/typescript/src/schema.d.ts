@@ -442,6 +442,254 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/grant-proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List grant proposals
+         * @description Proposals in the caller's region subtree, ordered by region then id, filtered by fiscal year, state (as read today, `lpj_overdue` included), overdue LPJ and registration. Roles: staff and integrators within their region; a representative sees only its own ormas's.
+         */
+        get: operations["listGrantProposals"];
+        put?: never;
+        /**
+         * Start a grant proposal
+         * @description Creates the draft proposal of an ormas for a fiscal year (this year or one of the next two). The ormas must be eligible (Permendagri 32/2011 as amended): registered and not under sanction, a badan hukum (`perkumpulan`/`yayasan`) with its AHU decree, registered in the office's region with a local board and a domicile letter on file, a legal entity for the region's minimum (`ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS`), no overdue LPJ of an earlier grant and no other open proposal for the fiscal year; otherwise 409 `not_eligible` naming every unmet condition in `errors` (`code` = `not_badan_hukum`, `sanctioned`, `lpj_overdue`, …). The budget lines must add up to the requested amount exactly (422 on `budget_lines`) and the account be in the ormas's name. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
+         */
+        post: operations["createGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a grant proposal
+         * @description One proposal with everything recorded on it, its state as read today (`lpj_overdue` once the LPJ's due date has passed without an accepted LPJ) and the steps its state allows. Roles: staff and integrators within their region; a representative, its own ormas's.
+         */
+        get: operations["getGrantProposal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft or returned grant proposal
+         * @description Replaces the fields given while the proposal is a draft or returned; the budget must still add up to the requested amount (422 on `budget_lines`). `If-Match` is required. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
+         */
+        patch: operations["updateGrantProposal"];
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/accept-accountability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the LPJ
+         * @description From `accountability_submitted` to `accounted`: the grant is closed and no longer reads `lpj_overdue`. Roles: `officer`.
+         */
+        post: operations["acceptGrantAccountability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/accountability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File the accountability report (LPJ)
+         * @description From `disbursed` (or to correct it, `accountability_submitted`) to `accountability_submitted`: the amount spent and the amount returned to the treasury, which must add up to the disbursed amount exactly (422 on `spent_amount`), with at least one `grant_lpj` document. Roles: `ormas_rep` (its own ormas), `officer`.
+         */
+        post: operations["fileGrantAccountability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the signed grant agreement (NPHD)
+         * @description From `approved` to `agreement_signed`: the NPHD's number and date (not before the decree, not in the future). Roles: `head`.
+         */
+        post: operations["signGrantAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a grant proposal by decree
+         * @description From `verified` to `approved`: the regional head's decree number and date and the approved amount (at most the recommended one). The ormas must still be eligible (409 `not_eligible`). Roles: `head`.
+         */
+        post: operations["approveGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/disbursement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the disbursement
+         * @description From `agreement_signed` to `disbursed`: the transfer's date and amount (at most the approved one). The LPJ is then due by `lpj_due_on`. Roles: `officer`.
+         */
+        post: operations["disburseGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A grant proposal's history
+         * @description Every change and step of a proposal, oldest first: who, when, from and to which state, and what the step recorded. Roles: as `GET /v1/grant-proposals/{id}`.
+         */
+        get: operations["getGrantProposalHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a grant proposal
+         * @description From `verified` to `rejected`, with a reason. Roles: `head`.
+         */
+        post: operations["rejectGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a grant proposal
+         * @description From `submitted` to `returned`, with a reason; the ormas corrects it and submits again. Roles: `officer`.
+         */
+        post: operations["returnGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a grant proposal
+         * @description From `draft` or `returned` to `submitted`. The ormas must still be eligible (409 `not_eligible` naming every unmet condition) and the proposal carry a `grant_proposal_letter`, a `grant_budget` and a `board_decree` among its documents (422 on `document_ids`). Roles: `ormas_rep` (its own ormas), `officer`.
+         */
+        post: operations["submitGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the verification team's recommendation
+         * @description From `submitted` to `verified`: the recommended amount (at most the requested one, 422 otherwise), the notes and the team's members. Roles: `officer`.
+         */
+        post: operations["verifyGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -1507,6 +1755,26 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description The accountability report (LPJ): what was spent and what went back to the treasury.
+         * @example {
+         *       "document_ids": [
+         *         "01938a6e-7f00-7000-8000-0000000000aa"
+         *       ],
+         *       "notes": "Sisa dana disetor ke kas daerah 2027-11-30.",
+         *       "returned_amount": 750000,
+         *       "spent_amount": 19250000
+         *     }
+         */
+        AccountabilityStep: {
+            /** @description Documents of the ormas, at least one `grant_lpj`. */
+            document_ids: string[];
+            notes?: string | null;
+            /** Format: int64 */
+            returned_amount: number;
+            /** Format: int64 */
+            spent_amount: number;
+        };
+        /**
          * @description Whether an ormas counts as active.
          * @enum {string}
          */
@@ -1516,6 +1784,21 @@ export interface components {
          * @enum {string}
          */
         Agency: "kesbangpol" | "polri" | "tni" | "kejaksaan" | "binda" | "satpol_pp" | "kemenag" | "other";
+        /**
+         * @description The grant agreement (Naskah Perjanjian Hibah Daerah).
+         * @example {
+         *       "agreement_date": "2027-02-03",
+         *       "agreement_number": "900/77/NPHD/2027"
+         *     }
+         */
+        AgreementStep: {
+            /**
+             * Format: date
+             * @description Not before the decree, not after today.
+             */
+            agreement_date: string;
+            agreement_number: string;
+        };
         /**
          * @description A representative's answer to a warning.
          * @example {
@@ -1527,6 +1810,27 @@ export interface components {
             /** @description Ids of documents uploaded to the ormas (`POST /v1/ormas/{id}/documents`). */
             document_ids?: string[];
             statement: string;
+        };
+        /**
+         * @description The regional head's decree.
+         * @example {
+         *       "approved_amount": 20000000,
+         *       "decree_date": "2026-12-01",
+         *       "decree_number": "188.45/412/HK/2026"
+         *     }
+         */
+        ApproveGrant: {
+            /**
+             * Format: int64
+             * @description Whole rupiah, at most the recommended amount.
+             */
+            approved_amount: number;
+            /**
+             * Format: date
+             * @description Not after today.
+             */
+            decree_date: string;
+            decree_number: string;
         };
         /** @description The multipart form of an attachment (for the contract; the handler reads the stream). */
         AttachmentUpload: {
@@ -1578,6 +1882,14 @@ export interface components {
          * @enum {string}
          */
         AuthorityName: "kemendagri" | "kemenkumham";
+        /** @description The bank account the grant is paid into: in the ormas's own name. */
+        BankAccount: {
+            bank: string;
+            /** @description The account holder: the ormas's name (or its abbreviation). */
+            holder: string;
+            /** @description Digits only, 5 to 30. */
+            number: string;
+        };
         /** @description The ormas a representative's account acts for. */
         Binding: {
             /** @description A registration id; `null` unbinds. */
@@ -1651,6 +1963,19 @@ export interface components {
             position: string;
             /** Format: date */
             term_ends_on?: string | null;
+        };
+        /** @description One line of the budget (RAB): quantity × unit price. */
+        BudgetLine: {
+            description: string;
+            /** Format: int64 */
+            quantity: number;
+            /** @description The unit counted (`paket`, `orang`, `hari`, …). */
+            unit: string;
+            /**
+             * Format: int64
+             * @description Whole rupiah.
+             */
+            unit_price: number;
         };
         /** @description An oversight case. */
         Case: {
@@ -2053,6 +2378,70 @@ export interface components {
             region_code?: string | null;
         };
         /**
+         * @description A new grant proposal (a draft).
+         * @example {
+         *       "bank_account": {
+         *         "bank": "Bank Kaltimtara",
+         *         "holder": "Perkumpulan Pemuda Peduli Balikpapan",
+         *         "number": "0011223344"
+         *       },
+         *       "budget_lines": [
+         *         {
+         *           "description": "Konsumsi peserta",
+         *           "quantity": 120,
+         *           "unit": "orang-hari",
+         *           "unit_price": 50000
+         *         },
+         *         {
+         *           "description": "Honor narasumber",
+         *           "quantity": 4,
+         *           "unit": "orang",
+         *           "unit_price": 2500000
+         *         },
+         *         {
+         *           "description": "Modul dan alat tulis",
+         *           "quantity": 40,
+         *           "unit": "paket",
+         *           "unit_price": 100000
+         *         }
+         *       ],
+         *       "document_ids": [],
+         *       "fiscal_year": 2027,
+         *       "purpose": "Pelatihan tiga hari bagi 40 pemuda Kelurahan Gunung Samarinda.",
+         *       "registration_id": "01938a6e-7f00-7000-8000-000000000001",
+         *       "requested_amount": 25000000,
+         *       "title": "Pelatihan kewirausahaan pemuda"
+         *     }
+         */
+        CreateGrantProposal: {
+            bank_account: components["schemas"]["BankAccount"];
+            budget_lines: components["schemas"]["BudgetLine"][];
+            /**
+             * @description Ids of documents of the ormas (`POST /v1/ormas/{id}/documents`): to submit, a
+             *     `grant_proposal_letter`, a `grant_budget` and a `board_decree`.
+             */
+            document_ids?: string[];
+            /**
+             * Format: int32
+             * @description The budget year asked from: this year or one of the next two.
+             */
+            fiscal_year: number;
+            purpose: string;
+            /**
+             * @description The region of the office asked (default: where the ormas is registered; a grant is asked
+             *     where the ormas is registered).
+             */
+            region_code?: string | null;
+            /** @description The registration (ormas) asking. */
+            registration_id: string;
+            /**
+             * Format: int64
+             * @description Whole rupiah; the budget lines must add up to it exactly.
+             */
+            requested_amount: number;
+            title: string;
+        };
+        /**
          * @description A new registration draft: the organisation's legal identity and its presence in one region.
          * @example {
          *       "abbreviation": "PPL",
@@ -2351,6 +2740,25 @@ export interface components {
         /** @enum {string} */
         DatabaseKind: "sqlite" | "postgres";
         /**
+         * @description The transfer.
+         * @example {
+         *       "amount": 20000000,
+         *       "disbursed_on": "2027-02-20"
+         *     }
+         */
+        DisbursementStep: {
+            /**
+             * Format: int64
+             * @description Whole rupiah, at most the approved amount.
+             */
+            amount: number;
+            /**
+             * Format: date
+             * @description Not before the agreement, not after today.
+             */
+            disbursed_on: string;
+        };
+        /**
          * @description Dismiss a complaint.
          * @example {
          *       "reason": "Sama dengan pengaduan yang sudah ditangani dalam kasus lain."
@@ -2455,6 +2863,8 @@ export interface components {
             /** @description Every condition not met; empty exactly when eligible. */
             unmet: components["schemas"]["IneligibilityName"][];
         };
+        /** @description Submit: nothing to say (an empty body, or none). */
+        EmptyStep: Record<string, never>;
         /**
          * @description One offending field of a request.
          * @example {
@@ -2511,6 +2921,152 @@ export interface components {
             reporter_contact?: string | null;
             reporter_name?: string | null;
             source: components["schemas"]["ComplaintSource"];
+        };
+        /** @description One entry of a proposal's history. */
+        GrantEvent: {
+            /** @description `create`, `update`, or a step. */
+            action: string;
+            actor_id: string | null;
+            from_state: string | null;
+            /** @description What the step recorded. */
+            notes: Record<string, never> | null;
+            /** Format: date-time */
+            occurred_at: string;
+            to_state: string | null;
+        };
+        /** @description A proposal's history, oldest first. */
+        GrantHistory: {
+            items: components["schemas"]["GrantEvent"][];
+        };
+        /** @description A grant proposal with everything recorded on it so far. */
+        GrantProposal: {
+            /** Format: date */
+            agreement_date: string | null;
+            agreement_number: string | null;
+            /** @description The steps its state allows now, for any role (the caller's role may still forbid some). */
+            allowed_transitions: components["schemas"]["GrantStepName"][];
+            /** Format: int64 */
+            approved_amount: number | null;
+            bank_account: components["schemas"]["BankAccount"];
+            budget_lines: components["schemas"]["BudgetLine"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            decree_date: string | null;
+            decree_number: string | null;
+            /** Format: int64 */
+            disbursed_amount: number | null;
+            /** Format: date */
+            disbursed_on: string | null;
+            document_ids: string[];
+            /** Format: int32 */
+            fiscal_year: number;
+            id: string;
+            lpj: components["schemas"]["LpjFiling"] | null;
+            /** Format: date */
+            lpj_accepted_on: string | null;
+            /**
+             * Format: date
+             * @description 10 January (configurable) of the year after the fiscal year.
+             */
+            lpj_due_on: string;
+            lpj_overdue: boolean;
+            /** Format: int64 */
+            lpj_returned_amount: number | null;
+            /** Format: int64 */
+            lpj_spent_amount: number | null;
+            /** Format: date */
+            lpj_submitted_on: string | null;
+            ormas_name: string;
+            purpose: string;
+            /** @description Why it was last returned or rejected. */
+            reason: string | null;
+            /** Format: int64 */
+            recommended_amount: number | null;
+            /** @description The state as recorded (never `lpj_overdue`). */
+            recorded_state: components["schemas"]["GrantStateName"];
+            region_code: string;
+            registration_id: string;
+            /** Format: int64 */
+            requested_amount: number;
+            /** @description Where it stands today: `lpj_overdue` (derived) once the LPJ's due date has passed. */
+            state: components["schemas"]["GrantStatusName"];
+            /** Format: date */
+            submitted_on: string | null;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            verification: components["schemas"]["Verification"] | null;
+            /**
+             * Format: int32
+             * @description Send it back in `If-Match`.
+             */
+            version: number;
+        };
+        /** @description A page of grant proposals. */
+        GrantProposalPage: {
+            items: components["schemas"]["GrantProposal"][];
+            /** @description Pass as `page_token` for the next page; `null` on the last. */
+            next_page_token: string | null;
+        };
+        /** @description One child region's grants. */
+        GrantRegionTotals: {
+            by_fiscal_year: components["schemas"]["GrantYearTotals"][];
+            code: string;
+            name: string;
+        };
+        /**
+         * @description Where a grant proposal stands, as stored.
+         * @enum {string}
+         */
+        GrantStateName: "draft" | "submitted" | "returned" | "verified" | "approved" | "rejected" | "agreement_signed" | "disbursed" | "accountability_submitted" | "accounted";
+        /** @description The grant totals of the overview. */
+        GrantStats: {
+            /** @description The region's, per fiscal year (the last four and any later), oldest first. */
+            by_fiscal_year: components["schemas"]["GrantYearTotals"][];
+            /**
+             * @description Per child region: provinces under the nation, kabupaten/kota (and the province's own
+             *     office) under a province; empty under a kabupaten/kota.
+             */
+            regions: components["schemas"]["GrantRegionTotals"][];
+        };
+        /**
+         * @description Where a grant proposal stands today: its stored state, or `lpj_overdue` (derived) once the LPJ's due date has passed without an accepted LPJ.
+         * @enum {string}
+         */
+        GrantStatusName: "draft" | "submitted" | "returned" | "verified" | "approved" | "rejected" | "agreement_signed" | "disbursed" | "accountability_submitted" | "accounted" | "lpj_overdue";
+        /**
+         * @description A step of a grant proposal.
+         * @enum {string}
+         */
+        GrantStepName: "submit" | "verify" | "return" | "approve" | "reject" | "agreement" | "disbursement" | "accountability" | "accept_accountability";
+        /** @description One fiscal year's grants, in whole rupiah. */
+        GrantYearTotals: {
+            /**
+             * Format: int64
+             * @description Disbursed amounts whose LPJ is accepted.
+             */
+            accounted_amount: number;
+            /** Format: int64 */
+            approved_amount: number;
+            /** Format: int64 */
+            disbursed_amount: number;
+            /** Format: int32 */
+            fiscal_year: number;
+            /**
+             * Format: int64
+             * @description Proposals whose LPJ is overdue on the day, and the amounts disbursed to them.
+             */
+            lpj_overdue: number;
+            /** Format: int64 */
+            lpj_overdue_amount: number;
+            /**
+             * Format: int64
+             * @description Proposals of the year, in any state (drafts included).
+             */
+            proposals: number;
+            /** Format: int64 */
+            requested_amount: number;
         };
         /** @description The process is alive. */
         Health: {
@@ -2636,6 +3192,11 @@ export interface components {
             /** Format: password */
             password: string;
             username: string;
+        };
+        /** @description The LPJ's documents and notes, as stored. */
+        LpjFiling: {
+            document_ids: string[];
+            notes: string | null;
         };
         /** @description The caller: an account, or a service client. */
         Me: {
@@ -3009,6 +3570,15 @@ export interface components {
             database: components["schemas"]["DatabaseKind"];
             /** @example ready */
             status: string;
+        };
+        /**
+         * @description Why a proposal is returned or rejected.
+         * @example {
+         *       "reason": "RAB belum memuat rincian honor narasumber."
+         *     }
+         */
+        ReasonStep: {
+            reason: string;
         };
         /**
          * @description A compliance record.
@@ -3521,6 +4091,8 @@ export interface components {
             by_kind: components["schemas"]["KindStats"][];
             /** @description Registrations by state (every state, registered or not). */
             by_state: components["schemas"]["StateCount"][];
+            /** @description Grant proposals per fiscal year, for the region and per child region (as of today). */
+            grants: components["schemas"]["GrantStats"];
             /**
              * Format: int64
              * @description Offices whose numbers were recounted for this answer (the others came from snapshots
@@ -3628,6 +4200,21 @@ export interface components {
             active: boolean;
         };
         /**
+         * @description Changes to a draft or returned proposal; absent fields stay, given ones replace.
+         * @example {
+         *       "title": "Pelatihan kewirausahaan pemuda 2027"
+         *     }
+         */
+        UpdateGrantProposal: {
+            bank_account?: components["schemas"]["BankAccount"] | null;
+            budget_lines?: components["schemas"]["BudgetLine"][] | null;
+            document_ids?: string[] | null;
+            purpose?: string | null;
+            /** Format: int64 */
+            requested_amount?: number | null;
+            title?: string | null;
+        };
+        /**
          * @description Changes to a registration; absent fields stay as they are.
          * @example {
          *       "address": "Jl. MT Haryono No. 9, Balikpapan",
@@ -3733,14 +4320,33 @@ export interface components {
             items: components["schemas"]["User"][];
             next_page_token: string | null;
         };
-        /** @description The result of checking a registration letter's number. */
+        /** @description The verification team's recommendation, as stored. */
         Verification: {
-            ormas: components["schemas"]["PublicOrmas"];
-            registration_number: string;
-            /** @description `registered`, `suspended`, `revoked` or `dissolved`. */
-            state: string;
-            /** @description True while the ormas is registered; false once suspended, revoked or dissolved. */
-            valid: boolean;
+            notes: string;
+            team: string[];
+            /** Format: date */
+            verified_on: string;
+        };
+        /**
+         * @description The verification team's recommendation.
+         * @example {
+         *       "notes": "Honor narasumber disesuaikan dengan standar biaya daerah.",
+         *       "recommended_amount": 20000000,
+         *       "team": [
+         *         "Drs. Yusuf Hadi",
+         *         "Rina Marlina, S.E."
+         *       ]
+         *     }
+         */
+        VerifyGrant: {
+            notes: string;
+            /**
+             * Format: int64
+             * @description Whole rupiah, at most the requested amount.
+             */
+            recommended_amount: number;
+            /** @description The team's members. */
+            team: string[];
         };
         /** @description A recorded visit. */
         Visit: {
@@ -5252,6 +5858,1161 @@ export interface operations {
             };
             /** @description No such document in the caller's scope. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listGrantProposals: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the caller's scope; default: the caller's region). */
+                region?: string;
+                fiscal_year?: number;
+                /** @description A state as read today (`lpj_overdue` included; `disbursed` then means not overdue). */
+                state?: "draft" | "submitted" | "returned" | "verified" | "approved" | "rejected" | "agreement_signed" | "disbursed" | "accountability_submitted" | "accounted" | "lpj_overdue";
+                /** @description `true`: the LPJ is overdue today; `false`: it is not. */
+                lpj_overdue?: boolean;
+                /** @description Only this registration's proposals. */
+                registration_id?: string;
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposalPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateGrantProposal"];
+            };
+        };
+        responses: {
+            /** @description The new draft. */
+            201: {
+                headers: {
+                    /** @description Its version; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not write grant proposals. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_eligible`: every unmet condition in `errors`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid: the budget does not add up, the account is not the ormas's, a document is unknown, the fiscal year is closed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proposal. */
+            200: {
+                headers: {
+                    /** @description Its version; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateGrantProposal: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateGrantProposal"];
+            };
+        };
+        responses: {
+            /** @description The proposal as changed. */
+            200: {
+                headers: {
+                    /** @description Its version; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not write grant proposals. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The proposal is past draft/returned, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acceptGrantAccountability: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmptyStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fileGrantAccountability: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountabilityStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Spent + returned differ from the disbursed amount, a document is unknown or missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    signGrantAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The date is out of order, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    approveGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveGrant"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The approved amount exceeds the recommendation, the decree is dated in the future, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    disburseGrant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisbursementStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The amount exceeds the approved one, the date is out of order, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getGrantProposalHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantHistory"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rejectGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The reason is missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    returnGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The reason is missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    submitGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmptyStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A required document is missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    verifyGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyGrant"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The recommended amount exceeds the requested one, or the body is invalid. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
