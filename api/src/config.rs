@@ -533,6 +533,29 @@ mod tests {
     }
 
     #[test]
+    fn grant_settings() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.grants.min_legal_entity_years, 0);
+        assert_eq!(c.grants.lpj_due, (1, 10));
+        let c = config(&[
+            ("ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS", "3"),
+            ("ORMAS_GRANT_LPJ_DUE_MONTH_DAY", "01-31"),
+        ])
+        .unwrap();
+        assert_eq!(c.grants.min_legal_entity_years, 3);
+        assert_eq!(c.grants.lpj_due, (1, 31));
+        for (name, value) in [
+            ("ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS", "-1"),
+            ("ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS", "51"),
+            ("ORMAS_GRANT_LPJ_DUE_MONTH_DAY", "02-30"),
+            ("ORMAS_GRANT_LPJ_DUE_MONTH_DAY", "10 Januari"),
+        ] {
+            let error = config(&[(name, value)]).err().unwrap();
+            assert_eq!(error.variable, name, "{value}");
+        }
+    }
+
+    #[test]
     fn proxies_origins_and_limits() {
         let c = config(&[
             ("ORMAS_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1"),
