@@ -534,6 +534,7 @@ pub fn seed_demo_register(
         seed::record(conn, DEMO_REGISTER_SEED)
     })
     .map_err(|e| e.to_string())?;
+    crate::demo_grants::seed_demo_grants(target, today)?;
     Ok(DEMO_REGISTRATIONS)
 }
 

@@ -123,6 +123,8 @@ pub struct Config {
     pub require_verification_visit: bool,
     /// Attribute permits: the office's answer deadline and the permits' validity.
     pub attribute_permits: AttributePermitPolicy,
+    /// Grant proposals: the minimum years as a legal entity and the LPJ's due day.
+    pub grants: ormas_domain::grants::GrantPolicy,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
 }
@@ -481,8 +483,38 @@ impl Config {
                 60,
             )? as u32,
         };
+        // Grant proposals (Permendagri 32/2011 as amended).
+        let grants = {
+            let default = ormas_domain::grants::GrantPolicy::default();
+            let min_legal_entity_years = match get("ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS") {
+                None => default.min_legal_entity_years,
+                Some(text) => text
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|years| *years <= 50)
+                    .ok_or_else(|| ConfigError {
+                        variable: "ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS",
+                        message: format!("`{text}` is not a number of years from 0 to 50"),
+                    })?,
+            };
+            let lpj_due = match get("ORMAS_GRANT_LPJ_DUE_MONTH_DAY") {
+                None => default.lpj_due,
+                Some(text) => {
+                    ormas_domain::grants::parse_month_day(&text).ok_or_else(|| ConfigError {
+                        variable: "ORMAS_GRANT_LPJ_DUE_MONTH_DAY",
+                        message: format!("`{text}` is not a day of the year as MM-DD"),
+                    })?
+                }
+            };
+            ormas_domain::grants::GrantPolicy {
+                min_legal_entity_years,
+                lpj_due,
+            }
+        };
         Ok(Config {
             attribute_permits,
+            grants,
             reporting,
             stats_refresh,
             require_verification_visit,
@@ -536,6 +568,29 @@ mod tests {
         assert!(c.trusted_proxies.is_empty());
         assert!(c.cors_origins.is_empty());
         assert_eq!(c.rate_limits, RateLimits::default());
+    }
+
+    #[test]
+    fn grant_settings() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.grants.min_legal_entity_years, 0);
+        assert_eq!(c.grants.lpj_due, (1, 10));
+        let c = config(&[
+            ("ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS", "3"),
+            ("ORMAS_GRANT_LPJ_DUE_MONTH_DAY", "01-31"),
+        ])
+        .unwrap();
+        assert_eq!(c.grants.min_legal_entity_years, 3);
+        assert_eq!(c.grants.lpj_due, (1, 31));
+        for (name, value) in [
+            ("ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS", "-1"),
+            ("ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS", "51"),
+            ("ORMAS_GRANT_LPJ_DUE_MONTH_DAY", "02-30"),
+            ("ORMAS_GRANT_LPJ_DUE_MONTH_DAY", "10 Januari"),
+        ] {
+            let error = config(&[(name, value)]).err().unwrap();
+            assert_eq!(error.variable, name, "{value}");
+        }
     }
 
     #[test]

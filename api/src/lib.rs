@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod demo_permits;
+pub mod demo_grants;
 pub mod edge;
 pub mod error;
 pub mod extract;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod codes;
 pub mod dashboard;
+pub mod grants;
 pub mod identity_numbers;
 pub mod organisation;
 pub mod oversight;

@@ -106,6 +106,21 @@ pub const DOCUMENT_TYPES: &[Label] = &[
         "Foto kunjungan lapangan",
         "Photo taken on a field visit",
     ),
+    label(
+        crate::grants::GRANT_PROPOSAL_LETTER,
+        "Surat permohonan hibah",
+        "Grant proposal letter",
+    ),
+    label(
+        crate::grants::GRANT_BUDGET,
+        "Rencana anggaran biaya (RAB) hibah",
+        "Grant budget (RAB)",
+    ),
+    label(
+        crate::grants::GRANT_LPJ,
+        "Laporan pertanggungjawaban (LPJ) hibah",
+        "Grant accountability report (LPJ)",
+    ),
     label("other", "Lainnya", "Other"),
 ];
 
@@ -238,6 +253,9 @@ mod tests {
                 "kemenag_recommendation",
                 REPORT_ATTACHMENT,
                 VISIT_PHOTO,
+                crate::grants::GRANT_PROPOSAL_LETTER,
+                crate::grants::GRANT_BUDGET,
+                crate::grants::GRANT_LPJ,
                 "other"
             ]
         );

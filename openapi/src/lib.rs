@@ -233,7 +233,8 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "public", description = "The public register: search, one ormas, and verification of a registration number. No personal data."),
         (name = "oversight", description = "Oversight (UU 16/2017 Ps 59-62) by the Tim Terpadu: complaints from the public (with a tracking code) and from staff, their triage, cases with their team, lifecycle and timeline, field visits to secretariats, and the dashboard."),
         (name = "sanctions", description = "The sanction ladder of UU 16/2017: written warnings, the ministries' activity suspensions and revocations as recorded by the office, compliance, lifting, and the representatives' answers."),
-        (name = "attribute-permits", description = "Attribute permits (izin pemesanan atribut): an ormas's requests to order uniforms, flags, banners, emblems and badges, the officer's UU 16/2017 Ps 59(1) checklist per item, the head's permit with its number and validity, the office's queue with its answer deadline.")
+        (name = "attribute-permits", description = "Attribute permits (izin pemesanan atribut): an ormas's requests to order uniforms, flags, banners, emblems and badges, the officer's UU 16/2017 Ps 59(1) checklist per item, the head's permit with its number and validity, the office's queue with its answer deadline."),
+        (name = "grants", description = "Grant proposals (usulan hibah, Permendagri 32/2011 as amended by 13/2018 and 123/2018): eligibility naming every unmet condition, the budget (RAB), verification, approval by decree, the grant agreement (NPHD), disbursement and the accountability report (LPJ), whose lateness (`lpj_overdue`) is derived.")
     ),
     components(
         schemas(Problem, FieldError, File),
@@ -459,7 +460,8 @@ mod tests {
                 "public",
                 "oversight",
                 "sanctions",
-                "attribute-permits"
+                "attribute-permits",
+                "grants"
             ]
         );
         let schemes = &doc.components.as_ref().unwrap().security_schemes;

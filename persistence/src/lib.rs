@@ -7,10 +7,12 @@
 pub mod audit;
 pub mod dashboard;
 mod error;
+pub mod grants;
 pub mod identity;
 pub mod migrations;
 pub mod national;
 mod national_permits;
+mod national_grants;
 pub mod oversight;
 pub mod permits;
 mod pool;

@@ -264,6 +264,7 @@ pub fn seed_national(
     write_sequences(conn, Sequence::Receipt, &receipt_seqs)?;
     let oversight = sprinkle_oversight(conn, options, &generator.calendar)?;
     crate::national_permits::sprinkle_permits(conn, options, &generator.calendar)?;
+    crate::national_grants::sprinkle_grants(conn, options.today, total, options.seed)?;
     if Backend::of(conn) == Backend::Postgres {
         conn.batch_execute(
             "ANALYZE organisations; ANALYZE registrations; ANALYZE reports; ANALYZE complaints; \

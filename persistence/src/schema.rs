@@ -540,3 +540,59 @@ diesel::joinable!(attribute_permit_events -> attribute_permits (permit_id));
 diesel::allow_tables_to_appear_in_same_query!(attribute_permits, attribute_permit_events);
 diesel::allow_tables_to_appear_in_same_query!(attribute_permits, registrations);
 diesel::allow_tables_to_appear_in_same_query!(attribute_permits, organisations);
+
+diesel::table! {
+    grant_proposals (id) {
+        id -> Text,
+        registration_id -> Text,
+        region_code -> Text,
+        fiscal_year -> Integer,
+        state -> Text,
+        title -> Text,
+        purpose -> Text,
+        requested_amount -> BigInt,
+        budget_lines -> Text,
+        bank_account -> Text,
+        document_ids -> Text,
+        submitted_on -> Nullable<Date>,
+        reason -> Nullable<Text>,
+        recommended_amount -> Nullable<BigInt>,
+        verification -> Nullable<Text>,
+        decree_number -> Nullable<Text>,
+        decree_date -> Nullable<Date>,
+        approved_amount -> Nullable<BigInt>,
+        agreement_number -> Nullable<Text>,
+        agreement_date -> Nullable<Date>,
+        disbursed_on -> Nullable<Date>,
+        disbursed_amount -> Nullable<BigInt>,
+        lpj_due_on -> Date,
+        lpj_spent_amount -> Nullable<BigInt>,
+        lpj_returned_amount -> Nullable<BigInt>,
+        lpj -> Nullable<Text>,
+        lpj_submitted_on -> Nullable<Date>,
+        lpj_accepted_on -> Nullable<Date>,
+        created_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grant_events (id) {
+        id -> Text,
+        grant_id -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        notes -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(grant_proposals -> registrations (registration_id));
+diesel::joinable!(grant_events -> grant_proposals (grant_id));
+diesel::allow_tables_to_appear_in_same_query!(grant_proposals, grant_events);
+diesel::allow_tables_to_appear_in_same_query!(grant_proposals, registrations);
+diesel::allow_tables_to_appear_in_same_query!(grant_proposals, organisations);

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod clients;
 pub mod dto;
+pub mod grants;
 pub mod lifecycle;
 pub mod ormas;
 pub mod oversight;
@@ -52,5 +53,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(public::configure)
         .configure(oversight::configure)
         .configure(sanctions::configure)
-        .configure(permits::configure);
+        .configure(permits::configure)
+        .configure(grants::configure);
 }

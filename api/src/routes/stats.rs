@@ -185,6 +185,8 @@ pub struct StatsOverview {
     /// Offices whose numbers were recounted for this answer (the others came from snapshots
     /// still current).
     pub offices_recounted: u64,
+    /// Grant proposals per fiscal year, for the region and per child region (as of today).
+    pub grants: crate::routes::grants::totals::GrantStats,
 }
 
 /// Which statistics.
@@ -299,6 +301,13 @@ async fn overview(
         .iter()
         .map(|(code, s)| RegionStats::new(code.clone(), name_of(code), s))
         .collect();
+    let grants = crate::routes::grants::totals::grant_stats(
+        state,
+        region_row.as_ref(),
+        &child_regions,
+        today,
+    )
+    .await?;
     let (region_info, totals_name) = match &region_row {
         Some(row) => (
             Some(StatsRegion {
@@ -366,6 +375,7 @@ async fn overview(
             .collect(),
         regions,
         offices_recounted: recounted as u64,
+        grants,
     })
 }
 

@@ -14,6 +14,7 @@ mod conditional;
 mod dashboard;
 mod edge;
 mod errors;
+mod grants;
 mod identity;
 mod matrix;
 mod migrations;

@@ -459,6 +459,94 @@ fn endpoints(
             "/v1/attribute-permits/matrix-permit/refuse".into(),
             Some(json!({"ground": "x", "items": [1]})),
             Action::RefuseAttributePermit,
+        ep(
+            "GET",
+            "/v1/grant-proposals".into(),
+            None,
+            Action::ReadGrants,
+        ),
+        ep(
+            "POST",
+            "/v1/grant-proposals".into(),
+            Some(
+                json!({"registration_id": "matrix-none", "fiscal_year": 2027, "title": "x",
+                "purpose": "x", "requested_amount": 1,
+                "budget_lines": [{"description": "x", "unit": "x", "quantity": 1, "unit_price": 1}],
+                "bank_account": {"bank": "x", "number": "12345", "holder": "x"}}),
+            ),
+            Action::WriteGrantProposal,
+        ),
+        ep(
+            "GET",
+            "/v1/grant-proposals/matrix-grant".into(),
+            None,
+            Action::ReadGrants,
+        ),
+        ep(
+            "GET",
+            "/v1/grant-proposals/matrix-grant/history".into(),
+            None,
+            Action::ReadGrants,
+        ),
+        ep(
+            "PATCH",
+            "/v1/grant-proposals/matrix-grant".into(),
+            Some(json!({"title": "x"})),
+            Action::WriteGrantProposal,
+        ),
+        ep(
+            "POST",
+            "/v1/grant-proposals/matrix-grant/submit".into(),
+            Some(json!({})),
+            Action::WriteGrantProposal,
+        ),
+        ep(
+            "POST",
+            "/v1/grant-proposals/matrix-grant/verify".into(),
+            Some(json!({"recommended_amount": 1, "notes": "x", "team": ["x"]})),
+            Action::VerifyGrantProposal,
+        ),
+        ep(
+            "POST",
+            "/v1/grant-proposals/matrix-grant/return".into(),
+            Some(json!({"reason": "x"})),
+            Action::VerifyGrantProposal,
+        ),
+        ep(
+            "POST",
+            "/v1/grant-proposals/matrix-grant/approve".into(),
+            Some(json!({"decree_number": "x", "decree_date": "2026-01-02", "approved_amount": 1})),
+            Action::DecideGrantProposal,
+        ),
+        ep(
+            "POST",
+            "/v1/grant-proposals/matrix-grant/reject".into(),
+            Some(json!({"reason": "x"})),
+            Action::DecideGrantProposal,
+        ),
+        ep(
+            "POST",
+            "/v1/grant-proposals/matrix-grant/agreement".into(),
+            Some(json!({"agreement_number": "x", "agreement_date": "2026-01-02"})),
+            Action::DecideGrantProposal,
+        ),
+        ep(
+            "POST",
+            "/v1/grant-proposals/matrix-grant/disbursement".into(),
+            Some(json!({"disbursed_on": "2026-01-02", "amount": 1})),
+            Action::AdministerGrant,
+        ),
+        ep(
+            "POST",
+            "/v1/grant-proposals/matrix-grant/accountability".into(),
+            Some(json!({"spent_amount": 1, "returned_amount": 0, "document_ids": ["x"]})),
+            Action::WriteGrantProposal,
+        ),
+        ep(
+            "POST",
+            "/v1/grant-proposals/matrix-grant/accept-accountability".into(),
+            Some(json!({})),
+            Action::AdministerGrant,
         ),
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
@@ -589,7 +677,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 75);
+    assert_eq!(checked, Role::ALL.len() * 89);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

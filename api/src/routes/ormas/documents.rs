@@ -444,7 +444,10 @@ pub async fn upload_document(
             discard(&received);
             principal.require(Action::EditRegistration)?;
         }
-        if !(registered && doc_type == reference_lists::REPORT_ATTACHMENT)
+        // So do the documents of its grant proposals.
+        let service_document = doc_type == reference_lists::REPORT_ATTACHMENT
+            || ormas_domain::grants::is_grant_document(&doc_type);
+        if !(registered && service_document)
             && let Err(refused) = require_editable(current)
         {
             discard(&received);

@@ -1,0 +1,2 @@
+DROP TABLE grant_events;
+DROP TABLE grant_proposals;
