@@ -237,17 +237,18 @@ pub fn first_answer_overdue(
     first_answered_on.is_none() && state != ConsultationState::Closed && today > due_on
 }
 
-/// The median of durations (in minutes), the lower middle for an even count; `None` for none.
-pub fn median_minutes(values: &mut [i64]) -> Option<i64> {
+/// The median of durations (working days to the first answer), the mean of the two middle ones
+/// for an even count; `None` for none.
+pub fn median(values: &mut [i64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
     values.sort_unstable();
     let n = values.len();
     Some(if n % 2 == 1 {
-        values[n / 2]
+        values[n / 2] as f64
     } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2
+        (values[n / 2 - 1] + values[n / 2]) as f64 / 2.0
     })
 }
 
@@ -372,8 +373,8 @@ mod tests {
 
     #[test]
     fn medians() {
-        assert_eq!(median_minutes(&mut []), None);
-        assert_eq!(median_minutes(&mut [30, 10, 20]), Some(20));
-        assert_eq!(median_minutes(&mut [40, 10, 20, 30]), Some(25));
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3, 1, 2]), Some(2.0));
+        assert_eq!(median(&mut [4, 1, 2, 3]), Some(2.5));
     }
 }
