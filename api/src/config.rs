@@ -78,6 +78,10 @@ Environment variables:
                               [default: false]
   ORMAS_STATS_REFRESH_SECS    seconds between background recounts of the statistics of offices
                               whose data changed (0: only on request) [default: 60]
+  ORMAS_CONSULTATION_FIRST_ANSWER_DAYS  working days from opening a consultation to its first
+                              answer's due day [default: 3]
+  ORMAS_CONSULTATION_AUTO_CLOSE_DAYS    days after an answer without the asker's reply before a
+                              consultation reads closed [default: 14]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
@@ -118,6 +122,8 @@ pub struct Config {
     pub stats_refresh: Option<Duration>,
     /// Whether approving a registration needs a field visit that found the secretariat.
     pub require_verification_visit: bool,
+    /// Consultations: the first answer's due day and the automatic close.
+    pub consultations: ormas_domain::consultations::ConsultationPolicy,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
 }
@@ -444,7 +450,12 @@ impl Config {
                 }
             },
         };
+        let consultations = ormas_domain::consultations::ConsultationPolicy {
+            first_answer_days: number("ORMAS_CONSULTATION_FIRST_ANSWER_DAYS", 3, 1, 60)? as i32,
+            auto_close_days: number("ORMAS_CONSULTATION_AUTO_CLOSE_DAYS", 14, 1, 365)? as u32,
+        };
         Ok(Config {
+            consultations,
             reporting,
             stats_refresh,
             require_verification_visit,

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod clients;
+pub mod consultations;
 pub mod dto;
 pub mod lifecycle;
 pub mod ormas;
@@ -50,5 +51,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(ormas::visits::configure)
         .configure(public::configure)
         .configure(oversight::configure)
-        .configure(sanctions::configure);
+        .configure(sanctions::configure)
+        .configure(consultations::configure);
 }
