@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (63: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions, the dashboard), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (69: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions, the dashboard, 6 of consultations; replying, open to both sides, is checked in consultations.rs), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -384,6 +384,42 @@ fn endpoints(
             None,
             Action::ReadOversightDashboard,
         ),
+        ep(
+            "GET",
+            "/v1/consultations".into(),
+            None,
+            Action::ReadConsultations,
+        ),
+        ep(
+            "POST",
+            "/v1/consultations".into(),
+            Some(json!({"topic": "pendirian", "subject": "x", "message": "x", "region": "64.71"})),
+            Action::AskConsultation,
+        ),
+        ep(
+            "GET",
+            "/v1/consultations/matrix-consultation".into(),
+            None,
+            Action::ReadConsultations,
+        ),
+        ep(
+            "POST",
+            "/v1/consultations/matrix-consultation/close".into(),
+            None,
+            Action::AskConsultation,
+        ),
+        ep(
+            "PUT",
+            "/v1/consultations/matrix-consultation/assignment".into(),
+            Some(json!({"officer_id": officer_id})),
+            Action::AnswerConsultation,
+        ),
+        ep(
+            "GET",
+            "/v1/consultations/matrix-consultation/attachments/x".into(),
+            None,
+            Action::ReadConsultations,
+        ),
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
     ]
@@ -513,7 +549,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 63);
+    assert_eq!(checked, Role::ALL.len() * 69);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {
