@@ -185,6 +185,9 @@ pub struct StatsOverview {
     /// Offices whose numbers were recounted for this answer (the others came from snapshots
     /// still current).
     pub offices_recounted: u64,
+    /// Consultations (as of today, whatever `as_of`): the median working days to the first
+    /// answer per office and the threads overdue.
+    pub consultations: crate::routes::consultations::stats::ConsultationServiceLevel,
 }
 
 /// Which statistics.
@@ -235,6 +238,8 @@ async fn overview(
     let as_of = query.as_of.unwrap_or(today);
     let policy = state.config.reporting;
     let at = now_utc();
+    let consultations =
+        crate::routes::consultations::stats::service_level(state, region.clone()).await?;
     let scope = region.clone();
     // One trip to the database: the region, its child regions (for their names) and the counts.
     let (region_row, child_regions, offices, recounted) = state
@@ -366,6 +371,7 @@ async fn overview(
             .collect(),
         regions,
         offices_recounted: recounted as u64,
+        consultations,
     })
 }
 

@@ -646,3 +646,63 @@ async fn the_topics_are_a_reference_list() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_statistics_show_the_median_first_answer_and_overdue_per_office() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let paser = OrmasFixture::registered("64.01").insert(&app).await;
+    let rep_paser = representative(&app, &w.other_officer, "rep.paser", &paser).await;
+    // Monday 1 June 2026: four threads in Kota Balikpapan, one in Kabupaten Paser.
+    app.clock.pin(Some(day("2026-06-01")));
+    let mut kota = Vec::new();
+    for _ in 0..4 {
+        kota.push(
+            open(&app, &w.rep_a, &question()).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let in_paser = open(&app, &rep_paser, &question()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Answered after 0, 2 and 5 working days (1 June is the Pancasila holiday: the 2nd and 3rd
+    // are the first two working days, the 8th the fifth); the fourth is never answered.
+    expect_json(reply(&app, &w.officer, &kota[0], "a").await, 201).await;
+    app.clock.pin(Some(day("2026-06-03")));
+    expect_json(reply(&app, &w.officer, &kota[1], "b").await, 201).await;
+    expect_json(reply(&app, &w.other_officer, &in_paser, "c").await, 201).await;
+    app.clock.pin(Some(day("2026-06-08")));
+    expect_json(reply(&app, &w.head, &kota[2], "d").await, 201).await;
+
+    let overview = expect_json(
+        app.get_as("/v1/stats/overview?region=64.71", &w.officer.access_token)
+            .await,
+        200,
+    )
+    .await;
+    let c = &overview["consultations"];
+    assert_eq!(c["first_answer_days"], 3);
+    assert_eq!(c["answered"], 3);
+    assert_eq!(c["median_first_answer_working_days"], 2.0);
+    assert_eq!(c["overdue"], 1);
+    assert_eq!(c["offices"].as_array().unwrap().len(), 1);
+    assert_eq!(c["offices"][0]["region_code"], "64.71");
+
+    let province = app.signed_in("officer.64", "officer", Some("64")).await;
+    let overview = expect_json(
+        app.get_as("/v1/stats/overview?region=64", &province.access_token)
+            .await,
+        200,
+    )
+    .await;
+    let offices = overview["consultations"]["offices"].as_array().unwrap();
+    assert_eq!(offices.len(), 2);
+    assert_eq!(offices[0]["region_code"], "64.01");
+    assert_eq!(offices[0]["answered"], 1);
+    assert_eq!(offices[0]["overdue"], 0);
+    assert_eq!(offices[1]["median_first_answer_working_days"], 2.0);
+    assert_eq!(overview["consultations"]["answered"], 4);
+}

@@ -6,6 +6,7 @@
 
 pub mod crud;
 pub mod dto;
+pub mod stats;
 pub mod steps;
 
 use std::path::PathBuf;
