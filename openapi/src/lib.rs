@@ -232,7 +232,8 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "statistics", description = "The numbers every office reports: registered, active and inactive ormas with reasons, by kind, field and child region, and report compliance."),
         (name = "public", description = "The public register: search, one ormas, and verification of a registration number. No personal data."),
         (name = "oversight", description = "Oversight (UU 16/2017 Ps 59-62) by the Tim Terpadu: complaints from the public (with a tracking code) and from staff, their triage, cases with their team, lifecycle and timeline, field visits to secretariats, and the dashboard."),
-        (name = "sanctions", description = "The sanction ladder of UU 16/2017: written warnings, the ministries' activity suspensions and revocations as recorded by the office, compliance, lifting, and the representatives' answers.")
+        (name = "sanctions", description = "The sanction ladder of UU 16/2017: written warnings, the ministries' activity suspensions and revocations as recorded by the office, compliance, lifting, and the representatives' answers."),
+        (name = "consultations", description = "Institutional consultation (konsultasi kelembagaan): question-and-answer threads between an ormas, or a person forming one, and the office; topics, messages with attachments, assignment to an officer, the first answer due in working days, and the automatic close.")
     ),
     components(
         schemas(Problem, FieldError, File),
@@ -457,7 +458,8 @@ mod tests {
                 "statistics",
                 "public",
                 "oversight",
-                "sanctions"
+                "sanctions",
+                "consultations"
             ]
         );
         let schemes = &doc.components.as_ref().unwrap().security_schemes;

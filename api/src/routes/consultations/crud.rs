@@ -40,7 +40,7 @@ the office's `region`. The first answer is due `ORMAS_CONSULTATION_FIRST_ANSWER_
 working days later, skipping weekends, holidays and cuti bersama. Consultations are not refused \
 for sanctions. Roles: `ormas_rep`.",
     request_body(content = OpenConsultation, content_type = "application/json"),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 201, description = "The new thread.", body = Consultation, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, response = ormas_openapi::responses::MalformedJson),
@@ -193,7 +193,7 @@ threads that closed automatically), `overdue` (no first answer by its due day), 
 `topic`. Roles: staff within their region; a representative sees only its own ormas's threads (an \
 unbound one, the threads it opened). Integrators: 403.",
     params(ConsultationQuery),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "One page.", body = ConsultationPage),
         (status = 400, description = "A query parameter is invalid.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -271,7 +271,7 @@ pub async fn list_consultations(
 today and service level. Roles: staff within their region; a representative, its own ormas's \
 threads. Integrators: 403.",
     params(("id" = String, Path, description = "The consultation's id."), IfNoneMatch),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The thread.", body = Consultation, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 304, response = ormas_openapi::responses::NotModified),
@@ -310,12 +310,12 @@ Roles: those who may read the thread.",
         ("id" = String, Path, description = "The consultation's id."),
         ("attachment_id" = String, Path, description = "The attachment's id."),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The file.", content(
-            (Vec<u8> = "application/pdf"),
-            (Vec<u8> = "image/jpeg"),
-            (Vec<u8> = "image/png"),
+            (ormas_openapi::File = "application/pdf"),
+            (ormas_openapi::File = "image/jpeg"),
+            (ormas_openapi::File = "image/png"),
         )),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read consultations.", body = ormas_openapi::Problem, content_type = "application/problem+json"),

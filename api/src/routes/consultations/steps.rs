@@ -108,7 +108,7 @@ closed thread, including one closed automatically, takes no replies (409). Roles
 (its own threads), `officer` and `head` (within their region).",
     params(("id" = String, Path, description = "The consultation's id."), IfMatch),
     request_body(content = NewMessage, content_type = "application/json"),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 201, description = "The thread with the new message.", body = Consultation, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "The thread's URL."))),
         (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -208,7 +208,7 @@ after an answer the asker did not reply to; closing it again is a 409. Roles: `o
 threads).",
     params(("id" = String, Path, description = "The consultation's id."), IfMatch),
     request_body(content = Option<CloseConsultation>, content_type = "application/json", description = "Optional: no body, or an empty one, is `{}`."),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The closed thread.", body = Consultation, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -282,7 +282,7 @@ region covers the thread's office (422 otherwise). Replaces an earlier assignmen
 cannot be assigned (409). `If-Match` is required. Roles: `officer`, `head` (within their region).",
     params(("id" = String, Path, description = "The consultation's id."), RequiredIfMatch),
     request_body(content = Assignment, content_type = "application/json"),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The thread as assigned.", body = Consultation, headers(("ETag" = String, description = "Its version and a digest of this representation; send it back in `If-Match`."), ("Location" = String, description = "Its URL."))),
         (status = 400, description = "The body is not valid JSON, or `If-Match` is malformed.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
