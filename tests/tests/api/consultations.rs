@@ -128,7 +128,7 @@ async fn the_first_answer_deadline_skips_weekends_and_holidays() {
     assert_eq!(get(&app, &w.officer, &id).await["overdue"], true);
     assert_eq!(
         queue_ids(&app, &w.officer, "overdue=true").await,
-        [id.clone()]
+        [id.as_str()]
     );
     assert!(
         queue_ids(&app, &w.officer, "overdue=false")
@@ -164,7 +164,7 @@ async fn an_answer_makes_it_answered_a_reply_open_and_the_asker_closes() {
     assert_eq!(reopened["auto_closes_on"], Value::Null);
     assert_eq!(
         queue_ids(&app, &w.officer, "state=open").await,
-        [id.clone()]
+        [id.as_str()]
     );
 
     // Only the asker closes; a stale If-Match is 412.
@@ -241,7 +241,7 @@ async fn an_answer_without_reply_closes_itself_after_the_configured_days() {
     assert_eq!(get(&app, &w.rep_a, &id).await["state"], "answered");
     assert_eq!(
         queue_ids(&app, &w.officer, "state=answered").await,
-        [id.clone()]
+        [id.as_str()]
     );
     assert!(queue_ids(&app, &w.officer, "state=closed").await.is_empty());
 
@@ -257,7 +257,7 @@ async fn an_answer_without_reply_closes_itself_after_the_configured_days() {
     );
     assert_eq!(
         queue_ids(&app, &w.officer, "state=closed").await,
-        [id.clone()]
+        [id.as_str()]
     );
     expect_problem(
         reply(&app, &w.rep_a, &id, "Masih ada?").await,
@@ -303,8 +303,8 @@ async fn scope_other_ormas_other_region_anonymous_and_integrator() {
         "not_found",
     )
     .await;
-    assert_eq!(queue_ids(&app, &w.rep_a, "").await, [id.clone()]);
-    assert_eq!(queue_ids(&app, &w.head, "").await, [id.clone()]);
+    assert_eq!(queue_ids(&app, &w.rep_a, "").await, [id.as_str()]);
+    assert_eq!(queue_ids(&app, &w.head, "").await, [id.as_str()]);
     // A province officer sees it; a region outside the caller's scope is 403 in the queue.
     let province = app.signed_in("officer.64", "officer", Some("64")).await;
     assert_eq!(get(&app, &province, &id).await["id"], id.as_str());
@@ -422,10 +422,10 @@ async fn a_person_forming_an_ormas_names_the_office() {
     assert_eq!(get(&app, &w.officer, &id).await["topic"], "pendirian");
     assert_eq!(
         queue_ids(&app, &w.officer, "topic=pendirian").await,
-        [id.clone()]
+        [id.as_str()]
     );
     assert!(queue_ids(&app, &w.officer, "topic=hibah").await.is_empty());
-    assert_eq!(queue_ids(&app, &person, "").await, [id.clone()]);
+    assert_eq!(queue_ids(&app, &person, "").await, [id.as_str()]);
     assert!(queue_ids(&app, &stranger, "").await.is_empty());
     expect_problem(
         app.get_as(&format!("/v1/consultations/{id}"), &stranger.access_token)
@@ -592,7 +592,7 @@ async fn assignment_only_to_an_officer_of_a_region_covering_the_thread() {
             &format!("assigned_to={}", w.officer.user_id)
         )
         .await,
-        [id.clone()]
+        [id.as_str()]
     );
     assert!(
         queue_ids(
