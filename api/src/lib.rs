@@ -9,6 +9,7 @@ pub mod bootstrap;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod demo_consultations;
 pub mod edge;
 pub mod error;
 pub mod extract;
