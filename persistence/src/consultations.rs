@@ -13,7 +13,7 @@ use crate::{AnyConnection, PersistenceResult};
 
 /// A thread as stored (its state is the stored one; the automatic close is derived on read).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = consultations, treat_none_as_null = true)]
+#[diesel(table_name = consultations, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ConsultationRow {
     pub id: String,
     pub region_code: String,
@@ -48,7 +48,7 @@ impl ConsultationRow {
 
 /// One message of a thread.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = consultation_messages)]
+#[diesel(table_name = consultation_messages, treat_none_as_default_value = false)]
 pub struct ConsultationMessageRow {
     pub id: String,
     pub consultation_id: String,

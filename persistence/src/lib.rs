@@ -11,6 +11,7 @@ mod error;
 pub mod identity;
 pub mod migrations;
 pub mod national;
+pub mod national_consultations;
 pub mod oversight;
 mod pool;
 pub mod reference;

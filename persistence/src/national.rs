@@ -263,6 +263,7 @@ pub fn seed_national(
     write_sequences(conn, Sequence::Registration, &registration_seqs)?;
     write_sequences(conn, Sequence::Receipt, &receipt_seqs)?;
     let oversight = sprinkle_oversight(conn, options, &generator.calendar)?;
+    crate::national_consultations::sprinkle_consultations(conn, options.seed, options.today)?;
     if Backend::of(conn) == Backend::Postgres {
         conn.batch_execute(
             "ANALYZE organisations; ANALYZE registrations; ANALYZE reports; ANALYZE complaints; \
