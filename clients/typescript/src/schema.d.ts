@@ -398,6 +398,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consultations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The consultation queue
+         * @description Threads in the caller's region subtree (default: the caller's region), ordered by office region then id (oldest first), filtered by the state as of today (`closed` includes the threads that closed automatically), `overdue` (no first answer by its due day), `assigned_to` and `topic`. Roles: staff within their region; a representative sees only its own ormas's threads (an unbound one, the threads it opened). Integrators: 403.
+         */
+        get: operations["listConsultations"];
+        put?: never;
+        /**
+         * Open a consultation
+         * @description Opens a question-and-answer thread with the office: a topic from `GET /v1/reference/consultation_topics`, a subject, the first message and up to five attachments (PDF, JPEG or PNG judged by their bytes, base64). A representative bound to an ormas asks the office of its registration's region; an account bound to none (a person forming an ormas) names the office's `region`. The first answer is due `ORMAS_CONSULTATION_FIRST_ANSWER_DAYS` (default 3) working days later, skipping weekends, holidays and cuti bersama. Consultations are not refused for sanctions. Roles: `ormas_rep`.
+         */
+        post: operations["openConsultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a consultation with its messages
+         * @description One thread with its messages (and their attachments), events, state as of today and service level. Roles: staff within their region; a representative, its own ormas's threads. Integrators: 403.
+         */
+        get: operations["getConsultation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign a consultation to an officer
+         * @description Names the officer who answers the thread: an active `officer` account whose region covers the thread's office (422 otherwise). Replaces an earlier assignment; a closed thread cannot be assigned (409). `If-Match` is required. Roles: `officer`, `head` (within their region).
+         */
+        put: operations["assignConsultation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an attachment of a consultation
+         * @description The bytes of a file attached to a message, with its checked content type. Roles: those who may read the thread.
+         */
+        get: operations["getConsultationAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a consultation
+         * @description The asker closes the thread (from `open` or `answered`), with an optional note. A thread also reads closed on its own `ORMAS_CONSULTATION_AUTO_CLOSE_DAYS` (default 14) days after an answer the asker did not reply to; closing it again is a 409. Roles: `ormas_rep` (its own threads).
+         */
+        post: operations["closeConsultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply in a consultation
+         * @description Appends a message with up to five attachments (PDF, JPEG or PNG judged by their bytes, base64). The office's reply (`officer`, `head`) makes the thread `answered` (the first one records the service level); the asker's reply (`ormas_rep`) makes it `open` again. A closed thread, including one closed automatically, takes no replies (409). Roles: `ormas_rep` (its own threads), `officer` and `head` (within their region).
+         */
+        post: operations["postConsultationMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/documents/{id}": {
         parameters: {
             query?: never;
@@ -1135,7 +1259,7 @@ export interface paths {
         };
         /**
          * Get a reference list
-         * @description `fields` (bidang), `special_characters` (ciri khusus), `document_types`, `board_positions`, `kinds`, `states`, and for oversight `complaint_categories`, `complaint_sources`, `complaint_states`, `agencies`, `case_states`, `case_outcomes`. Needs no authentication.
+         * @description `fields` (bidang), `special_characters` (ciri khusus), `document_types`, `board_positions`, `kinds`, `states`, and for oversight `complaint_categories`, `complaint_sources`, `complaint_states`, `agencies`, `case_states`, `case_outcomes`, and for the services `consultation_topics`. Needs no authentication.
          */
         get: operations["getReferenceList"];
         put?: never;
@@ -1528,6 +1652,28 @@ export interface components {
             document_ids?: string[];
             statement: string;
         };
+        /**
+         * @description Who answers a thread.
+         * @example {
+         *       "officer_id": "019388a0-7b1e-7c4d-9a55-3f1f0e2b8c11"
+         *     }
+         */
+        Assignment: {
+            /** @description The account of an active `officer` whose region covers the thread's office. */
+            officer_id: string;
+        };
+        /** @description An attached file's metadata (its bytes at `url`). */
+        Attachment: {
+            /** @description `application/pdf`, `image/jpeg` or `image/png`, from the file's bytes. */
+            content_type: string;
+            filename: string;
+            id: string;
+            sha256: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** @description Where to download it. */
+            url: string;
+        };
         /** @description The multipart form of an attachment (for the contract; the handler reads the stream). */
         AttachmentUpload: {
             /**
@@ -1835,6 +1981,16 @@ export interface components {
             /** @example Bearer */
             token_type: string;
         };
+        /**
+         * @description Closing a thread (by its asker).
+         * @example {
+         *       "note": "Terima kasih, sudah jelas."
+         *     }
+         */
+        CloseConsultation: {
+            /** @description An optional closing note (kept in the thread's events). */
+            note?: string | null;
+        };
         /** @description A code with its labels. */
         Code: {
             /** @example lingkungan_hidup */
@@ -1986,6 +2142,133 @@ export interface components {
          * @enum {string}
          */
         ComplianceName: "complied" | "not_complied";
+        /** @description A thread with its messages and events. */
+        Consultation: components["schemas"]["ConsultationSummary"] & {
+            /** @description Oldest first. */
+            events: components["schemas"]["ConsultationEvent"][];
+            /** @description Oldest first. */
+            messages: components["schemas"]["Message"][];
+        };
+        /**
+         * @description How a consultation closed: by the asker, or automatically.
+         * @enum {string}
+         */
+        ConsultationClosure: "by_asker" | "automatic";
+        /** @description An assignment, a close or another step of the thread. */
+        ConsultationEvent: {
+            /** @description `opened`, `asker_replied`, `office_replied`, `assigned` or `closed`. */
+            action: string;
+            actor_id?: string | null;
+            actor_name?: string | null;
+            /** @description The officer assigned, or the closing note. */
+            detail?: string | null;
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description One page of the queue. */
+        ConsultationPage: {
+            items: components["schemas"]["ConsultationSummary"][];
+            next_page_token?: string | null;
+        };
+        /** @description The consultation service level of the region's subtree. */
+        ConsultationServiceLevel: {
+            /** Format: int64 */
+            answered: number;
+            /**
+             * Format: int32
+             * @description `ORMAS_CONSULTATION_FIRST_ANSWER_DAYS`: the working days a first answer is due in.
+             */
+            first_answer_days: number;
+            /**
+             * Format: double
+             * @description The median over all the subtree's answered threads.
+             */
+            median_first_answer_working_days?: number | null;
+            /** @description One row per office that has consultations, in region order. */
+            offices: components["schemas"]["OfficeServiceLevel"][];
+            /** Format: int64 */
+            overdue: number;
+            /**
+             * Format: date
+             * @description Threads opened on or after this day count for the medians (365 days before today).
+             */
+            window_from: string;
+        };
+        /**
+         * @description Who wrote a message: the asker or the office.
+         * @enum {string}
+         */
+        ConsultationSide: "asker" | "office";
+        /**
+         * @description The state of a consultation thread.
+         * @enum {string}
+         */
+        ConsultationState: "open" | "answered" | "closed";
+        /** @description A thread as the queue lists it: its state and service level as of today. */
+        ConsultationSummary: {
+            /** @description The first answer came after its due day. */
+            answered_late: boolean;
+            asker_id: string;
+            assigned_to?: string | null;
+            /**
+             * Format: date
+             * @description While answered: the day it reads closed unless the asker replies.
+             */
+            auto_closes_on?: string | null;
+            /** Format: date */
+            closed_on?: string | null;
+            closure?: components["schemas"]["ConsultationClosure"] | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date
+             * @description `ORMAS_CONSULTATION_FIRST_ANSWER_DAYS` working days after opening (weekends, holidays
+             *     and cuti bersama skipped).
+             */
+            first_answer_due_on: string;
+            /**
+             * Format: int32
+             * @description Working days from opening to the first answer.
+             */
+            first_answer_working_days?: number | null;
+            /** Format: date-time */
+            first_answered_at?: string | null;
+            id: string;
+            /**
+             * Format: date
+             * @description The day of the office's last reply.
+             */
+            last_answered_on?: string | null;
+            /** Format: date-time */
+            last_message_at: string;
+            /** Format: int32 */
+            message_count: number;
+            /** Format: date */
+            opened_on: string;
+            /** @description The ormas asking; `null` for a person forming one. */
+            ormas_id?: string | null;
+            ormas_name?: string | null;
+            /** @description No answer yet, not closed, and the due day has passed. */
+            overdue: boolean;
+            /** @description The office asked. */
+            region_code: string;
+            /**
+             * @description As of today: an answered thread without the asker's reply for
+             *     `ORMAS_CONSULTATION_AUTO_CLOSE_DAYS` days reads `closed` (`closure` = `automatic`).
+             */
+            state: components["schemas"]["ConsultationState"];
+            subject: string;
+            topic: components["schemas"]["ConsultationTopic"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /**
+         * @description What a consultation is about.
+         * @enum {string}
+         */
+        ConsultationTopic: "pendirian" | "pendaftaran" | "kepengurusan" | "ad_art" | "hibah" | "pelaporan" | "sengketa_internal" | "lainnya";
         /**
          * @description Corrections to an organisation's national identity; absent fields stay as they are. The result
          *     must still satisfy what a new registration must (the legal identity its kind requires, known
@@ -2655,6 +2938,28 @@ export interface components {
             /** @description The username, or the client id. */
             username: string;
         };
+        /** @description One message. */
+        Message: {
+            attachments: components["schemas"]["Attachment"][];
+            author_id?: string | null;
+            author_name: string;
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            side: components["schemas"]["ConsultationSide"];
+        };
+        /** @description A file attached to a message: a PDF, JPEG or PNG (judged by its bytes), base64-encoded. */
+        NewAttachment: {
+            /**
+             * @description The file's bytes in standard base64 (the JSON body limit, `ORMAS_BODY_LIMIT`, bounds it;
+             *     `ORMAS_DOCUMENT_LIMIT` bounds each decoded file).
+             * @example JVBERi0xLjQKJcfsj6IK
+             */
+            content_base64: string;
+            /** @example akta-pendirian.pdf */
+            filename: string;
+        };
         /**
          * @description A day off to add.
          * @example {
@@ -2671,6 +2976,17 @@ export interface components {
             name_en: string;
             name_id: string;
         };
+        /**
+         * @description A reply in a thread.
+         * @example {
+         *       "attachments": [],
+         *       "body": "Ya, laporkan SK kepengurusan baru dengan berita acara rapat pergantian."
+         *     }
+         */
+        NewMessage: {
+            attachments?: components["schemas"]["NewAttachment"][];
+            body: string;
+        };
         /** @description The report the ormas should file next. */
         NextReportDue: {
             /** Format: date */
@@ -2678,6 +2994,27 @@ export interface components {
             /** @description The due date has passed without a submitted report. */
             overdue: boolean;
             period: string;
+        };
+        /** @description One office's consultation service level. */
+        OfficeServiceLevel: {
+            /**
+             * Format: int64
+             * @description Threads first answered (opened within the window).
+             */
+            answered: number;
+            /**
+             * Format: double
+             * @description The median working days from opening to the first answer; `null` when none was answered.
+             */
+            median_first_answer_working_days?: number | null;
+            /**
+             * Format: int64
+             * @description Threads without a first answer past their due day today (not closed).
+             */
+            overdue: number;
+            /** @description The office's region. */
+            region_code: string;
+            region_name: string;
         };
         /**
          * @description Send a complaint to a case: an existing case about the same ormas, or a new one.
@@ -2691,6 +3028,28 @@ export interface components {
             case_id?: string | null;
             /** @description The new case's title (default: from the complaint). */
             title?: string | null;
+        };
+        /**
+         * @description A new consultation.
+         * @example {
+         *       "attachments": [],
+         *       "message": "Ketua kami mengundurkan diri. Apakah SK kepengurusan baru harus dilaporkan dan dokumen apa yang diperlukan?",
+         *       "subject": "Pergantian ketua sebelum masa bakti berakhir",
+         *       "topic": "kepengurusan"
+         *     }
+         */
+        OpenConsultation: {
+            attachments?: components["schemas"]["NewAttachment"][];
+            /** @description The question. */
+            message: string;
+            /**
+             * @description The office asked, for a person forming an ormas (an account bound to none): required then,
+             *     and must be absent or the ormas's own region otherwise.
+             * @example 64.71
+             */
+            region?: string | null;
+            subject: string;
+            topic: components["schemas"]["ConsultationTopic"];
         };
         /** @description An organisation's legal identity: national, shared by its registrations in every region. */
         Organisation: {
@@ -3521,6 +3880,11 @@ export interface components {
             by_kind: components["schemas"]["KindStats"][];
             /** @description Registrations by state (every state, registered or not). */
             by_state: components["schemas"]["StateCount"][];
+            /**
+             * @description Consultations (as of today, whatever `as_of`): the median working days to the first
+             *     answer per office and the threads overdue.
+             */
+            consultations: components["schemas"]["ConsultationServiceLevel"];
             /**
              * Format: int64
              * @description Offices whose numbers were recounted for this answer (the others came from snapshots
@@ -5075,6 +5439,515 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description No such case in the caller's scope, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listConsultations: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the caller's scope; default: the caller's region). */
+                region?: string;
+                /** @description The state as of today (an automatically closed thread is `closed`). */
+                state?: "open" | "answered" | "closed";
+                /** @description `true`: no first answer, not closed, past its due day; `false`: the others. */
+                overdue?: boolean;
+                /** @description Only threads assigned to this account. */
+                assigned_to?: string;
+                topic?: "pendirian" | "pendaftaran" | "kepengurusan" | "ad_art" | "hibah" | "pelaporan" | "sengketa_internal" | "lainnya";
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read consultations, or the region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    openConsultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenConsultation"];
+            };
+        };
+        responses: {
+            /** @description The new thread. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not ask. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid, the region is missing, unknown or not the ormas's own, or an attachment is not valid base64, too large, or no PDF, JPEG or PNG. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getConsultation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The consultation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thread. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read consultations. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    assignConsultation: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The consultation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Assignment"];
+            };
+        };
+        responses: {
+            /** @description The thread as assigned. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not answer consultations. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The thread is closed, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The account is no active officer of a region covering the thread's office. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getConsultationAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consultation's id. */
+                id: string;
+                /** @description The attachment's id. */
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["File"];
+                    "image/jpeg": components["schemas"]["File"];
+                    "image/png": components["schemas"]["File"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read consultations. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation or attachment in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    closeConsultation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The consultation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CloseConsultation"];
+            };
+        };
+        responses: {
+            /** @description The closed thread. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Only the asker closes. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The thread is already closed, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The note is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postConsultationMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The consultation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMessage"];
+            };
+        };
+        responses: {
+            /** @description The thread with the new message. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description The thread's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may neither ask nor answer. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The thread is closed, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid, or an attachment is not valid base64, too large, or no PDF, JPEG or PNG. */
             422: {
                 headers: {
                     [name: string]: unknown;
