@@ -66,11 +66,11 @@ report="$root/target/contract"
 mkdir -p "$report"
 set +e
 # First: the super_admin pass edits and deactivates accounts it finds, the officer among them.
-step "Schemathesis as the officer of Kota Balikpapan: the register, reports, statistics, oversight, attribute permits and grants"
+step "Schemathesis as the officer of Kota Balikpapan: the register, reports, statistics, oversight, attribute permits, grants and consultations"
 ORMAS_CONTRACT_USERNAME=officer.6471 ORMAS_CONTRACT_PASSWORD=ormas-demo-2026 \
   "$venv/bin/st" --no-color run openapi/openapi.json \
   --url "$base" --include-tag ormas --include-tag reports --include-tag statistics --include-tag oversight \
-  --include-tag attribute-permits --include-tag grants --max-examples 50 --report junit --report-dir "$report"
+  --include-tag attribute-permits --include-tag grants --include-tag consultations --max-examples 50 --report junit --report-dir "$report"
 status=$?
 step "Schemathesis as the oversight team of Kota Balikpapan: complaints, cases, visits, the dashboard"
 ORMAS_CONTRACT_USERNAME=oversight.6471 ORMAS_CONTRACT_PASSWORD=ormas-demo-2026 \

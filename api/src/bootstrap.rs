@@ -296,6 +296,8 @@ pub fn seed_demo_register(
 
     let mut conn = target.connect().map_err(|e| e.to_string())?;
     if seed::is_recorded(&mut conn, DEMO_REGISTER_SEED).map_err(|e| e.to_string())? {
+        let policy = ormas_domain::consultations::ConsultationPolicy::default();
+        crate::demo_consultations::seed_demo_consultations(&mut conn, today, &policy)?;
         return Ok(0);
     }
     let mut regencies: Vec<String> = Vec::new();
@@ -535,6 +537,8 @@ pub fn seed_demo_register(
     })
     .map_err(|e| e.to_string())?;
     crate::demo_grants::seed_demo_grants(target, today)?;
+    let policy = ormas_domain::consultations::ConsultationPolicy::default();
+    crate::demo_consultations::seed_demo_consultations(&mut conn, today, &policy)?;
     Ok(DEMO_REGISTRATIONS)
 }
 

@@ -81,6 +81,10 @@ Environment variables:
   ORMAS_ATTRIBUTE_PERMIT_ANSWER_DAYS  working days the office has to answer a submitted attribute
                               permit request [default: 7]
   ORMAS_ATTRIBUTE_PERMIT_VALIDITY_MONTHS  months an approved attribute permit is valid [default: 6]
+  ORMAS_CONSULTATION_FIRST_ANSWER_DAYS  working days from opening a consultation to its first
+                              answer's due day [default: 3]
+  ORMAS_CONSULTATION_AUTO_CLOSE_DAYS    days after an answer without the asker's reply before a
+                              consultation reads closed [default: 14]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
@@ -125,6 +129,8 @@ pub struct Config {
     pub attribute_permits: AttributePermitPolicy,
     /// Grant proposals: the minimum years as a legal entity and the LPJ's due day.
     pub grants: ormas_domain::grants::GrantPolicy,
+    /// Consultations: the first answer's due day and the automatic close.
+    pub consultations: ormas_domain::consultations::ConsultationPolicy,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
 }
@@ -512,9 +518,14 @@ impl Config {
                 lpj_due,
             }
         };
+        let consultations = ormas_domain::consultations::ConsultationPolicy {
+            first_answer_days: number("ORMAS_CONSULTATION_FIRST_ANSWER_DAYS", 3, 1, 60)? as i32,
+            auto_close_days: number("ORMAS_CONSULTATION_AUTO_CLOSE_DAYS", 14, 1, 365)? as u32,
+        };
         Ok(Config {
             attribute_permits,
             grants,
+            consultations,
             reporting,
             stats_refresh,
             require_verification_visit,

@@ -7,6 +7,7 @@ pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod codes;
+pub mod consultations;
 pub mod dashboard;
 pub mod grants;
 pub mod identity_numbers;

@@ -234,7 +234,8 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "oversight", description = "Oversight (UU 16/2017 Ps 59-62) by the Tim Terpadu: complaints from the public (with a tracking code) and from staff, their triage, cases with their team, lifecycle and timeline, field visits to secretariats, and the dashboard."),
         (name = "sanctions", description = "The sanction ladder of UU 16/2017: written warnings, the ministries' activity suspensions and revocations as recorded by the office, compliance, lifting, and the representatives' answers."),
         (name = "attribute-permits", description = "Attribute permits (izin pemesanan atribut): an ormas's requests to order uniforms, flags, banners, emblems and badges, the officer's UU 16/2017 Ps 59(1) checklist per item, the head's permit with its number and validity, the office's queue with its answer deadline."),
-        (name = "grants", description = "Grant proposals (usulan hibah, Permendagri 32/2011 as amended by 13/2018 and 123/2018): eligibility naming every unmet condition, the budget (RAB), verification, approval by decree, the grant agreement (NPHD), disbursement and the accountability report (LPJ), whose lateness (`lpj_overdue`) is derived.")
+        (name = "grants", description = "Grant proposals (usulan hibah, Permendagri 32/2011 as amended by 13/2018 and 123/2018): eligibility naming every unmet condition, the budget (RAB), verification, approval by decree, the grant agreement (NPHD), disbursement and the accountability report (LPJ), whose lateness (`lpj_overdue`) is derived."),
+        (name = "consultations", description = "Institutional consultation (konsultasi kelembagaan): question-and-answer threads between an ormas, or a person forming one, and the office; topics, messages with attachments, assignment to an officer, the first answer due in working days, and the automatic close.")
     ),
     components(
         schemas(Problem, FieldError, File),
@@ -461,7 +462,8 @@ mod tests {
                 "oversight",
                 "sanctions",
                 "attribute-permits",
-                "grants"
+                "grants",
+                "consultations"
             ]
         );
         let schemes = &doc.components.as_ref().unwrap().security_schemes;

@@ -5,14 +5,16 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod consultations;
 pub mod dashboard;
 mod error;
 pub mod grants;
 pub mod identity;
 pub mod migrations;
 pub mod national;
-mod national_permits;
+pub mod national_consultations;
 mod national_grants;
+mod national_permits;
 pub mod oversight;
 pub mod permits;
 mod pool;

@@ -265,6 +265,7 @@ pub fn seed_national(
     let oversight = sprinkle_oversight(conn, options, &generator.calendar)?;
     crate::national_permits::sprinkle_permits(conn, options, &generator.calendar)?;
     crate::national_grants::sprinkle_grants(conn, options.today, total, options.seed)?;
+    crate::national_consultations::sprinkle_consultations(conn, options.seed, options.today)?;
     if Backend::of(conn) == Backend::Postgres {
         conn.batch_execute(
             "ANALYZE organisations; ANALYZE registrations; ANALYZE reports; ANALYZE complaints; \

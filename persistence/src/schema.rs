@@ -596,3 +596,78 @@ diesel::joinable!(grant_events -> grant_proposals (grant_id));
 diesel::allow_tables_to_appear_in_same_query!(grant_proposals, grant_events);
 diesel::allow_tables_to_appear_in_same_query!(grant_proposals, registrations);
 diesel::allow_tables_to_appear_in_same_query!(grant_proposals, organisations);
+
+diesel::table! {
+    consultations (id) {
+        id -> Text,
+        region_code -> Text,
+        registration_id -> Nullable<Text>,
+        asker_id -> Text,
+        topic -> Text,
+        subject -> Text,
+        state -> Text,
+        opened_on -> Date,
+        first_answer_due_on -> Date,
+        first_answered_at -> Nullable<Timestamp>,
+        first_answered_on -> Nullable<Date>,
+        first_answer_working_days -> Nullable<Integer>,
+        last_answered_on -> Nullable<Date>,
+        last_message_at -> Timestamp,
+        message_count -> Integer,
+        assigned_to -> Nullable<Text>,
+        closed_on -> Nullable<Date>,
+        closed_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultation_messages (id) {
+        id -> Text,
+        consultation_id -> Text,
+        side -> Text,
+        author_id -> Nullable<Text>,
+        author_name -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultation_attachments (id) {
+        id -> Text,
+        consultation_id -> Text,
+        message_id -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultation_events (id) {
+        id -> Text,
+        consultation_id -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(consultation_messages -> consultations (consultation_id));
+diesel::joinable!(consultation_attachments -> consultation_messages (message_id));
+diesel::joinable!(consultation_events -> consultations (consultation_id));
+diesel::allow_tables_to_appear_in_same_query!(consultations, consultation_messages);
+diesel::allow_tables_to_appear_in_same_query!(consultations, consultation_attachments);
+diesel::allow_tables_to_appear_in_same_query!(consultations, consultation_events);
+diesel::allow_tables_to_appear_in_same_query!(consultation_messages, consultation_attachments);
+diesel::allow_tables_to_appear_in_same_query!(consultations, registrations);
+diesel::allow_tables_to_appear_in_same_query!(consultations, organisations);
+diesel::allow_tables_to_appear_in_same_query!(consultations, users);
+diesel::joinable!(consultations -> registrations (registration_id));

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod clients;
+pub mod consultations;
 pub mod dto;
 pub mod grants;
 pub mod lifecycle;
@@ -54,5 +55,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(oversight::configure)
         .configure(sanctions::configure)
         .configure(permits::configure)
-        .configure(grants::configure);
+        .configure(grants::configure)
+        .configure(consultations::configure);
 }

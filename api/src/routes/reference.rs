@@ -43,9 +43,9 @@ fn codes(list: &[Label]) -> Vec<Code> {
     summary = "Get a reference list",
     description = "`fields` (bidang), `special_characters` (ciri khusus), `document_types`, \
 `board_positions`, `kinds`, `states`, and for oversight `complaint_categories`, \
-`complaint_sources`, `complaint_states`, `agencies`, `case_states`, `case_outcomes`. Needs no \
-authentication.",
-    params(("list" = String, Path, description = "The list's name.", pattern = "^(fields|special_characters|document_types|board_positions|kinds|states|complaint_categories|complaint_sources|complaint_states|agencies|case_states|case_outcomes)$")),
+`complaint_sources`, `complaint_states`, `agencies`, `case_states`, `case_outcomes`, and for the \
+services `consultation_topics`. Needs no authentication.",
+    params(("list" = String, Path, description = "The list's name.", pattern = "^(fields|special_characters|document_types|board_positions|kinds|states|complaint_categories|complaint_sources|complaint_states|agencies|case_states|case_outcomes|consultation_topics)$")),
     security(()),
     responses(
         (status = 200, description = "The list.", body = CodeList),
@@ -69,6 +69,12 @@ pub async fn get_list(path: web::Path<String>) -> Result<HttpResponse, ApiError>
         "agencies" => Some(Agency::labels()),
         "case_states" => Some(CaseState::labels()),
         "case_outcomes" => Some(CaseOutcome::labels()),
+        "consultation_topics" => Some(
+            ormas_domain::consultations::ConsultationTopic::ALL
+                .iter()
+                .map(|t| t.label())
+                .collect(),
+        ),
         _ => None,
     };
     let list = match name.as_str() {

@@ -187,6 +187,9 @@ pub struct StatsOverview {
     pub offices_recounted: u64,
     /// Grant proposals per fiscal year, for the region and per child region (as of today).
     pub grants: crate::routes::grants::totals::GrantStats,
+    /// Consultations (as of today, whatever `as_of`): the median working days to the first
+    /// answer per office and the threads overdue.
+    pub consultations: crate::routes::consultations::stats::ConsultationServiceLevel,
 }
 
 /// Which statistics.
@@ -237,6 +240,8 @@ async fn overview(
     let as_of = query.as_of.unwrap_or(today);
     let policy = state.config.reporting;
     let at = now_utc();
+    let consultations =
+        crate::routes::consultations::stats::service_level(state, region.clone()).await?;
     let scope = region.clone();
     // One trip to the database: the region, its child regions (for their names) and the counts.
     let (region_row, child_regions, offices, recounted) = state
@@ -376,6 +381,7 @@ async fn overview(
         regions,
         offices_recounted: recounted as u64,
         grants,
+        consultations,
     })
 }
 

@@ -590,6 +590,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consultations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The consultation queue
+         * @description Threads in the caller's region subtree (default: the caller's region), ordered by office region then id (oldest first), filtered by the state as of today (`closed` includes the threads that closed automatically), `overdue` (no first answer by its due day), `assigned_to` and `topic`. Roles: staff within their region; a representative sees only its own ormas's threads (an unbound one, the threads it opened). Integrators: 403.
+         */
+        get: operations["listConsultations"];
+        put?: never;
+        /**
+         * Open a consultation
+         * @description Opens a question-and-answer thread with the office: a topic from `GET /v1/reference/consultation_topics`, a subject, the first message and up to five attachments (PDF, JPEG or PNG judged by their bytes, base64). A representative bound to an ormas asks the office of its registration's region; an account bound to none (a person forming an ormas) names the office's `region`. The first answer is due `ORMAS_CONSULTATION_FIRST_ANSWER_DAYS` (default 3) working days later, skipping weekends, holidays and cuti bersama. Consultations are not refused for sanctions. Roles: `ormas_rep`.
+         */
+        post: operations["openConsultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a consultation with its messages
+         * @description One thread with its messages (and their attachments), events, state as of today and service level. Roles: staff within their region; a representative, its own ormas's threads. Integrators: 403.
+         */
+        get: operations["getConsultation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign a consultation to an officer
+         * @description Names the officer who answers the thread: an active `officer` account whose region covers the thread's office (422 otherwise). Replaces an earlier assignment; a closed thread cannot be assigned (409). `If-Match` is required. Roles: `officer`, `head` (within their region).
+         */
+        put: operations["assignConsultation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an attachment of a consultation
+         * @description The bytes of a file attached to a message, with its checked content type. Roles: those who may read the thread.
+         */
+        get: operations["getConsultationAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a consultation
+         * @description The asker closes the thread (from `open` or `answered`), with an optional note. A thread also reads closed on its own `ORMAS_CONSULTATION_AUTO_CLOSE_DAYS` (default 14) days after an answer the asker did not reply to; closing it again is a 409. Roles: `ormas_rep` (its own threads).
+         */
+        post: operations["closeConsultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply in a consultation
+         * @description Appends a message with up to five attachments (PDF, JPEG or PNG judged by their bytes, base64). The office's reply (`officer`, `head`) makes the thread `answered` (the first one records the service level); the asker's reply (`ormas_rep`) makes it `open` again. A closed thread, including one closed automatically, takes no replies (409). Roles: `ormas_rep` (its own threads), `officer` and `head` (within their region).
+         */
+        post: operations["postConsultationMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/documents/{id}": {
         parameters: {
             query?: never;
@@ -628,6 +752,254 @@ export interface paths {
         get: operations["getDocumentContent"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List grant proposals
+         * @description Proposals in the caller's region subtree, ordered by region then id, filtered by fiscal year, state (as read today, `lpj_overdue` included), overdue LPJ and registration. Roles: staff and integrators within their region; a representative sees only its own ormas's.
+         */
+        get: operations["listGrantProposals"];
+        put?: never;
+        /**
+         * Start a grant proposal
+         * @description Creates the draft proposal of an ormas for a fiscal year (this year or one of the next two). The ormas must be eligible (Permendagri 32/2011 as amended): registered and not under sanction, a badan hukum (`perkumpulan`/`yayasan`) with its AHU decree, registered in the office's region with a local board and a domicile letter on file, a legal entity for the region's minimum (`ORMAS_GRANT_MIN_LEGAL_ENTITY_YEARS`), no overdue LPJ of an earlier grant and no other open proposal for the fiscal year; otherwise 409 `not_eligible` naming every unmet condition in `errors` (`code` = `not_badan_hukum`, `sanctioned`, `lpj_overdue`, …). The budget lines must add up to the requested amount exactly (422 on `budget_lines`) and the account be in the ormas's name. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
+         */
+        post: operations["createGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a grant proposal
+         * @description One proposal with everything recorded on it, its state as read today (`lpj_overdue` once the LPJ's due date has passed without an accepted LPJ) and the steps its state allows. Roles: staff and integrators within their region; a representative, its own ormas's.
+         */
+        get: operations["getGrantProposal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft or returned grant proposal
+         * @description Replaces the fields given while the proposal is a draft or returned; the budget must still add up to the requested amount (422 on `budget_lines`). `If-Match` is required. Roles: `ormas_rep` (its own ormas), `officer` (within its region).
+         */
+        patch: operations["updateGrantProposal"];
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/accept-accountability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the LPJ
+         * @description From `accountability_submitted` to `accounted`: the grant is closed and no longer reads `lpj_overdue`. Roles: `officer`.
+         */
+        post: operations["acceptGrantAccountability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/accountability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File the accountability report (LPJ)
+         * @description From `disbursed` (or to correct it, `accountability_submitted`) to `accountability_submitted`: the amount spent and the amount returned to the treasury, which must add up to the disbursed amount exactly (422 on `spent_amount`), with at least one `grant_lpj` document. Roles: `ormas_rep` (its own ormas), `officer`.
+         */
+        post: operations["fileGrantAccountability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the signed grant agreement (NPHD)
+         * @description From `approved` to `agreement_signed`: the NPHD's number and date (not before the decree, not in the future). Roles: `head`.
+         */
+        post: operations["signGrantAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a grant proposal by decree
+         * @description From `verified` to `approved`: the regional head's decree number and date and the approved amount (at most the recommended one). The ormas must still be eligible (409 `not_eligible`). Roles: `head`.
+         */
+        post: operations["approveGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/disbursement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the disbursement
+         * @description From `agreement_signed` to `disbursed`: the transfer's date and amount (at most the approved one). The LPJ is then due by `lpj_due_on`. Roles: `officer`.
+         */
+        post: operations["disburseGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A grant proposal's history
+         * @description Every change and step of a proposal, oldest first: who, when, from and to which state, and what the step recorded. Roles: as `GET /v1/grant-proposals/{id}`.
+         */
+        get: operations["getGrantProposalHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a grant proposal
+         * @description From `verified` to `rejected`, with a reason. Roles: `head`.
+         */
+        post: operations["rejectGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a grant proposal
+         * @description From `submitted` to `returned`, with a reason; the ormas corrects it and submits again. Roles: `officer`.
+         */
+        post: operations["returnGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a grant proposal
+         * @description From `draft` or `returned` to `submitted`. The ormas must still be eligible (409 `not_eligible` naming every unmet condition) and the proposal carry a `grant_proposal_letter`, a `grant_budget` and a `board_decree` among its documents (422 on `document_ids`). Roles: `ormas_rep` (its own ormas), `officer`.
+         */
+        post: operations["submitGrantProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grant-proposals/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the verification team's recommendation
+         * @description From `submitted` to `verified`: the recommended amount (at most the requested one, 422 otherwise), the notes and the team's members. Roles: `officer`.
+         */
+        post: operations["verifyGrantProposal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1327,7 +1699,7 @@ export interface paths {
         };
         /**
          * Get a reference list
-         * @description `fields` (bidang), `special_characters` (ciri khusus), `document_types`, `board_positions`, `kinds`, `states`, and for oversight `complaint_categories`, `complaint_sources`, `complaint_states`, `agencies`, `case_states`, `case_outcomes`. Needs no authentication.
+         * @description `fields` (bidang), `special_characters` (ciri khusus), `document_types`, `board_positions`, `kinds`, `states`, and for oversight `complaint_categories`, `complaint_sources`, `complaint_states`, `agencies`, `case_states`, `case_outcomes`, and for the services `consultation_topics`. Needs no authentication.
          */
         get: operations["getReferenceList"];
         put?: never;
@@ -1699,6 +2071,26 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description The accountability report (LPJ): what was spent and what went back to the treasury.
+         * @example {
+         *       "document_ids": [
+         *         "01938a6e-7f00-7000-8000-0000000000aa"
+         *       ],
+         *       "notes": "Sisa dana disetor ke kas daerah 2027-11-30.",
+         *       "returned_amount": 750000,
+         *       "spent_amount": 19250000
+         *     }
+         */
+        AccountabilityStep: {
+            /** @description Documents of the ormas, at least one `grant_lpj`. */
+            document_ids: string[];
+            notes?: string | null;
+            /** Format: int64 */
+            returned_amount: number;
+            /** Format: int64 */
+            spent_amount: number;
+        };
+        /**
          * @description Whether an ormas counts as active.
          * @enum {string}
          */
@@ -1708,6 +2100,21 @@ export interface components {
          * @enum {string}
          */
         Agency: "kesbangpol" | "polri" | "tni" | "kejaksaan" | "binda" | "satpol_pp" | "kemenag" | "other";
+        /**
+         * @description The grant agreement (Naskah Perjanjian Hibah Daerah).
+         * @example {
+         *       "agreement_date": "2027-02-03",
+         *       "agreement_number": "900/77/NPHD/2027"
+         *     }
+         */
+        AgreementStep: {
+            /**
+             * Format: date
+             * @description Not before the decree, not after today.
+             */
+            agreement_date: string;
+            agreement_number: string;
+        };
         /**
          * @description A representative's answer to a warning.
          * @example {
@@ -1719,6 +2126,49 @@ export interface components {
             /** @description Ids of documents uploaded to the ormas (`POST /v1/ormas/{id}/documents`). */
             document_ids?: string[];
             statement: string;
+        };
+        /**
+         * @description The regional head's decree.
+         * @example {
+         *       "approved_amount": 20000000,
+         *       "decree_date": "2026-12-01",
+         *       "decree_number": "188.45/412/HK/2026"
+         *     }
+         */
+        ApproveGrant: {
+            /**
+             * Format: int64
+             * @description Whole rupiah, at most the recommended amount.
+             */
+            approved_amount: number;
+            /**
+             * Format: date
+             * @description Not after today.
+             */
+            decree_date: string;
+            decree_number: string;
+        };
+        /**
+         * @description Who answers a thread.
+         * @example {
+         *       "officer_id": "019388a0-7b1e-7c4d-9a55-3f1f0e2b8c11"
+         *     }
+         */
+        Assignment: {
+            /** @description The account of an active `officer` whose region covers the thread's office. */
+            officer_id: string;
+        };
+        /** @description An attached file's metadata (its bytes at `url`). */
+        Attachment: {
+            /** @description `application/pdf`, `image/jpeg` or `image/png`, from the file's bytes. */
+            content_type: string;
+            filename: string;
+            id: string;
+            sha256: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** @description Where to download it. */
+            url: string;
         };
         /** @description The multipart form of an attachment (for the contract; the handler reads the stream). */
         AttachmentUpload: {
@@ -1861,6 +2311,14 @@ export interface components {
          * @enum {string}
          */
         AuthorityName: "kemendagri" | "kemenkumham";
+        /** @description The bank account the grant is paid into: in the ormas's own name. */
+        BankAccount: {
+            bank: string;
+            /** @description The account holder: the ormas's name (or its abbreviation). */
+            holder: string;
+            /** @description Digits only, 5 to 30. */
+            number: string;
+        };
         /** @description The ormas a representative's account acts for. */
         Binding: {
             /** @description A registration id; `null` unbinds. */
@@ -1934,6 +2392,19 @@ export interface components {
             position: string;
             /** Format: date */
             term_ends_on?: string | null;
+        };
+        /** @description One line of the budget (RAB): quantity × unit price. */
+        BudgetLine: {
+            description: string;
+            /** Format: int64 */
+            quantity: number;
+            /** @description The unit counted (`paket`, `orang`, `hari`, …). */
+            unit: string;
+            /**
+             * Format: int64
+             * @description Whole rupiah.
+             */
+            unit_price: number;
         };
         /** @description An oversight case. */
         Case: {
@@ -2124,6 +2595,16 @@ export interface components {
             /** @example Bearer */
             token_type: string;
         };
+        /**
+         * @description Closing a thread (by its asker).
+         * @example {
+         *       "note": "Terima kasih, sudah jelas."
+         *     }
+         */
+        CloseConsultation: {
+            /** @description An optional closing note (kept in the thread's events). */
+            note?: string | null;
+        };
         /** @description A code with its labels. */
         Code: {
             /** @example lingkungan_hidup */
@@ -2275,6 +2756,133 @@ export interface components {
          * @enum {string}
          */
         ComplianceName: "complied" | "not_complied";
+        /** @description A thread with its messages and events. */
+        Consultation: components["schemas"]["ConsultationSummary"] & {
+            /** @description Oldest first. */
+            events: components["schemas"]["ConsultationEvent"][];
+            /** @description Oldest first. */
+            messages: components["schemas"]["Message"][];
+        };
+        /**
+         * @description How a consultation closed: by the asker, or automatically.
+         * @enum {string}
+         */
+        ConsultationClosure: "by_asker" | "automatic";
+        /** @description An assignment, a close or another step of the thread. */
+        ConsultationEvent: {
+            /** @description `opened`, `asker_replied`, `office_replied`, `assigned` or `closed`. */
+            action: string;
+            actor_id?: string | null;
+            actor_name?: string | null;
+            /** @description The officer assigned, or the closing note. */
+            detail?: string | null;
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description One page of the queue. */
+        ConsultationPage: {
+            items: components["schemas"]["ConsultationSummary"][];
+            next_page_token?: string | null;
+        };
+        /** @description The consultation service level of the region's subtree. */
+        ConsultationServiceLevel: {
+            /** Format: int64 */
+            answered: number;
+            /**
+             * Format: int32
+             * @description `ORMAS_CONSULTATION_FIRST_ANSWER_DAYS`: the working days a first answer is due in.
+             */
+            first_answer_days: number;
+            /**
+             * Format: double
+             * @description The median over all the subtree's answered threads.
+             */
+            median_first_answer_working_days?: number | null;
+            /** @description One row per office that has consultations, in region order. */
+            offices: components["schemas"]["OfficeServiceLevel"][];
+            /** Format: int64 */
+            overdue: number;
+            /**
+             * Format: date
+             * @description Threads opened on or after this day count for the medians (365 days before today).
+             */
+            window_from: string;
+        };
+        /**
+         * @description Who wrote a message: the asker or the office.
+         * @enum {string}
+         */
+        ConsultationSide: "asker" | "office";
+        /**
+         * @description The state of a consultation thread.
+         * @enum {string}
+         */
+        ConsultationState: "open" | "answered" | "closed";
+        /** @description A thread as the queue lists it: its state and service level as of today. */
+        ConsultationSummary: {
+            /** @description The first answer came after its due day. */
+            answered_late: boolean;
+            asker_id: string;
+            assigned_to?: string | null;
+            /**
+             * Format: date
+             * @description While answered: the day it reads closed unless the asker replies.
+             */
+            auto_closes_on?: string | null;
+            /** Format: date */
+            closed_on?: string | null;
+            closure?: components["schemas"]["ConsultationClosure"] | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date
+             * @description `ORMAS_CONSULTATION_FIRST_ANSWER_DAYS` working days after opening (weekends, holidays
+             *     and cuti bersama skipped).
+             */
+            first_answer_due_on: string;
+            /**
+             * Format: int32
+             * @description Working days from opening to the first answer.
+             */
+            first_answer_working_days?: number | null;
+            /** Format: date-time */
+            first_answered_at?: string | null;
+            id: string;
+            /**
+             * Format: date
+             * @description The day of the office's last reply.
+             */
+            last_answered_on?: string | null;
+            /** Format: date-time */
+            last_message_at: string;
+            /** Format: int32 */
+            message_count: number;
+            /** Format: date */
+            opened_on: string;
+            /** @description The ormas asking; `null` for a person forming one. */
+            ormas_id?: string | null;
+            ormas_name?: string | null;
+            /** @description No answer yet, not closed, and the due day has passed. */
+            overdue: boolean;
+            /** @description The office asked. */
+            region_code: string;
+            /**
+             * @description As of today: an answered thread without the asker's reply for
+             *     `ORMAS_CONSULTATION_AUTO_CLOSE_DAYS` days reads `closed` (`closure` = `automatic`).
+             */
+            state: components["schemas"]["ConsultationState"];
+            subject: string;
+            topic: components["schemas"]["ConsultationTopic"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /**
+         * @description What a consultation is about.
+         * @enum {string}
+         */
+        ConsultationTopic: "pendirian" | "pendaftaran" | "kepengurusan" | "ad_art" | "hibah" | "pelaporan" | "sengketa_internal" | "lainnya";
         /**
          * @description Corrections to an organisation's national identity; absent fields stay as they are. The result
          *     must still satisfy what a new registration must (the legal identity its kind requires, known
@@ -2340,6 +2948,70 @@ export interface components {
              *     for a `super_admin` creator.
              */
             region_code?: string | null;
+        };
+        /**
+         * @description A new grant proposal (a draft).
+         * @example {
+         *       "bank_account": {
+         *         "bank": "Bank Kaltimtara",
+         *         "holder": "Perkumpulan Pemuda Peduli Balikpapan",
+         *         "number": "0011223344"
+         *       },
+         *       "budget_lines": [
+         *         {
+         *           "description": "Konsumsi peserta",
+         *           "quantity": 120,
+         *           "unit": "orang-hari",
+         *           "unit_price": 50000
+         *         },
+         *         {
+         *           "description": "Honor narasumber",
+         *           "quantity": 4,
+         *           "unit": "orang",
+         *           "unit_price": 2500000
+         *         },
+         *         {
+         *           "description": "Modul dan alat tulis",
+         *           "quantity": 40,
+         *           "unit": "paket",
+         *           "unit_price": 100000
+         *         }
+         *       ],
+         *       "document_ids": [],
+         *       "fiscal_year": 2027,
+         *       "purpose": "Pelatihan tiga hari bagi 40 pemuda Kelurahan Gunung Samarinda.",
+         *       "registration_id": "01938a6e-7f00-7000-8000-000000000001",
+         *       "requested_amount": 25000000,
+         *       "title": "Pelatihan kewirausahaan pemuda"
+         *     }
+         */
+        CreateGrantProposal: {
+            bank_account: components["schemas"]["BankAccount"];
+            budget_lines: components["schemas"]["BudgetLine"][];
+            /**
+             * @description Ids of documents of the ormas (`POST /v1/ormas/{id}/documents`): to submit, a
+             *     `grant_proposal_letter`, a `grant_budget` and a `board_decree`.
+             */
+            document_ids?: string[];
+            /**
+             * Format: int32
+             * @description The budget year asked from: this year or one of the next two.
+             */
+            fiscal_year: number;
+            purpose: string;
+            /**
+             * @description The region of the office asked (default: where the ormas is registered; a grant is asked
+             *     where the ormas is registered).
+             */
+            region_code?: string | null;
+            /** @description The registration (ormas) asking. */
+            registration_id: string;
+            /**
+             * Format: int64
+             * @description Whole rupiah; the budget lines must add up to it exactly.
+             */
+            requested_amount: number;
+            title: string;
         };
         /**
          * @description A new registration draft: the organisation's legal identity and its presence in one region.
@@ -2694,6 +3366,25 @@ export interface components {
             file: Blob;
         };
         /**
+         * @description The transfer.
+         * @example {
+         *       "amount": 20000000,
+         *       "disbursed_on": "2027-02-20"
+         *     }
+         */
+        DisbursementStep: {
+            /**
+             * Format: int64
+             * @description Whole rupiah, at most the approved amount.
+             */
+            amount: number;
+            /**
+             * Format: date
+             * @description Not before the agreement, not after today.
+             */
+            disbursed_on: string;
+        };
+        /**
          * @description Dismiss a complaint.
          * @example {
          *       "reason": "Sama dengan pengaduan yang sudah ditangani dalam kasus lain."
@@ -2798,7 +3489,7 @@ export interface components {
             /** @description Every condition not met; empty exactly when eligible. */
             unmet: components["schemas"]["IneligibilityName"][];
         };
-        /** @description An empty body (submit, approve). */
+        /** @description Submit: nothing to say (an empty body, or none). */
         EmptyStep: Record<string, never>;
         /**
          * @description One offending field of a request.
@@ -2856,6 +3547,152 @@ export interface components {
             reporter_contact?: string | null;
             reporter_name?: string | null;
             source: components["schemas"]["ComplaintSource"];
+        };
+        /** @description One entry of a proposal's history. */
+        GrantEvent: {
+            /** @description `create`, `update`, or a step. */
+            action: string;
+            actor_id: string | null;
+            from_state: string | null;
+            /** @description What the step recorded. */
+            notes: Record<string, never> | null;
+            /** Format: date-time */
+            occurred_at: string;
+            to_state: string | null;
+        };
+        /** @description A proposal's history, oldest first. */
+        GrantHistory: {
+            items: components["schemas"]["GrantEvent"][];
+        };
+        /** @description A grant proposal with everything recorded on it so far. */
+        GrantProposal: {
+            /** Format: date */
+            agreement_date: string | null;
+            agreement_number: string | null;
+            /** @description The steps its state allows now, for any role (the caller's role may still forbid some). */
+            allowed_transitions: components["schemas"]["GrantStepName"][];
+            /** Format: int64 */
+            approved_amount: number | null;
+            bank_account: components["schemas"]["BankAccount"];
+            budget_lines: components["schemas"]["BudgetLine"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            decree_date: string | null;
+            decree_number: string | null;
+            /** Format: int64 */
+            disbursed_amount: number | null;
+            /** Format: date */
+            disbursed_on: string | null;
+            document_ids: string[];
+            /** Format: int32 */
+            fiscal_year: number;
+            id: string;
+            lpj: components["schemas"]["LpjFiling"] | null;
+            /** Format: date */
+            lpj_accepted_on: string | null;
+            /**
+             * Format: date
+             * @description 10 January (configurable) of the year after the fiscal year.
+             */
+            lpj_due_on: string;
+            lpj_overdue: boolean;
+            /** Format: int64 */
+            lpj_returned_amount: number | null;
+            /** Format: int64 */
+            lpj_spent_amount: number | null;
+            /** Format: date */
+            lpj_submitted_on: string | null;
+            ormas_name: string;
+            purpose: string;
+            /** @description Why it was last returned or rejected. */
+            reason: string | null;
+            /** Format: int64 */
+            recommended_amount: number | null;
+            /** @description The state as recorded (never `lpj_overdue`). */
+            recorded_state: components["schemas"]["GrantStateName"];
+            region_code: string;
+            registration_id: string;
+            /** Format: int64 */
+            requested_amount: number;
+            /** @description Where it stands today: `lpj_overdue` (derived) once the LPJ's due date has passed. */
+            state: components["schemas"]["GrantStatusName"];
+            /** Format: date */
+            submitted_on: string | null;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            verification: components["schemas"]["Verification"] | null;
+            /**
+             * Format: int32
+             * @description Send it back in `If-Match`.
+             */
+            version: number;
+        };
+        /** @description A page of grant proposals. */
+        GrantProposalPage: {
+            items: components["schemas"]["GrantProposal"][];
+            /** @description Pass as `page_token` for the next page; `null` on the last. */
+            next_page_token: string | null;
+        };
+        /** @description One child region's grants. */
+        GrantRegionTotals: {
+            by_fiscal_year: components["schemas"]["GrantYearTotals"][];
+            code: string;
+            name: string;
+        };
+        /**
+         * @description Where a grant proposal stands, as stored.
+         * @enum {string}
+         */
+        GrantStateName: "draft" | "submitted" | "returned" | "verified" | "approved" | "rejected" | "agreement_signed" | "disbursed" | "accountability_submitted" | "accounted";
+        /** @description The grant totals of the overview. */
+        GrantStats: {
+            /** @description The region's, per fiscal year (the last four and any later), oldest first. */
+            by_fiscal_year: components["schemas"]["GrantYearTotals"][];
+            /**
+             * @description Per child region: provinces under the nation, kabupaten/kota (and the province's own
+             *     office) under a province; empty under a kabupaten/kota.
+             */
+            regions: components["schemas"]["GrantRegionTotals"][];
+        };
+        /**
+         * @description Where a grant proposal stands today: its stored state, or `lpj_overdue` (derived) once the LPJ's due date has passed without an accepted LPJ.
+         * @enum {string}
+         */
+        GrantStatusName: "draft" | "submitted" | "returned" | "verified" | "approved" | "rejected" | "agreement_signed" | "disbursed" | "accountability_submitted" | "accounted" | "lpj_overdue";
+        /**
+         * @description A step of a grant proposal.
+         * @enum {string}
+         */
+        GrantStepName: "submit" | "verify" | "return" | "approve" | "reject" | "agreement" | "disbursement" | "accountability" | "accept_accountability";
+        /** @description One fiscal year's grants, in whole rupiah. */
+        GrantYearTotals: {
+            /**
+             * Format: int64
+             * @description Disbursed amounts whose LPJ is accepted.
+             */
+            accounted_amount: number;
+            /** Format: int64 */
+            approved_amount: number;
+            /** Format: int64 */
+            disbursed_amount: number;
+            /** Format: int32 */
+            fiscal_year: number;
+            /**
+             * Format: int64
+             * @description Proposals whose LPJ is overdue on the day, and the amounts disbursed to them.
+             */
+            lpj_overdue: number;
+            /** Format: int64 */
+            lpj_overdue_amount: number;
+            /**
+             * Format: int64
+             * @description Proposals of the year, in any state (drafts included).
+             */
+            proposals: number;
+            /** Format: int64 */
+            requested_amount: number;
         };
         /** @description The process is alive. */
         Health: {
@@ -2990,6 +3827,11 @@ export interface components {
             password: string;
             username: string;
         };
+        /** @description The LPJ's documents and notes, as stored. */
+        LpjFiling: {
+            document_ids: string[];
+            notes: string | null;
+        };
         /** @description The caller: an account, or a service client. */
         Me: {
             /** Format: date-time */
@@ -3008,6 +3850,28 @@ export interface components {
             /** @description The username, or the client id. */
             username: string;
         };
+        /** @description One message. */
+        Message: {
+            attachments: components["schemas"]["Attachment"][];
+            author_id?: string | null;
+            author_name: string;
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            side: components["schemas"]["ConsultationSide"];
+        };
+        /** @description A file attached to a message: a PDF, JPEG or PNG (judged by its bytes), base64-encoded. */
+        NewAttachment: {
+            /**
+             * @description The file's bytes in standard base64 (the JSON body limit, `ORMAS_BODY_LIMIT`, bounds it;
+             *     `ORMAS_DOCUMENT_LIMIT` bounds each decoded file).
+             * @example JVBERi0xLjQKJcfsj6IK
+             */
+            content_base64: string;
+            /** @example akta-pendirian.pdf */
+            filename: string;
+        };
         /**
          * @description A day off to add.
          * @example {
@@ -3024,6 +3888,17 @@ export interface components {
             name_en: string;
             name_id: string;
         };
+        /**
+         * @description A reply in a thread.
+         * @example {
+         *       "attachments": [],
+         *       "body": "Ya, laporkan SK kepengurusan baru dengan berita acara rapat pergantian."
+         *     }
+         */
+        NewMessage: {
+            attachments?: components["schemas"]["NewAttachment"][];
+            body: string;
+        };
         /** @description The report the ormas should file next. */
         NextReportDue: {
             /** Format: date */
@@ -3031,6 +3906,27 @@ export interface components {
             /** @description The due date has passed without a submitted report. */
             overdue: boolean;
             period: string;
+        };
+        /** @description One office's consultation service level. */
+        OfficeServiceLevel: {
+            /**
+             * Format: int64
+             * @description Threads first answered (opened within the window).
+             */
+            answered: number;
+            /**
+             * Format: double
+             * @description The median working days from opening to the first answer; `null` when none was answered.
+             */
+            median_first_answer_working_days?: number | null;
+            /**
+             * Format: int64
+             * @description Threads without a first answer past their due day today (not closed).
+             */
+            overdue: number;
+            /** @description The office's region. */
+            region_code: string;
+            region_name: string;
         };
         /**
          * @description Send a complaint to a case: an existing case about the same ormas, or a new one.
@@ -3044,6 +3940,28 @@ export interface components {
             case_id?: string | null;
             /** @description The new case's title (default: from the complaint). */
             title?: string | null;
+        };
+        /**
+         * @description A new consultation.
+         * @example {
+         *       "attachments": [],
+         *       "message": "Ketua kami mengundurkan diri. Apakah SK kepengurusan baru harus dilaporkan dan dokumen apa yang diperlukan?",
+         *       "subject": "Pergantian ketua sebelum masa bakti berakhir",
+         *       "topic": "kepengurusan"
+         *     }
+         */
+        OpenConsultation: {
+            attachments?: components["schemas"]["NewAttachment"][];
+            /** @description The question. */
+            message: string;
+            /**
+             * @description The office asked, for a person forming an ormas (an account bound to none): required then,
+             *     and must be absent or the ormas's own region otherwise.
+             * @example 64.71
+             */
+            region?: string | null;
+            subject: string;
+            topic: components["schemas"]["ConsultationTopic"];
         };
         /** @description An organisation's legal identity: national, shared by its registrations in every region. */
         Organisation: {
@@ -3383,6 +4301,15 @@ export interface components {
             database: components["schemas"]["DatabaseKind"];
             /** @example ready */
             status: string;
+        };
+        /**
+         * @description Why a proposal is returned or rejected.
+         * @example {
+         *       "reason": "RAB belum memuat rincian honor narasumber."
+         *     }
+         */
+        ReasonStep: {
+            reason: string;
         };
         /**
          * @description A compliance record.
@@ -3951,6 +4878,13 @@ export interface components {
             /** @description Registrations by state (every state, registered or not). */
             by_state: components["schemas"]["StateCount"][];
             /**
+             * @description Consultations (as of today, whatever `as_of`): the median working days to the first
+             *     answer per office and the threads overdue.
+             */
+            consultations: components["schemas"]["ConsultationServiceLevel"];
+            /** @description Grant proposals per fiscal year, for the region and per child region (as of today). */
+            grants: components["schemas"]["GrantStats"];
+            /**
              * Format: int64
              * @description Offices whose numbers were recounted for this answer (the others came from snapshots
              *     still current).
@@ -4055,6 +4989,21 @@ export interface components {
         UpdateClient: {
             /** @description `false` deactivates the client: its tokens stop working at once and it gets no new ones. */
             active: boolean;
+        };
+        /**
+         * @description Changes to a draft or returned proposal; absent fields stay, given ones replace.
+         * @example {
+         *       "title": "Pelatihan kewirausahaan pemuda 2027"
+         *     }
+         */
+        UpdateGrantProposal: {
+            bank_account?: components["schemas"]["BankAccount"] | null;
+            budget_lines?: components["schemas"]["BudgetLine"][] | null;
+            document_ids?: string[] | null;
+            purpose?: string | null;
+            /** Format: int64 */
+            requested_amount?: number | null;
+            title?: string | null;
         };
         /**
          * @description Changes to a registration; absent fields stay as they are.
@@ -4185,14 +5134,33 @@ export interface components {
             address: string;
             name: string;
         };
-        /** @description The result of checking a registration letter's number. */
+        /** @description The verification team's recommendation, as stored. */
         Verification: {
-            ormas: components["schemas"]["PublicOrmas"];
-            registration_number: string;
-            /** @description `registered`, `suspended`, `revoked` or `dissolved`. */
-            state: string;
-            /** @description True while the ormas is registered; false once suspended, revoked or dissolved. */
-            valid: boolean;
+            notes: string;
+            team: string[];
+            /** Format: date */
+            verified_on: string;
+        };
+        /**
+         * @description The verification team's recommendation.
+         * @example {
+         *       "notes": "Honor narasumber disesuaikan dengan standar biaya daerah.",
+         *       "recommended_amount": 20000000,
+         *       "team": [
+         *         "Drs. Yusuf Hadi",
+         *         "Rina Marlina, S.E."
+         *       ]
+         *     }
+         */
+        VerifyGrant: {
+            notes: string;
+            /**
+             * Format: int64
+             * @description Whole rupiah, at most the requested amount.
+             */
+            recommended_amount: number;
+            /** @description The team's members. */
+            team: string[];
         };
         /** @description A recorded visit. */
         Visit: {
@@ -6473,6 +7441,515 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listConsultations: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the caller's scope; default: the caller's region). */
+                region?: string;
+                /** @description The state as of today (an automatically closed thread is `closed`). */
+                state?: "open" | "answered" | "closed";
+                /** @description `true`: no first answer, not closed, past its due day; `false`: the others. */
+                overdue?: boolean;
+                /** @description Only threads assigned to this account. */
+                assigned_to?: string;
+                topic?: "pendirian" | "pendaftaran" | "kepengurusan" | "ad_art" | "hibah" | "pelaporan" | "sengketa_internal" | "lainnya";
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read consultations, or the region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    openConsultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenConsultation"];
+            };
+        };
+        responses: {
+            /** @description The new thread. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not ask. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid, the region is missing, unknown or not the ormas's own, or an attachment is not valid base64, too large, or no PDF, JPEG or PNG. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getConsultation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The consultation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thread. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read consultations. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    assignConsultation: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The consultation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Assignment"];
+            };
+        };
+        responses: {
+            /** @description The thread as assigned. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not answer consultations. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The thread is closed, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The account is no active officer of a region covering the thread's office. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getConsultationAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consultation's id. */
+                id: string;
+                /** @description The attachment's id. */
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["File"];
+                    "image/jpeg": components["schemas"]["File"];
+                    "image/png": components["schemas"]["File"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read consultations. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation or attachment in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    closeConsultation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The consultation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: no body, or an empty one, is `{}`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CloseConsultation"];
+            };
+        };
+        responses: {
+            /** @description The closed thread. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Only the asker closes. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The thread is already closed, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The note is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postConsultationMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The consultation's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMessage"];
+            };
+        };
+        responses: {
+            /** @description The thread with the new message. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description The thread's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may neither ask nor answer. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The thread is closed, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid, or an attachment is not valid base64, too large, or no PDF, JPEG or PNG. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getDocument: {
         parameters: {
             query?: never;
@@ -6638,6 +8115,1161 @@ export interface operations {
             };
             /** @description No such document in the caller's scope. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listGrantProposals: {
+        parameters: {
+            query?: {
+                /** @description Only this region's subtree (within the caller's scope; default: the caller's region). */
+                region?: string;
+                fiscal_year?: number;
+                /** @description A state as read today (`lpj_overdue` included; `disbursed` then means not overdue). */
+                state?: "draft" | "submitted" | "returned" | "verified" | "approved" | "rejected" | "agreement_signed" | "disbursed" | "accountability_submitted" | "accounted" | "lpj_overdue";
+                /** @description `true`: the LPJ is overdue today; `false`: it is not. */
+                lpj_overdue?: boolean;
+                /** @description Only this registration's proposals. */
+                registration_id?: string;
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposalPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateGrantProposal"];
+            };
+        };
+        responses: {
+            /** @description The new draft. */
+            201: {
+                headers: {
+                    /** @description Its version; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not write grant proposals. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such registration in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_eligible`: every unmet condition in `errors`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid: the budget does not add up, the account is not the ormas's, a document is unknown, the fiscal year is closed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proposal. */
+            200: {
+                headers: {
+                    /** @description Its version; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateGrantProposal: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateGrantProposal"];
+            };
+        };
+        responses: {
+            /** @description The proposal as changed. */
+            200: {
+                headers: {
+                    /** @description Its version; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not write grant proposals. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The proposal is past draft/returned, or changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acceptGrantAccountability: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmptyStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fileGrantAccountability: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountabilityStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Spent + returned differ from the disbursed amount, a document is unknown or missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    signGrantAgreement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The date is out of order, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    approveGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveGrant"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The approved amount exceeds the recommendation, the decree is dated in the future, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    disburseGrant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisbursementStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The amount exceeds the approved one, the date is out of order, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getGrantProposalHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantHistory"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rejectGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The reason is missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    returnGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The reason is missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    submitGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmptyStep"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A required document is missing, or the body is invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    verifyGrantProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read (its version is compared; `*` matches any). */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The proposal's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyGrant"];
+            };
+        };
+        responses: {
+            /** @description The grant proposal after the transition. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantProposal"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not perform this transition. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant proposal in the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The recommended amount exceeds the requested one, or the body is invalid. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

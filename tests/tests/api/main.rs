@@ -11,6 +11,7 @@ mod cases;
 mod complaints;
 mod concurrency;
 mod conditional;
+mod consultations;
 mod dashboard;
 mod edge;
 mod errors;

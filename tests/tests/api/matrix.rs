@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (75: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions, the dashboard, 12 of attribute permits), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (95: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions, the dashboard, 12 of attribute permits, 14 of grant proposals, 6 of consultations; replying to a consultation, open to both sides, is checked in consultations.rs), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -459,6 +459,7 @@ fn endpoints(
             "/v1/attribute-permits/matrix-permit/refuse".into(),
             Some(json!({"ground": "x", "items": [1]})),
             Action::RefuseAttributePermit,
+        ),
         ep(
             "GET",
             "/v1/grant-proposals".into(),
@@ -547,6 +548,42 @@ fn endpoints(
             "/v1/grant-proposals/matrix-grant/accept-accountability".into(),
             Some(json!({})),
             Action::AdministerGrant,
+        ),
+        ep(
+            "GET",
+            "/v1/consultations".into(),
+            None,
+            Action::ReadConsultations,
+        ),
+        ep(
+            "POST",
+            "/v1/consultations".into(),
+            Some(json!({"topic": "pendirian", "subject": "x", "message": "x", "region": "64.71"})),
+            Action::AskConsultation,
+        ),
+        ep(
+            "GET",
+            "/v1/consultations/matrix-consultation".into(),
+            None,
+            Action::ReadConsultations,
+        ),
+        ep(
+            "POST",
+            "/v1/consultations/matrix-consultation/close".into(),
+            None,
+            Action::AskConsultation,
+        ),
+        ep(
+            "PUT",
+            "/v1/consultations/matrix-consultation/assignment".into(),
+            Some(json!({"officer_id": officer_id})),
+            Action::AnswerConsultation,
+        ),
+        ep(
+            "GET",
+            "/v1/consultations/matrix-consultation/attachments/x".into(),
+            None,
+            Action::ReadConsultations,
         ),
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
@@ -677,7 +714,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 89);
+    assert_eq!(checked, Role::ALL.len() * 95);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

@@ -146,8 +146,8 @@ fn files_are_binary_single_resources_are_conditional_and_action_bodies_optional(
         }
     }
     assert_eq!(
-        files, 9,
-        "the PDF, JPEG and PNG of a document's content, of a complaint's attachment and of an attribute item's design"
+        files, 12,
+        "the PDF, JPEG and PNG of a document's content, of a complaint's attachment, of an attribute item's design and of a consultation's attachment"
     );
     for path in [
         "/v1/ormas/{id}",
