@@ -149,6 +149,37 @@ async fn run(args: &Args) -> Result<bool, String> {
             paths: vec![format!("/v1/oversight/dashboard?region={region}")],
             target_ms: Some(100.0),
         },
+        // The queues of the services of Satu Ormas (issue 13), first page: under 100 ms.
+        Case {
+            name: "permits",
+            paths: vec!["/v1/attribute-permits".into()],
+            target_ms: Some(100.0),
+        },
+        Case {
+            name: "permits-region",
+            paths: vec![format!("/v1/attribute-permits?region={region}&overdue=true")],
+            target_ms: Some(100.0),
+        },
+        Case {
+            name: "grants",
+            paths: vec!["/v1/grant-proposals".into()],
+            target_ms: Some(100.0),
+        },
+        Case {
+            name: "grants-region",
+            paths: vec![format!("/v1/grant-proposals?region={region}&lpj_overdue=true")],
+            target_ms: Some(100.0),
+        },
+        Case {
+            name: "consultations",
+            paths: vec!["/v1/consultations".into()],
+            target_ms: Some(100.0),
+        },
+        Case {
+            name: "consultations-region",
+            paths: vec![format!("/v1/consultations?region={region}&overdue=true")],
+            target_ms: Some(100.0),
+        },
     ];
     cases.retain(|c| wanted(c.name));
 
@@ -185,6 +216,12 @@ async fn run(args: &Args) -> Result<bool, String> {
             "list-active",
             "dashboard",
             "dashboard-region",
+            "permits",
+            "permits-region",
+            "grants",
+            "grants-region",
+            "consultations",
+            "consultations-region",
             "status",
         ]
         .iter()

@@ -211,6 +211,7 @@ pub struct GrantQuery {
     pub lpj_overdue: Option<bool>,
     /// Only this registration's proposals.
     #[validate(length(min = 1, max = 64))]
+    #[param(min_length = 1, max_length = 64)]
     pub registration_id: Option<String>,
     /// 1 to 200 (default 50).
     #[validate(range(min = 1, max = 200))]
