@@ -157,7 +157,9 @@ async fn run(args: &Args) -> Result<bool, String> {
         },
         Case {
             name: "permits-region",
-            paths: vec![format!("/v1/attribute-permits?region={region}&overdue=true")],
+            paths: vec![format!(
+                "/v1/attribute-permits?region={region}&overdue=true"
+            )],
             target_ms: Some(100.0),
         },
         Case {
@@ -167,7 +169,9 @@ async fn run(args: &Args) -> Result<bool, String> {
         },
         Case {
             name: "grants-region",
-            paths: vec![format!("/v1/grant-proposals?region={region}&lpj_overdue=true")],
+            paths: vec![format!(
+                "/v1/grant-proposals?region={region}&lpj_overdue=true"
+            )],
             target_ms: Some(100.0),
         },
         Case {
