@@ -1,6 +1,8 @@
 //! The consultations' service level in the statistics overview: per office (the region a thread
 //! asks), the median working days to the first answer and the threads overdue today.
 
+use std::collections::HashMap;
+
 use chrono::{Days, NaiveDate};
 use ormas_domain::consultations::median;
 use ormas_persistence::{consultations, reference};
@@ -61,23 +63,30 @@ pub async fn service_level(
             Ok((facts, names))
         })
         .await?;
+    // Each fact is read once, grouped by office (not filtered again for every office).
+    let mut days_by_office: HashMap<&str, Vec<i64>> = HashMap::new();
+    for (code, days) in &facts.answer_days {
+        days_by_office
+            .entry(code.as_str())
+            .or_default()
+            .push(i64::from(*days));
+    }
+    let overdue_by_office: HashMap<&str, u64> = facts
+        .overdue
+        .iter()
+        .map(|(code, n)| (code.as_str(), (*n).max(0) as u64))
+        .collect();
     let mut offices: Vec<OfficeServiceLevel> = names
         .into_iter()
         .map(|row| {
-            let mut days: Vec<i64> = facts
-                .answer_days
-                .iter()
-                .filter(|(c, _)| c == &row.code)
-                .map(|(_, d)| i64::from(*d))
-                .collect();
+            let mut days = days_by_office.remove(row.code.as_str()).unwrap_or_default();
             OfficeServiceLevel {
                 answered: days.len() as u64,
                 median_first_answer_working_days: median(&mut days),
-                overdue: facts
-                    .overdue
-                    .iter()
-                    .find(|(c, _)| c == &row.code)
-                    .map_or(0, |(_, n)| (*n).max(0) as u64),
+                overdue: overdue_by_office
+                    .get(row.code.as_str())
+                    .copied()
+                    .unwrap_or(0),
                 region_code: row.code,
                 region_name: row.name,
             }
