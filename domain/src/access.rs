@@ -162,6 +162,12 @@ pub enum Action {
     AskConsultation,
     /// Answer a consultation in scope, and assign it to an officer.
     AnswerConsultation,
+    /// Follow the changes feed of one's scope (`GET /v1/changes`).
+    ReadChanges,
+    /// Manage webhook subscriptions (an integrator: its own only).
+    ManageWebhooks,
+    /// Download the bulk export of the register in one's scope.
+    ExportRegister,
 }
 
 code!(Action, "action");
@@ -212,6 +218,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadConsultations => !matches!(role, Integrator),
         AskConsultation => matches!(role, OrmasRep),
         AnswerConsultation => matches!(role, Officer | Head),
+        ReadChanges | ExportRegister => !matches!(role, OrmasRep),
+        ManageWebhooks => matches!(role, SuperAdmin | Admin | Integrator),
     }
 }
 
@@ -329,6 +337,9 @@ mod tests {
                     ReadAttributePermits,
                     ReadGrants,
                     ReadConsultations,
+                    ReadChanges,
+                    ManageWebhooks,
+                    ExportRegister,
                 ],
             ),
             (
@@ -352,6 +363,9 @@ mod tests {
                     ReadAttributePermits,
                     ReadGrants,
                     ReadConsultations,
+                    ReadChanges,
+                    ManageWebhooks,
+                    ExportRegister,
                 ],
             ),
             (
@@ -388,6 +402,8 @@ mod tests {
                     AdministerGrant,
                     ReadConsultations,
                     AnswerConsultation,
+                    ReadChanges,
+                    ExportRegister,
                 ],
             ),
             (
@@ -417,6 +433,8 @@ mod tests {
                     DecideGrantProposal,
                     ReadConsultations,
                     AnswerConsultation,
+                    ReadChanges,
+                    ExportRegister,
                 ],
             ),
             (
@@ -440,6 +458,8 @@ mod tests {
                     ReadAttributePermits,
                     ReadGrants,
                     ReadConsultations,
+                    ReadChanges,
+                    ExportRegister,
                 ],
             ),
             (
@@ -473,6 +493,9 @@ mod tests {
                     ReadSanctions,
                     ReadAttributePermits,
                     ReadGrants,
+                    ReadChanges,
+                    ManageWebhooks,
+                    ExportRegister,
                 ],
             ),
         ];

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod auth;
 pub mod calendar;
+pub mod changes;
 pub mod codes;
 pub mod consultations;
 pub mod dashboard;

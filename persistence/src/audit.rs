@@ -29,7 +29,8 @@ pub fn record(conn: &mut AnyConnection, row: &AuditRow) -> PersistenceResult<()>
     diesel::insert_into(audit_events::table)
         .values(row)
         .execute(conn)?;
-    Ok(())
+    // A successful change with a target also becomes an event of the changes feed, written with it.
+    crate::changes::note(conn, row)
 }
 
 /// Which events to list, newest first; `before` is the id of the last event of the previous page.

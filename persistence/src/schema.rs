@@ -671,3 +671,24 @@ diesel::allow_tables_to_appear_in_same_query!(consultations, registrations);
 diesel::allow_tables_to_appear_in_same_query!(consultations, organisations);
 diesel::allow_tables_to_appear_in_same_query!(consultations, users);
 diesel::joinable!(consultations -> registrations (registration_id));
+
+diesel::table! {
+    change_feed_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        pruned_through -> BigInt,
+    }
+}
+
+diesel::table! {
+    change_events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        event_type -> Text,
+        subject -> Text,
+        region_code -> Nullable<Text>,
+        occurred_at -> Timestamp,
+        actor_role -> Nullable<Text>,
+        data -> Text,
+    }
+}

@@ -1,13 +1,14 @@
 //! Transactions. Every write goes through [`in_write_transaction`]; repository functions take
 //! `&mut AnyConnection` so that callers compose them (the change, its history, its audit row) inside
-//! one.
+//! one. The outermost transaction writes the changes feed's events of what it audited just before
+//! it commits ([`crate::changes`]).
 
 use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::Error as DieselError;
 use diesel::sqlite::SqliteConnection;
 
-use crate::{AnyConnection, PersistenceResult};
+use crate::{AnyConnection, PersistenceResult, changes};
 
 /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise. It takes
 /// no lock up front, so use it only for reads that must see one snapshot; anything that writes uses
@@ -16,7 +17,14 @@ pub fn in_transaction<T>(
     conn: &mut AnyConnection,
     work: impl FnOnce(&mut AnyConnection) -> PersistenceResult<T>,
 ) -> PersistenceResult<T> {
-    conn.transaction(work)
+    let mark = changes::enter();
+    let result = conn.transaction(|conn| {
+        let value = work(conn)?;
+        changes::before_commit(conn)?;
+        Ok(value)
+    });
+    changes::leave(mark, result.is_ok());
+    result
 }
 
 /// Runs `work` in a write transaction: committed when it returns `Ok`, rolled back otherwise.
@@ -44,16 +52,18 @@ pub fn in_write_transaction<T>(
     // From here the multi-connection's transaction manager sees the open transaction (it keeps the
     // SQLite connection's state), so nested `transaction` calls inside `work` become savepoints.
     type Manager = <AnyConnection as Connection>::TransactionManager;
-    match work(conn) {
-        Ok(value) => {
-            Manager::commit_transaction(conn)?;
-            Ok(value)
-        }
+    let mark = changes::enter();
+    let result = match work(conn).and_then(|value| changes::before_commit(conn).map(|()| value)) {
+        Ok(value) => Manager::commit_transaction(conn)
+            .map(|()| value)
+            .map_err(Into::into),
         Err(error) => match Manager::rollback_transaction(conn) {
             Ok(()) | Err(DieselError::BrokenTransactionManager) => Err(error),
             Err(rollback) => Err(rollback.into()),
         },
-    }
+    };
+    changes::leave(mark, result.is_ok());
+    result
 }
 
 #[cfg(test)]

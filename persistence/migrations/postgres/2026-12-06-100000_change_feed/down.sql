@@ -1,0 +1,2 @@
+DROP TABLE change_events;
+DROP TABLE change_feed_head;
