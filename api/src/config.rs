@@ -85,6 +85,8 @@ Environment variables:
                               answer's due day [default: 3]
   ORMAS_CONSULTATION_AUTO_CLOSE_DAYS    days after an answer without the asker's reply before a
                               consultation reads closed [default: 14]
+  ORMAS_CHANGES_RETENTION_DAYS  days the changes feed keeps its events [default: 400]
+  ORMAS_CHANGES_PRUNE_SECS    how often events past retention are removed; 0: never [default: 3600]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
@@ -131,6 +133,10 @@ pub struct Config {
     pub grants: ormas_domain::grants::GrantPolicy,
     /// Consultations: the first answer's due day and the automatic close.
     pub consultations: ormas_domain::consultations::ConsultationPolicy,
+    /// How long the changes feed keeps its events (days), and how often old ones are removed;
+    /// `None`: never removed.
+    pub changes_retention_days: u32,
+    pub changes_prune_every: Option<Duration>,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
 }
@@ -522,7 +528,14 @@ impl Config {
             first_answer_days: number("ORMAS_CONSULTATION_FIRST_ANSWER_DAYS", 3, 1, 60)? as i32,
             auto_close_days: number("ORMAS_CONSULTATION_AUTO_CLOSE_DAYS", 14, 1, 365)? as u32,
         };
+        let changes_retention_days = number("ORMAS_CHANGES_RETENTION_DAYS", 400, 1, 36_500)? as u32;
+        let changes_prune_every = match number("ORMAS_CHANGES_PRUNE_SECS", 3_600, 0, 86_400)? {
+            0 => None,
+            secs => Some(Duration::from_secs(secs)),
+        };
         Ok(Config {
+            changes_retention_days,
+            changes_prune_every,
             attribute_permits,
             grants,
             consultations,

@@ -78,6 +78,8 @@ pub enum ErrorKind {
     /// A write to a versioned resource came without `If-Match` (428).
     PreconditionRequired,
     TooManyRequests,
+    /// A position of the changes feed older than its retention (410).
+    FeedPositionExpired,
     Internal,
     Unavailable,
 }
@@ -105,6 +107,7 @@ impl ErrorKind {
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::FeedPositionExpired => StatusCode::GONE,
         }
     }
 
@@ -130,6 +133,7 @@ impl ErrorKind {
             ErrorKind::TooManyRequests => "too_many_requests",
             ErrorKind::Internal => "internal_error",
             ErrorKind::Unavailable => "service_unavailable",
+            ErrorKind::FeedPositionExpired => "feed_position_expired",
         }
     }
 
@@ -163,6 +167,9 @@ impl ErrorKind {
             ErrorKind::TooManyRequests => ("Terlalu banyak percobaan", "Too many requests"),
             ErrorKind::Internal => ("Kesalahan internal", "Internal server error"),
             ErrorKind::Unavailable => ("Layanan tidak tersedia", "Service unavailable"),
+            ErrorKind::FeedPositionExpired => {
+                ("Posisi umpan sudah kedaluwarsa", "Feed position expired")
+            }
         };
         Text::new(id, en)
     }
@@ -245,6 +252,12 @@ impl ErrorKind {
             ErrorKind::Unavailable => (
                 "Basis data sedang tidak dapat dijangkau. Coba lagi sebentar lagi.",
                 "The database cannot be reached right now. Try again shortly.",
+            ),
+            ErrorKind::FeedPositionExpired => (
+                "Peristiwa setelah posisi itu sudah dihapus karena masa simpan; muat ulang ekspor \
+                 lengkap lalu ikuti umpan dari posisinya (GET /v1/changes/snapshot).",
+                "The events after that position are past retention; reload the full export, then \
+                 follow the feed from its position (GET /v1/changes/snapshot).",
             ),
         };
         Text::new(id, en)

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod changes;
 pub mod clock;
 pub mod config;
 pub mod context;
@@ -74,11 +75,16 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
     let limiters = web::Data::new(edge::RateLimiters::from_config(&config));
     let cors_origins = config.cors_origins.clone();
     let secret = auth::resolve_secret(&config).map_err(std::io::Error::other)?;
+    let shared_config = Arc::new(config.clone());
     let state = web::Data::new(AppState {
         pool,
         keys: Arc::new(auth::TokenKeys::new(&secret, config.access_token_ttl)),
-        config: Arc::new(config.clone()),
+        changes: changes::sink(shared_config.clone()),
+        config: shared_config,
     });
+    if let Some(every) = config.changes_prune_every {
+        start_changes_pruner(Arc::downgrade(&state.clone().into_inner()), every);
+    }
     if let Some(every) = config.stats_refresh {
         start_stats_refresher(Arc::downgrade(&state.clone().into_inner()), every);
     }
@@ -122,6 +128,33 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
 /// after a restart or deploy is fast) and then every `every`, it recounts the offices whose data
 /// changed or whose snapshot is from an earlier day. A plain thread: the work is blocking Diesel
 /// and must not hold an actix worker; it ends once the server (the last holder of its state) is gone.
+/// Removes the changes feed's events past retention, now and then every `every`, on its own thread.
+fn start_changes_pruner(state: std::sync::Weak<AppState>, every: std::time::Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("changes-prune".into())
+        .spawn(move || {
+            while let Some(state) = state.upgrade() {
+                let days = i64::from(state.config.changes_retention_days);
+                let before = clock::now_utc() - chrono::Duration::days(days);
+                let result = state
+                    .pool
+                    .get()
+                    .map_err(ormas_persistence::PersistenceError::from)
+                    .and_then(|mut conn| ormas_persistence::changes::prune(&mut conn, before));
+                match result {
+                    Ok(0) => {}
+                    Ok(n) => log::info!("changes feed: removed {n} event(s) past retention"),
+                    Err(e) => log::warn!("changes feed pruning failed: {e}"),
+                }
+                drop(state);
+                std::thread::sleep(every);
+            }
+        });
+    if let Err(e) = spawned {
+        log::warn!("changes feed pruner not started: {e}");
+    }
+}
+
 fn start_stats_refresher(state: std::sync::Weak<AppState>, every: std::time::Duration) {
     let spawned = std::thread::Builder::new()
         .name("stats-refresh".into())

@@ -15,6 +15,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
     pub keys: Arc<TokenKeys>,
+    /// Turns the audited changes of each call into events of the changes feed.
+    pub changes: ormas_persistence::changes::Sink,
 }
 
 impl AppState {
@@ -26,9 +28,12 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let sink = self.changes.clone();
         let result = web::block(move || {
-            let mut conn = pool.get()?;
-            work(&mut conn)
+            ormas_persistence::changes::with_sink(&sink, || {
+                let mut conn = pool.get()?;
+                work(&mut conn)
+            })
         })
         .await?;
         result.map_err(ApiError::from)

@@ -5,6 +5,8 @@
 //! event it becomes. A verb this table does not know still yields an event (`{resource}.updated`),
 //! so a new step can never be lost from the feed; giving it its own name is a line here.
 
+use crate::access::{Action, Role, allows};
+
 /// A resource of the feed: its audit target type, its name in event types, and its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeedResource {
@@ -197,9 +199,62 @@ pub fn resource_of(event_type: &str) -> Option<&'static FeedResource> {
     FEED_RESOURCES.iter().find(|r| r.name == name)
 }
 
+/// What a reader must be allowed to read to see a resource's events: what its `GET` needs.
+pub fn read_action(target_type: &str) -> Option<Action> {
+    Some(match target_type {
+        "ormas" | "organisation" => Action::ReadRegistrations,
+        // Documents are personal data (`GET /v1/documents/{id}` needs it too).
+        "document" => Action::ReadPersonalData,
+        "report" => Action::ReadReports,
+        "sanction" => Action::ReadSanctions,
+        "case" => Action::ReadCases,
+        "complaint" => Action::ReadComplaints,
+        "grant_proposal" => Action::ReadGrants,
+        "attribute_permit" => Action::ReadAttributePermits,
+        "consultation" => Action::ReadConsultations,
+        _ => return None,
+    })
+}
+
+/// The event types a role may read in the feed.
+pub fn readable_event_types(role: Role) -> Vec<&'static str> {
+    all_event_types()
+        .into_iter()
+        .filter(|t| {
+            resource_of(t)
+                .and_then(|r| read_action(r.target_type))
+                .is_some_and(|action| allows(role, action))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn readers_see_the_events_of_what_they_may_get() {
+        let integrator = readable_event_types(Role::Integrator);
+        assert!(integrator.contains(&"ormas.registered"));
+        assert!(integrator.contains(&"board.replaced"));
+        assert!(integrator.contains(&"report.accepted"));
+        assert!(integrator.contains(&"sanction.issued"));
+        assert!(integrator.contains(&"grant.approved"));
+        assert!(integrator.contains(&"permit.approved"));
+        assert!(!integrator.contains(&"document.added"));
+        assert!(!integrator.contains(&"consultation.opened"));
+        assert!(!integrator.contains(&"complaint.filed"));
+        assert!(!integrator.contains(&"case.opened"));
+        let officer = readable_event_types(Role::Officer);
+        assert_eq!(officer, all_event_types());
+        for resource in FEED_RESOURCES {
+            assert!(
+                read_action(resource.target_type).is_some(),
+                "{}",
+                resource.target_type
+            );
+        }
+    }
 
     #[test]
     fn every_audited_step_of_a_feed_resource_has_an_event() {

@@ -132,6 +132,8 @@ pub fn test_config(database: DatabaseTarget) -> Config {
     config.workers = Some(1);
     // Tests count recounts themselves; one test turns the refresher on.
     config.stats_refresh = None;
+    // One test turns the changes feed pruner on.
+    config.changes_prune_every = None;
     config.shutdown_timeout = Duration::from_secs(1);
     // Every test signs in from 127.0.0.1, many times: limits far above any test's traffic (the
     // rate-limit tests set their own).

@@ -6,6 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod changes;
 pub mod clients;
 pub mod consultations;
 pub mod dto;
@@ -56,5 +57,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(sanctions::configure)
         .configure(permits::configure)
         .configure(grants::configure)
-        .configure(consultations::configure);
+        .configure(consultations::configure)
+        .configure(changes::configure);
 }

@@ -8,6 +8,7 @@ mod bodies;
 mod bytes;
 mod calendar;
 mod cases;
+mod changes;
 mod complaints;
 mod concurrency;
 mod conditional;

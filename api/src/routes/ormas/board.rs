@@ -102,7 +102,7 @@ impl Resource for Board {
     }
 }
 
-fn board_of(reg: &RegistrationRow, rows: Vec<BoardMemberRow>, masked: bool) -> Board {
+pub(crate) fn board_of(reg: &RegistrationRow, rows: Vec<BoardMemberRow>, masked: bool) -> Board {
     let complete = reference_lists::board_complete(rows.iter().map(|r| r.position.as_str()));
     let members = rows
         .into_iter()

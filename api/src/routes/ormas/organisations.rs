@@ -59,6 +59,28 @@ async fn load(
     Ok((organisation, registrations))
 }
 
+/// The organisation as an integrator with national scope sees it, for the changes feed: every
+/// registration listed.
+pub(crate) fn record_for_feed(
+    organisation: &OrganisationRow,
+    registrations: &[RegistrationRow],
+) -> Result<OrganisationRecord, ApiError> {
+    Ok(OrganisationRecord {
+        organisation: Organisation::from_row(organisation)?,
+        registrations: registrations.iter().map(presence).collect(),
+        registrations_total: registrations.len(),
+    })
+}
+
+fn presence(r: &RegistrationRow) -> Presence {
+    Presence {
+        id: r.id.clone(),
+        region_code: r.region_code.clone(),
+        branch_name: r.branch_name.clone(),
+        state: r.state.clone(),
+    }
+}
+
 fn record(
     principal: &Principal,
     organisation: &OrganisationRow,
@@ -69,12 +91,7 @@ fn record(
         registrations: registrations
             .iter()
             .filter(|r| visible(principal, &r.id, &r.region_code))
-            .map(|r| Presence {
-                id: r.id.clone(),
-                region_code: r.region_code.clone(),
-                branch_name: r.branch_name.clone(),
-                state: r.state.clone(),
-            })
+            .map(presence)
             .collect(),
         registrations_total: registrations.len(),
     })

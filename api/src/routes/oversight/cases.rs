@@ -36,7 +36,10 @@ pub type CaseDetail = (
     Vec<CaseMemberRow>,
 );
 
-fn read_detail(conn: &mut AnyConnection, id: &str) -> PersistenceResult<Option<CaseDetail>> {
+pub(crate) fn read_detail(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> PersistenceResult<Option<CaseDetail>> {
     let Some(case) = oversight::find_case(conn, id)? else {
         return Ok(None);
     };
@@ -45,7 +48,7 @@ fn read_detail(conn: &mut AnyConnection, id: &str) -> PersistenceResult<Option<C
     Ok(Some((case, complaints, members)))
 }
 
-fn view(((row, name), complaints, members): CaseDetail) -> Result<Case, ApiError> {
+pub(crate) fn view(((row, name), complaints, members): CaseDetail) -> Result<Case, ApiError> {
     Case::build(row, name, complaints, members)
 }
 
