@@ -21,6 +21,7 @@ pub const DEFAULT_LOGIN_MAX_DELAY_SECS: u64 = 16;
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 pub const DEFAULT_DOCUMENT_LIMIT: u64 = 10 * 1024 * 1024;
 pub const DEFAULT_UTC_OFFSET_HOURS: i64 = 7;
+pub const DEFAULT_IDEMPOTENCY_TTL_HOURS: u64 = 24;
 
 pub use crate::clock::Clock;
 
@@ -85,6 +86,8 @@ Environment variables:
                               answer's due day [default: 3]
   ORMAS_CONSULTATION_AUTO_CLOSE_DAYS    days after an answer without the asker's reply before a
                               consultation reads closed [default: 14]
+  ORMAS_IDEMPOTENCY_TTL_HOURS hours an Idempotency-Key of a POST is remembered for replays
+                              [default: 24]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
@@ -133,6 +136,8 @@ pub struct Config {
     pub consultations: ormas_domain::consultations::ConsultationPolicy,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
+    /// How long the response to a `POST` with an `Idempotency-Key` is kept for replays.
+    pub idempotency_ttl: Duration,
 }
 
 /// The settings of attribute permits (`ORMAS_ATTRIBUTE_PERMIT_…`).
@@ -522,6 +527,14 @@ impl Config {
             first_answer_days: number("ORMAS_CONSULTATION_FIRST_ANSWER_DAYS", 3, 1, 60)? as i32,
             auto_close_days: number("ORMAS_CONSULTATION_AUTO_CLOSE_DAYS", 14, 1, 365)? as u32,
         };
+        let idempotency_ttl = Duration::from_secs(
+            number(
+                "ORMAS_IDEMPOTENCY_TTL_HOURS",
+                DEFAULT_IDEMPOTENCY_TTL_HOURS,
+                1,
+                24 * 365,
+            )? * 3600,
+        );
         Ok(Config {
             attribute_permits,
             grants,
@@ -551,6 +564,7 @@ impl Config {
             body_limit,
             workers,
             shutdown_timeout,
+            idempotency_ttl,
         })
     }
 }
@@ -579,6 +593,10 @@ mod tests {
         assert!(c.trusted_proxies.is_empty());
         assert!(c.cors_origins.is_empty());
         assert_eq!(c.rate_limits, RateLimits::default());
+        assert_eq!(c.idempotency_ttl, Duration::from_secs(24 * 3600));
+        let c = config(&[("ORMAS_IDEMPOTENCY_TTL_HOURS", "2")]).unwrap();
+        assert_eq!(c.idempotency_ttl, Duration::from_secs(2 * 3600));
+        assert!(config(&[("ORMAS_IDEMPOTENCY_TTL_HOURS", "0")]).is_err());
     }
 
     #[test]

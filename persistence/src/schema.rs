@@ -671,3 +671,22 @@ diesel::allow_tables_to_appear_in_same_query!(consultations, registrations);
 diesel::allow_tables_to_appear_in_same_query!(consultations, organisations);
 diesel::allow_tables_to_appear_in_same_query!(consultations, users);
 diesel::joinable!(consultations -> registrations (registration_id));
+
+diesel::table! {
+    idempotency_keys (caller, idempotency_key) {
+        caller -> Text,
+        idempotency_key -> Text,
+        request_method -> Text,
+        request_path -> Text,
+        request_content_type -> Text,
+        request_body_sha256 -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Binary>,
+        response_content_type -> Nullable<Text>,
+        response_location -> Nullable<Text>,
+        response_etag -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}

@@ -16,6 +16,7 @@ mod dashboard;
 mod edge;
 mod errors;
 mod grants;
+mod idempotency;
 mod identity;
 mod matrix;
 mod migrations;
