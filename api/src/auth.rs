@@ -297,7 +297,7 @@ pub fn scope_of(region: Option<&str>) -> Result<Scope, ApiError> {
         .map_err(ApiError::internal)
 }
 
-fn bearer_token(req: &HttpRequest) -> Option<String> {
+pub(crate) fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme

@@ -21,6 +21,7 @@ pub const DEFAULT_LOGIN_MAX_DELAY_SECS: u64 = 16;
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 pub const DEFAULT_DOCUMENT_LIMIT: u64 = 10 * 1024 * 1024;
 pub const DEFAULT_UTC_OFFSET_HOURS: i64 = 7;
+pub const DEFAULT_IDEMPOTENCY_TTL_HOURS: u64 = 24;
 
 pub use crate::clock::Clock;
 
@@ -87,6 +88,8 @@ Environment variables:
                               consultation reads closed [default: 14]
   ORMAS_CHANGES_RETENTION_DAYS  days the changes feed keeps its events [default: 400]
   ORMAS_CHANGES_PRUNE_SECS    how often events past retention are removed; 0: never [default: 3600]
+  ORMAS_IDEMPOTENCY_TTL_HOURS hours an Idempotency-Key of a POST is remembered for replays
+                              [default: 24]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
@@ -139,6 +142,8 @@ pub struct Config {
     pub changes_prune_every: Option<Duration>,
     /// Today for the rules; pinned only by tests.
     pub clock: Clock,
+    /// How long the response to a `POST` with an `Idempotency-Key` is kept for replays.
+    pub idempotency_ttl: Duration,
 }
 
 /// The settings of attribute permits (`ORMAS_ATTRIBUTE_PERMIT_…`).
@@ -533,6 +538,14 @@ impl Config {
             0 => None,
             secs => Some(Duration::from_secs(secs)),
         };
+        let idempotency_ttl = Duration::from_secs(
+            number(
+                "ORMAS_IDEMPOTENCY_TTL_HOURS",
+                DEFAULT_IDEMPOTENCY_TTL_HOURS,
+                1,
+                24 * 365,
+            )? * 3600,
+        );
         Ok(Config {
             changes_retention_days,
             changes_prune_every,
@@ -564,6 +577,7 @@ impl Config {
             body_limit,
             workers,
             shutdown_timeout,
+            idempotency_ttl,
         })
     }
 }
@@ -592,6 +606,10 @@ mod tests {
         assert!(c.trusted_proxies.is_empty());
         assert!(c.cors_origins.is_empty());
         assert_eq!(c.rate_limits, RateLimits::default());
+        assert_eq!(c.idempotency_ttl, Duration::from_secs(24 * 3600));
+        let c = config(&[("ORMAS_IDEMPOTENCY_TTL_HOURS", "2")]).unwrap();
+        assert_eq!(c.idempotency_ttl, Duration::from_secs(2 * 3600));
+        assert!(config(&[("ORMAS_IDEMPOTENCY_TTL_HOURS", "0")]).is_err());
     }
 
     #[test]

@@ -313,6 +313,7 @@ pub fn cors(origins: &[String]) -> Cors {
             header::LOCATION,
             header::RETRY_AFTER,
             HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("idempotency-replayed"),
         ])
         .max_age(600);
     for origin in origins {

@@ -82,6 +82,10 @@ pub enum ErrorKind {
     FeedPositionExpired,
     Internal,
     Unavailable,
+    /// An `Idempotency-Key` already used for another request (422).
+    IdempotencyKeyReused,
+    /// The first request with this `Idempotency-Key` is still being processed (409).
+    IdempotencyKeyInProgress,
 }
 
 impl ErrorKind {
@@ -96,12 +100,15 @@ impl ErrorKind {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorKind::Conflict | ErrorKind::IdentityReadOnly | ErrorKind::NotEligible => {
-                StatusCode::CONFLICT
-            }
+            ErrorKind::Conflict
+            | ErrorKind::IdentityReadOnly
+            | ErrorKind::NotEligible
+            | ErrorKind::IdempotencyKeyInProgress => StatusCode::CONFLICT,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Validation | ErrorKind::IdempotencyKeyReused => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ErrorKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ErrorKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -134,6 +141,8 @@ impl ErrorKind {
             ErrorKind::Internal => "internal_error",
             ErrorKind::Unavailable => "service_unavailable",
             ErrorKind::FeedPositionExpired => "feed_position_expired",
+            ErrorKind::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorKind::IdempotencyKeyInProgress => "idempotency_key_in_progress",
         }
     }
 
@@ -170,6 +179,14 @@ impl ErrorKind {
             ErrorKind::FeedPositionExpired => {
                 ("Posisi umpan sudah kedaluwarsa", "Feed position expired")
             }
+            ErrorKind::IdempotencyKeyReused => (
+                "Idempotency-Key sudah dipakai",
+                "Idempotency-Key already used",
+            ),
+            ErrorKind::IdempotencyKeyInProgress => (
+                "Permintaan dengan Idempotency-Key ini masih diproses",
+                "Request with this Idempotency-Key in progress",
+            ),
         };
         Text::new(id, en)
     }
@@ -258,6 +275,14 @@ impl ErrorKind {
                  lengkap lalu ikuti umpan dari posisinya (GET /v1/changes/snapshot).",
                 "The events after that position are past retention; reload the full export, then \
                  follow the feed from its position (GET /v1/changes/snapshot).",
+            ),
+            ErrorKind::IdempotencyKeyReused => (
+                "Idempotency-Key ini sudah dipakai untuk permintaan lain (metode, alamat, jenis isi atau isi berbeda); gunakan kunci baru untuk permintaan baru.",
+                "This Idempotency-Key was used for another request (method, path, content type or body differ); use a fresh key for a new request.",
+            ),
+            ErrorKind::IdempotencyKeyInProgress => (
+                "Permintaan pertama dengan Idempotency-Key ini belum selesai; coba lagi sebentar lagi.",
+                "The first request with this Idempotency-Key has not finished yet; retry shortly.",
             ),
         };
         Text::new(id, en)

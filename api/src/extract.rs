@@ -31,7 +31,7 @@ fn is_json(req: &HttpRequest) -> bool {
     }
 }
 
-fn too_large(limit: usize) -> ApiError {
+pub(crate) fn too_large(limit: usize) -> ApiError {
     ApiError::new(ErrorKind::PayloadTooLarge).with_detail(Text::new(
         format!("Isi permintaan melebihi batas {limit} bita."),
         format!("The request body exceeds the limit of {limit} bytes."),
@@ -51,7 +51,7 @@ fn declared_length(req: &HttpRequest) -> Option<usize> {
         .and_then(|v| v.trim().parse::<usize>().ok())
 }
 
-fn unreadable(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn unreadable(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorKind::BadRequest)
         .with_detail(Text::new(
             "Isi permintaan tidak dapat dibaca.",

@@ -16,6 +16,7 @@ pub mod demo_permits;
 pub mod edge;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod middleware;
 pub mod routes;
 pub mod state;
@@ -46,7 +47,10 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
         .configure(routes::configure)
         .split_for_parts();
     ormas_openapi::omittable_bodies(&mut spec);
-    ormas_openapi::text_constraints(spec).expect("the OpenAPI document round-trips through JSON")
+    let mut spec = ormas_openapi::text_constraints(spec)
+        .expect("the OpenAPI document round-trips through JSON");
+    ormas_openapi::idempotency_keys(&mut spec);
+    spec
 }
 
 /// The spec as pretty JSON with a trailing newline: the committed `openapi/openapi.json`.
@@ -98,10 +102,14 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
             .configure(routes::configure)
             .split_for_parts();
         // Outermost last: the request context, then CORS (preflights are answered there, before
-        // any route, authentication or the 405 fallback), then the rate limits.
+        // any route, authentication or the 405 fallback), then the rate limits. Idempotency keys
+        // innermost: after the text checks, before compression (replays are stored uncompressed
+        // and compressed again for each client), inside the request context (its problems carry
+        // the request id and language).
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
             .route("/docs", web::get().to(docs_redirect))
             .default_service(web::to(middleware::fallback))
+            .wrap(actix_web::middleware::from_fn(idempotency::idempotency_key))
             .wrap(actix_web::middleware::from_fn(text::refuse_bad_text))
             .wrap(actix_web::middleware::Compress::default())
             .wrap(actix_web::middleware::from_fn(edge::rate_limit))

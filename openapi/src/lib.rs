@@ -150,6 +150,23 @@ pub mod responses {
     )]
     pub struct Unavailable(#[allow(dead_code)] Problem);
 
+    /// 409 to a retry while the first request with its `Idempotency-Key` is still running.
+    #[derive(ToResponse)]
+    #[response(
+        description = "`idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed; retry after `Retry-After`.",
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))
+    )]
+    pub struct IdempotencyKeyInProgress(#[allow(dead_code)] Problem);
+
+    /// 422 to a request whose `Idempotency-Key` was used for another request.
+    #[derive(ToResponse)]
+    #[response(
+        description = "`idempotency_key_reused`: this `Idempotency-Key` was used for another request (method, path, content type or body differ).",
+        content_type = "application/problem+json"
+    )]
+    pub struct IdempotencyKeyReused(#[allow(dead_code)] Problem);
+
     /// The error answers every transition endpoint (`POST /v1/{resource}/{id}/{step}`) shares:
     /// 400, 401, 403, 409, 412, 413, 415, 500 and 503. Each endpoint adds its own 200, 404 and 422,
     /// which name its resource: `responses((status = 200, …), (status = 404, …), (status = 422, …),
@@ -248,7 +265,9 @@ Region data: idn-area-data by fityannugroho, ODbL.",
             responses::PayloadTooLarge,
             responses::UnsupportedMediaType,
             responses::ServerError,
-            responses::Unavailable
+            responses::Unavailable,
+            responses::IdempotencyKeyInProgress,
+            responses::IdempotencyKeyReused
         )
     ),
     modifiers(&SecuritySchemes)
@@ -326,6 +345,93 @@ pub fn omittable_bodies(doc: &mut utoipa::openapi::OpenApi) {
                     && is_null(null)
                 {
                     content.schema = Some(inner.clone());
+                }
+            }
+        }
+    }
+}
+
+/// The name of the `Idempotency-Key` header parameter under `components/parameters`.
+pub const IDEMPOTENCY_KEY_PARAMETER: &str = "IdempotencyKey";
+
+/// `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header) on every `POST`: one reusable
+/// header parameter, referenced by each `POST` operation, with the answers of the key — 400 for a
+/// malformed key, 409 while its first request runs, 422 when it was used for another request —
+/// added to (or, where the operation already documents that status, described in) its responses.
+/// Applied to the assembled document, so that no endpoint can forget it.
+pub fn idempotency_keys(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{Ref, RefOr, Required};
+
+    let parameter = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique \
+value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every \
+retry of the same request. The first request runs; a retry with the same key, method, path, \
+`Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) \
+with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, \
+or the client address without one) and are remembered for 24 hours by default. 5xx answers \
+are not remembered.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some("^[!-~]{1,255}$")),
+        ))
+        .build();
+    doc.components
+        .get_or_insert_with(Default::default)
+        .parameters
+        .insert(IDEMPOTENCY_KEY_PARAMETER.into(), RefOr::T(parameter));
+
+    let reference = format!("#/components/parameters/{IDEMPOTENCY_KEY_PARAMETER}");
+    let additions = [
+        ("400", None, "The `Idempotency-Key` header is malformed."),
+        (
+            "409",
+            Some("IdempotencyKeyInProgress"),
+            "`idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed.",
+        ),
+        (
+            "422",
+            Some("IdempotencyKeyReused"),
+            "`idempotency_key_reused`: this `Idempotency-Key` was used for another request.",
+        ),
+    ];
+    for item in doc.paths.paths.values_mut() {
+        let Some(operation) = item.post.as_mut() else {
+            continue;
+        };
+        let parameters = operation.parameters.get_or_insert_with(Vec::new);
+        if !parameters
+            .iter()
+            .any(|p| matches!(p, RefOr::Ref(r) if r.ref_location == reference))
+        {
+            parameters.push(RefOr::Ref(Ref::new(reference.clone())));
+        }
+        for (status, shared, sentence) in additions {
+            match operation.responses.responses.get_mut(status) {
+                Some(RefOr::T(response)) => {
+                    if !response.description.contains(sentence) {
+                        response.description = format!("{} Or: {sentence}", response.description);
+                    }
+                }
+                Some(RefOr::Ref(_)) => {}
+                None => {
+                    let response = match shared {
+                        Some(name) => RefOr::Ref(Ref::from_response_name(name)),
+                        None => responses::problem(sentence),
+                    };
+                    operation
+                        .responses
+                        .responses
+                        .insert(status.into(), response);
                 }
             }
         }

@@ -10,6 +10,7 @@ pub mod consultations;
 pub mod dashboard;
 mod error;
 pub mod grants;
+pub mod idempotency;
 pub mod identity;
 pub mod migrations;
 pub mod national;

@@ -692,3 +692,22 @@ diesel::table! {
         data -> Text,
     }
 }
+
+diesel::table! {
+    idempotency_keys (caller, idempotency_key) {
+        caller -> Text,
+        idempotency_key -> Text,
+        request_method -> Text,
+        request_path -> Text,
+        request_content_type -> Text,
+        request_body_sha256 -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Binary>,
+        response_content_type -> Nullable<Text>,
+        response_location -> Nullable<Text>,
+        response_etag -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}

@@ -5257,6 +5257,26 @@ export interface components {
         VisitPurpose: "verification" | "re_registration" | "oversight";
     };
     responses: {
+        /** @description `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed; retry after `Retry-After`. */
+        IdempotencyKeyInProgress: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `idempotency_key_reused`: this `Idempotency-Key` was used for another request (method, path, content type or body differ). */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The body is not valid JSON. */
         MalformedJson: {
             headers: {
@@ -5336,7 +5356,10 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -5450,7 +5473,10 @@ export interface operations {
     createAttributePermit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5493,7 +5519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_eligible`: the ormas may not use services, naming every unmet condition. */
+            /** @description `not_eligible`: the ormas may not use services, naming every unmet condition. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5504,7 +5530,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is invalid. */
+            /** @description A field is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5672,6 +5698,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The request's id. */
@@ -5699,7 +5727,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttributePermit"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5727,7 +5755,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5747,7 +5775,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The body is invalid. */
+            /** @description The body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5961,6 +5989,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The request's id. */
@@ -5987,7 +6017,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttributePermit"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6015,7 +6045,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6035,7 +6065,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The ground or the items are missing or unknown, or the body is invalid. */
+            /** @description The ground or the items are missing or unknown, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6054,6 +6084,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The request's id. */
@@ -6080,7 +6112,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttributePermit"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6108,7 +6140,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6128,7 +6160,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The notes are missing, or the body is invalid. */
+            /** @description The notes are missing, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6147,6 +6179,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The request's id. */
@@ -6173,7 +6207,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttributePermit"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6201,7 +6235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6221,7 +6255,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description An item or a question is unanswered, or the body is invalid. */
+            /** @description An item or a question is unanswered, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6240,6 +6274,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The request's id. */
@@ -6267,7 +6303,7 @@ export interface operations {
                     "application/json": components["schemas"]["AttributePermit"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6295,7 +6331,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6315,7 +6351,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description No item, or an item without its design. */
+            /** @description No item, or an item without its design. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6383,7 +6419,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6412,9 +6451,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: components["responses"]["IdempotencyKeyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid. */
+            /** @description A field is missing or invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6441,7 +6481,10 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6454,7 +6497,18 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The `Idempotency-Key` header is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyKeyInProgress"];
+            422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -6462,7 +6516,10 @@ export interface operations {
     refreshTokens: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6491,9 +6548,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: components["responses"]["IdempotencyKeyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid. */
+            /** @description A field is missing or invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6509,7 +6567,10 @@ export interface operations {
     register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6533,7 +6594,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["MalformedJson"];
-            /** @description The username is taken. */
+            /** @description The username is taken. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6544,7 +6605,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid. */
+            /** @description A field is missing or invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6560,7 +6621,10 @@ export interface operations {
     clientCredentialsToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6580,7 +6644,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientToken"];
                 };
             };
-            /** @description The body cannot be read. */
+            /** @description The body cannot be read. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6598,6 +6662,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: components["responses"]["IdempotencyKeyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             /** @description The body is neither form nor JSON. */
             415: {
@@ -6608,7 +6673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `grant_type` is missing or unsupported, or credentials are missing. */
+            /** @description `grant_type` is missing or unsupported, or credentials are missing. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6624,7 +6689,10 @@ export interface operations {
     computeDueDate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6644,9 +6712,10 @@ export interface operations {
                 };
             };
             400: components["responses"]["MalformedJson"];
+            409: components["responses"]["IdempotencyKeyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid. */
+            /** @description A field is missing or invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6699,7 +6768,10 @@ export interface operations {
     addHoliday: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6731,7 +6803,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The date already has a holiday. */
+            /** @description The date already has a holiday. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6742,7 +6814,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid. */
+            /** @description A field is missing or invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6841,7 +6913,10 @@ export interface operations {
     createClient: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6873,7 +6948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The client id is taken. */
+            /** @description The client id is taken. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6884,7 +6959,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid, or the region does not exist. */
+            /** @description A field is missing or invalid, or the region does not exist. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6989,7 +7064,10 @@ export interface operations {
     rotateClientSecret: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The client's id, or its `client_id`. */
                 id: string;
@@ -7007,7 +7085,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedClient"];
                 };
             };
-            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7035,7 +7113,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The client changed meanwhile. */
+            /** @description The client changed meanwhile. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7044,6 +7122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -7103,7 +7182,10 @@ export interface operations {
     fileComplaint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7137,9 +7219,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: components["responses"]["IdempotencyKeyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is invalid. */
+            /** @description A field is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7276,6 +7359,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The complaint's id. */
@@ -7322,7 +7407,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Only a received complaint can be dismissed; or it changed meanwhile. */
+            /** @description Only a received complaint can be dismissed; or it changed meanwhile. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7342,7 +7427,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The reason is missing. */
+            /** @description The reason is missing. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7361,6 +7446,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The complaint's id. */
@@ -7408,7 +7495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Only a received complaint can be sent to a case; the case is closed or concerns another ormas; or it changed meanwhile. */
+            /** @description Only a received complaint can be sent to a case; the case is closed or concerns another ormas; or it changed meanwhile. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7428,7 +7515,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description No such case in the caller's scope, or the body is invalid. */
+            /** @description No such case in the caller's scope, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7499,7 +7586,10 @@ export interface operations {
     openConsultation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7533,9 +7623,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: components["responses"]["IdempotencyKeyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is invalid, the region is missing, unknown or not the ormas's own, or an attachment is not valid base64, too large, or no PDF, JPEG or PNG. */
+            /** @description A field is invalid, the region is missing, unknown or not the ormas's own, or an attachment is not valid base64, too large, or no PDF, JPEG or PNG. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7769,6 +7860,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The consultation's id. */
@@ -7796,7 +7889,7 @@ export interface operations {
                     "application/json": components["schemas"]["Consultation"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7824,7 +7917,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The thread is already closed, or changed meanwhile. */
+            /** @description The thread is already closed, or changed meanwhile. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7844,7 +7937,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The note is invalid. */
+            /** @description The note is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7863,6 +7956,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The consultation's id. */
@@ -7889,7 +7984,7 @@ export interface operations {
                     "application/json": components["schemas"]["Consultation"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7917,7 +8012,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The thread is closed, or changed meanwhile. */
+            /** @description The thread is closed, or changed meanwhile. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7937,7 +8032,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is invalid, or an attachment is not valid base64, too large, or no PDF, JPEG or PNG. */
+            /** @description A field is invalid, or an attachment is not valid base64, too large, or no PDF, JPEG or PNG. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8184,7 +8279,10 @@ export interface operations {
     createGrantProposal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -8227,7 +8325,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_eligible`: every unmet condition in `errors`. */
+            /** @description `not_eligible`: every unmet condition in `errors`. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8238,7 +8336,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is invalid: the budget does not add up, the account is not the ormas's, a document is unknown, the fiscal year is closed. */
+            /** @description A field is invalid: the budget does not add up, the account is not the ormas's, a document is unknown, the fiscal year is closed. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8406,6 +8504,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The proposal's id. */
@@ -8432,7 +8532,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantProposal"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8460,7 +8560,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8480,7 +8580,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The body is invalid. */
+            /** @description The body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8499,6 +8599,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The proposal's id. */
@@ -8525,7 +8627,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantProposal"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8553,7 +8655,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8573,7 +8675,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description Spent + returned differ from the disbursed amount, a document is unknown or missing, or the body is invalid. */
+            /** @description Spent + returned differ from the disbursed amount, a document is unknown or missing, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8592,6 +8694,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The proposal's id. */
@@ -8618,7 +8722,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantProposal"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8646,7 +8750,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8666,7 +8770,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The date is out of order, or the body is invalid. */
+            /** @description The date is out of order, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8685,6 +8789,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The proposal's id. */
@@ -8711,7 +8817,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantProposal"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8739,7 +8845,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8759,7 +8865,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The approved amount exceeds the recommendation, the decree is dated in the future, or the body is invalid. */
+            /** @description The approved amount exceeds the recommendation, the decree is dated in the future, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8778,6 +8884,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The proposal's id. */
@@ -8804,7 +8912,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantProposal"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8832,7 +8940,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8852,7 +8960,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The amount exceeds the approved one, the date is out of order, or the body is invalid. */
+            /** @description The amount exceeds the approved one, the date is out of order, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8915,6 +9023,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The proposal's id. */
@@ -8941,7 +9051,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantProposal"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8969,7 +9079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8989,7 +9099,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The reason is missing, or the body is invalid. */
+            /** @description The reason is missing, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9008,6 +9118,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The proposal's id. */
@@ -9034,7 +9146,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantProposal"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9062,7 +9174,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9082,7 +9194,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The reason is missing, or the body is invalid. */
+            /** @description The reason is missing, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9101,6 +9213,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The proposal's id. */
@@ -9127,7 +9241,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantProposal"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9155,7 +9269,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9175,7 +9289,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A required document is missing, or the body is invalid. */
+            /** @description A required document is missing, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9194,6 +9308,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The proposal's id. */
@@ -9220,7 +9336,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantProposal"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9248,7 +9364,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9268,7 +9384,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The recommended amount exceeds the requested one, or the body is invalid. */
+            /** @description The recommended amount exceeds the requested one, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9307,7 +9423,10 @@ export interface operations {
     changeOwnPassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -9335,7 +9454,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The account changed meanwhile; try again. */
+            /** @description The account changed meanwhile; try again. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9346,7 +9465,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The new password is too short, too long, or the username. */
+            /** @description The new password is too short, too long, or the username. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9596,7 +9715,10 @@ export interface operations {
     createOrmas: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -9630,7 +9752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The representative's account already represents an ormas. */
+            /** @description The representative's account already represents an ormas. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9641,7 +9763,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid (field-level errors). */
+            /** @description A field is missing or invalid (field-level errors). Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9809,6 +9931,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The registration's id. */
@@ -9836,7 +9960,7 @@ export interface operations {
                     "application/json": components["schemas"]["Ormas"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9864,7 +9988,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9884,7 +10008,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the board or documents are incomplete. */
+            /** @description A reason is missing, or the board or documents are incomplete. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10052,6 +10176,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The registration's id. */
@@ -10079,7 +10205,7 @@ export interface operations {
                     "application/json": components["schemas"]["Ormas"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10107,7 +10233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10127,7 +10253,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the board or documents are incomplete. */
+            /** @description A reason is missing, or the board or documents are incomplete. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10196,7 +10322,10 @@ export interface operations {
     uploadDocument: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The registration's id. */
                 id: string;
@@ -10222,7 +10351,7 @@ export interface operations {
                     "application/json": components["schemas"]["Document"];
                 };
             };
-            /** @description The form cannot be read. */
+            /** @description The form cannot be read. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10250,7 +10379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The registration is no longer a draft or returned. */
+            /** @description The registration is no longer a draft or returned. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10277,7 +10406,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The type is missing or unknown, or no file was sent. */
+            /** @description The type is missing or unknown, or no file was sent. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10340,6 +10469,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The registration's id. */
@@ -10367,7 +10498,7 @@ export interface operations {
                     "application/json": components["schemas"]["Ormas"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10395,7 +10526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10415,7 +10546,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the board or documents are incomplete. */
+            /** @description A reason is missing, or the board or documents are incomplete. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10475,7 +10606,10 @@ export interface operations {
     createReport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The registration's id. */
                 id: string;
@@ -10521,7 +10655,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The ormas is not registered, or already has a report for the period. */
+            /** @description The ormas is not registered, or already has a report for the period. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10532,7 +10666,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The period is malformed, of the wrong cadence or has not begun; or a field or attachment is invalid. */
+            /** @description The period is malformed, of the wrong cadence or has not begun; or a field or attachment is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10551,6 +10685,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The registration's id. */
@@ -10578,7 +10714,7 @@ export interface operations {
                     "application/json": components["schemas"]["Ormas"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10606,7 +10742,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10626,7 +10762,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the board or documents are incomplete. */
+            /** @description A reason is missing, or the board or documents are incomplete. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10686,7 +10822,10 @@ export interface operations {
     createSanction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The registration's id. */
                 id: string;
@@ -10732,7 +10871,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The ladder or the lifecycle refuses it (the rule is named), or the registration changed meanwhile. */
+            /** @description The ladder or the lifecycle refuses it (the rule is named), or the registration changed meanwhile. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10743,7 +10882,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid for the kind, or `case_id` names no oversight case of this ormas in the caller's scope (`unknown_case`). */
+            /** @description A field is missing or invalid for the kind, or `case_id` names no oversight case of this ormas in the caller's scope (`unknown_case`). Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10812,6 +10951,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The registration's id. */
@@ -10839,7 +10980,7 @@ export interface operations {
                     "application/json": components["schemas"]["Ormas"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10867,7 +11008,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10887,7 +11028,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the board or documents are incomplete. */
+            /** @description A reason is missing, or the board or documents are incomplete. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10956,7 +11097,10 @@ export interface operations {
     recordOrmasVisit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The registration's id. */
                 id: string;
@@ -11000,7 +11144,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The registration is a draft, or closed (rejected, lapsed, dissolved, revoked). */
+            /** @description The registration is a draft, or closed (rejected, lapsed, dissolved, revoked). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11011,7 +11155,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The visit is invalid: dated after today, no team, an unknown agency, a new address missing or unexpected, coordinates out of range, a photo that is not a `visit_photo` document of this ormas. */
+            /** @description The visit is invalid: dated after today, no team, an unknown agency, a new address missing or unexpected, coordinates out of range, a photo that is not a `visit_photo` document of this ormas. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11077,7 +11221,10 @@ export interface operations {
     createCase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -11111,9 +11258,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            409: components["responses"]["IdempotencyKeyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is invalid. */
+            /** @description A field is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11290,6 +11438,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The case's id. */
@@ -11317,7 +11467,7 @@ export interface operations {
                     "application/json": components["schemas"]["Case"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11345,7 +11495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11365,7 +11515,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The outcome is missing, or the body is invalid. */
+            /** @description The outcome is missing, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11437,6 +11587,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The case's id. */
@@ -11464,7 +11616,7 @@ export interface operations {
                     "application/json": components["schemas"]["Case"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11492,7 +11644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11512,7 +11664,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The body is invalid. */
+            /** @description The body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11628,6 +11780,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The case's id. */
@@ -11655,7 +11809,7 @@ export interface operations {
                     "application/json": components["schemas"]["Case"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11683,7 +11837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11703,7 +11857,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The outcome is missing, or the body is invalid. */
+            /** @description The outcome is missing, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11772,7 +11926,10 @@ export interface operations {
     recordCaseVisit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The case's id. */
                 id: string;
@@ -11816,7 +11973,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The case is closed. */
+            /** @description The case is closed. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11827,7 +11984,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The visit is invalid (see `POST /v1/ormas/{id}/visits`), or no address is known. */
+            /** @description The visit is invalid (see `POST /v1/ormas/{id}/visits`), or no address is known. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11899,7 +12056,10 @@ export interface operations {
     filePublicComplaint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -11919,9 +12079,10 @@ export interface operations {
                 };
             };
             400: components["responses"]["MalformedJson"];
+            409: components["responses"]["IdempotencyKeyInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is invalid: an unknown category, a blank or too long description, a region that is not a kabupaten/kota, an unknown ormas, both or neither of `ormas_id` and `organisation_name`. */
+            /** @description A field is invalid: an unknown category, a blank or too long description, a region that is not a kabupaten/kota, an unknown ormas, both or neither of `ormas_id` and `organisation_name`. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12005,7 +12166,10 @@ export interface operations {
     attachToPublicComplaint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /**
                  * @description The code received when filing.
@@ -12030,7 +12194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ComplaintAttachment"];
                 };
             };
-            /** @description The form cannot be read. */
+            /** @description The form cannot be read. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12048,7 +12212,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The complaint has 5 attachments already, or is no longer `received`. */
+            /** @description The complaint has 5 attachments already, or is no longer `received`. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12075,7 +12239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No file was sent. */
+            /** @description No file was sent. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12574,6 +12738,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The report's id. */
@@ -12601,7 +12767,7 @@ export interface operations {
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12629,7 +12795,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12649,7 +12815,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The body is invalid. */
+            /** @description The body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12668,6 +12834,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The report's id. */
@@ -12695,7 +12863,7 @@ export interface operations {
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12723,7 +12891,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12743,7 +12911,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A reason is missing, or the body is invalid. */
+            /** @description A reason is missing, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12762,6 +12930,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` last read (its version is compared; `*` matches any). */
                 "If-Match"?: string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The report's id. */
@@ -12789,7 +12959,7 @@ export interface operations {
                     "application/json": components["schemas"]["Report"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12817,7 +12987,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). */
+            /** @description The current state does not allow this transition (the detail names the state and what it allows), or it changed meanwhile (a race lost without `If-Match`). Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12837,7 +13007,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A signatory is missing, or the body is invalid. */
+            /** @description A signatory is missing, or the body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12956,7 +13126,10 @@ export interface operations {
     answerSanction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The sanction's id. */
                 id: string;
@@ -13002,7 +13175,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a written warning. */
+            /** @description Not a written warning. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13013,7 +13186,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The statement is missing or a document is not the ormas's. */
+            /** @description The statement is missing or a document is not the ormas's. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13035,6 +13208,8 @@ export interface operations {
                  *     matches a write). Required: 428 without it.
                  */
                 "If-Match": string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The sanction's id. */
@@ -13061,7 +13236,7 @@ export interface operations {
                     "application/json": components["schemas"]["Sanction"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13089,7 +13264,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The ladder refuses the step (the detail names the rule), or the sanction changed meanwhile. */
+            /** @description The ladder refuses the step (the detail names the rule), or the sanction changed meanwhile. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13109,7 +13284,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The body is invalid. */
+            /** @description The body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13132,6 +13307,8 @@ export interface operations {
                  *     matches a write). Required: 428 without it.
                  */
                 "If-Match": string;
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 /** @description The sanction's id. */
@@ -13158,7 +13335,7 @@ export interface operations {
                     "application/json": components["schemas"]["Sanction"];
                 };
             };
-            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            /** @description The body is not valid JSON, or `If-Match` is malformed. Or: The `Idempotency-Key` header is malformed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13186,7 +13363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The ladder refuses the step (the detail names the rule), or the sanction changed meanwhile. */
+            /** @description The ladder refuses the step (the detail names the rule), or the sanction changed meanwhile. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13206,7 +13383,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The body is invalid. */
+            /** @description The body is invalid. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13399,7 +13576,10 @@ export interface operations {
     createUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -13433,7 +13613,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The username is taken. */
+            /** @description The username is taken. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13444,7 +13624,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description A field is missing or invalid, or the region does not exist. */
+            /** @description A field is missing or invalid, or the region does not exist. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
             422: {
                 headers: {
                     [name: string]: unknown;

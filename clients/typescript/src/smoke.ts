@@ -4,6 +4,7 @@
 //   ORMAS_URL=http://127.0.0.1:8080 ORMAS_USERNAME=admin.64 ORMAS_PASSWORD=… node dist/smoke.js
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema.js";
+import { postWithRetry } from "./idempotent.js";
 
 type Region = components["schemas"]["Region"];
 // File responses are generated as `Blob` (`format: binary`), never `number[]`: this fails `tsc`
@@ -79,8 +80,23 @@ async function main(): Promise<void> {
     region_code: "64.71",
     address: "Jl. Jenderal Sudirman No. 1, Balikpapan",
   };
-  const created = await client.POST("/v1/ormas", { ...asOfficer, body: draft });
+  // Created with an Idempotency-Key, through a retry: the first attempt reaches the server but its
+  // answer is "lost" (thrown away, as a dropped connection would); the retry with the same key
+  // replays the server's first answer instead of creating a second draft.
+  const created = await postWithRetry(async (key, attempt) => {
+    const answer = await client.POST("/v1/ormas", {
+      ...asOfficer,
+      params: { header: { "Idempotency-Key": key } },
+      body: draft,
+    });
+    if (attempt === 1) {
+      throw new Error("simulated lost response");
+    }
+    return answer;
+  });
   check(created.data, `create ormas answered ${created.response.status}: ${JSON.stringify(created.error)}`);
+  check(created.attempts === 2 && created.replayed, `the retry replays (attempts ${created.attempts}, replayed ${created.replayed})`);
+  check(created.response.status === 201, `the replay is the first 201, got ${created.response.status}`);
   check(created.response.headers.get("location") === `/v1/ormas/${created.data.id}`, "Location of the draft");
   const ormas: components["schemas"]["Ormas"] = created.data;
   check(ormas.state === "draft" && ormas.organisation.skt_expires_on === "2029-01-15", "a draft with its SKT expiry");
@@ -190,6 +206,13 @@ async function main(): Promise<void> {
     `renaming a shared organisation is 409 identity_read_only, got ${hijack.response.status}`);
   const victim = await client.GET("/v1/ormas/{id}", { ...asOfficer, params: { path: { id: ormas.id } } });
   check(victim.data?.organisation.name === draft.name, "the officer's registration keeps its name");
+  // The retried creation made one draft: the officer's region lists its name once.
+  const drafts = await client.GET("/v1/ormas", {
+    ...asOfficer,
+    params: { query: { q: draft.name, region: "64.71" } },
+  });
+  check(drafts.data, `list answered ${drafts.response.status}`);
+  check(drafts.data.items.length === 1, `one draft despite the retry, got ${drafts.data.items.length}`);
 
   // Oversight (issue 12): a member of the public files a complaint without an account and follows it
   // by its tracking code, which answers the state and dates only.
@@ -212,7 +235,7 @@ async function main(): Promise<void> {
   check(tracked.data?.state === "received", `the complaint is received, got ${tracked.response.status}`);
   check(!JSON.stringify(tracked.data).includes("0812"), "the tracking answer never shows the reporter");
 
-  console.log("typescript client: 29 checks passed against", baseUrl);
+  console.log("typescript client: 32 checks passed against", baseUrl);
 }
 
 main().catch((error: unknown) => {

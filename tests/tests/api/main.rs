@@ -17,6 +17,7 @@ mod dashboard;
 mod edge;
 mod errors;
 mod grants;
+mod idempotency;
 mod identity;
 mod matrix;
 mod migrations;

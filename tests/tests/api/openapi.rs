@@ -188,3 +188,50 @@ fn files_are_binary_single_resources_are_conditional_and_action_bodies_optional(
         );
     }
 }
+
+#[test]
+fn every_post_takes_an_idempotency_key_and_documents_its_answers() {
+    let spec: serde_json::Value = serde_json::from_str(&committed_spec()).unwrap();
+    let parameter = &spec["components"]["parameters"]["IdempotencyKey"];
+    assert_eq!(parameter["in"], "header");
+    assert_eq!(parameter["name"], "Idempotency-Key");
+    assert_eq!(parameter["schema"]["maxLength"], 255);
+    let mut posts = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let Some(post) = item.get("post") else {
+            continue;
+        };
+        posts += 1;
+        let parameters = post["parameters"].as_array().cloned().unwrap_or_default();
+        assert!(
+            parameters
+                .iter()
+                .any(|p| p["$ref"] == "#/components/parameters/IdempotencyKey"),
+            "POST {path} lacks Idempotency-Key"
+        );
+        for status in ["400", "409", "422"] {
+            assert!(
+                post["responses"].get(status).is_some(),
+                "POST {path} lacks its {status}"
+            );
+        }
+        for (status, code) in [
+            ("409", "idempotency_key_in_progress"),
+            ("422", "idempotency_key_reused"),
+        ] {
+            let response = &post["responses"][status];
+            let description = match response["$ref"].as_str() {
+                Some(reference) => {
+                    let name = reference.rsplit('/').next().unwrap();
+                    spec["components"]["responses"][name]["description"].clone()
+                }
+                None => response["description"].clone(),
+            };
+            assert!(
+                description.as_str().unwrap_or("").contains(code),
+                "POST {path} {status} does not mention {code}: {description}"
+            );
+        }
+    }
+    assert!(posts > 50, "{posts} POST operations");
+}
