@@ -9,8 +9,10 @@ pub mod calendar;
 pub mod clients;
 pub mod consultations;
 pub mod dto;
+pub mod exports;
 pub mod grants;
 pub mod lifecycle;
+pub mod open_data;
 pub mod ormas;
 pub mod oversight;
 pub mod paging;
@@ -56,5 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(sanctions::configure)
         .configure(permits::configure)
         .configure(grants::configure)
-        .configure(consultations::configure);
+        .configure(consultations::configure)
+        .configure(exports::configure)
+        .configure(open_data::configure);
 }

@@ -15,6 +15,7 @@ mod consultations;
 mod dashboard;
 mod edge;
 mod errors;
+mod exports;
 mod grants;
 mod identity;
 mod matrix;
