@@ -9,6 +9,7 @@ pub mod changes;
 pub mod consultations;
 pub mod dashboard;
 mod error;
+pub mod exports;
 pub mod grants;
 pub mod idempotency;
 pub mod identity;

@@ -39,6 +39,9 @@ pub struct OrmasFixture {
     pub board_term_ends_on: Option<NaiveDate>,
     pub fields: Vec<String>,
     pub reports: Vec<ReportFixture>,
+    /// A registration number (`{i}/SKM/{region}/FIXTURE`, `i` its index in the insert), as the
+    /// public register needs.
+    pub numbered: bool,
 }
 
 impl OrmasFixture {
@@ -55,6 +58,7 @@ impl OrmasFixture {
             board_term_ends_on: Some(day("2030-12-31")),
             fields: vec!["sosial".into()],
             reports: Vec::new(),
+            numbered: false,
         }
     }
 
@@ -113,6 +117,12 @@ impl OrmasFixture {
         self
     }
 
+    /// With a registration number, as registered ormas have (the public register shows only those).
+    pub fn numbered(mut self) -> Self {
+        self.numbered = true;
+        self
+    }
+
     /// Writes the ormas and returns its registration id.
     pub async fn insert(self, app: &TestApp) -> String {
         insert_all(app, vec![self]).await.remove(0)
@@ -163,7 +173,9 @@ pub async fn insert_all(app: &TestApp, fixtures: Vec<OrmasFixture>) -> Vec<Strin
                     email: None,
                     board_term_ends_on: f.board_term_ends_on,
                     state: f.state.clone(),
-                    registration_number: None,
+                    registration_number: f
+                        .numbered
+                        .then(|| format!("{i:03}/SKM/{}/FIXTURE", f.region)),
                     registration_date: f.registration_date,
                     submitted_on: None,
                     verification_due: None,

@@ -10,8 +10,10 @@ pub mod changes;
 pub mod clients;
 pub mod consultations;
 pub mod dto;
+pub mod exports;
 pub mod grants;
 pub mod lifecycle;
+pub mod open_data;
 pub mod ormas;
 pub mod oversight;
 pub mod paging;
@@ -58,5 +60,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(permits::configure)
         .configure(grants::configure)
         .configure(consultations::configure)
-        .configure(changes::configure);
+        .configure(changes::configure)
+        .configure(exports::configure)
+        .configure(open_data::configure);
 }

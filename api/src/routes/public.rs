@@ -55,7 +55,7 @@ pub struct PublicOrmas {
 }
 
 /// The states the public register shows.
-fn in_register(state: RegistrationState) -> bool {
+pub(crate) fn in_register(state: RegistrationState) -> bool {
     matches!(
         state,
         RegistrationState::Registered | RegistrationState::Suspended | RegistrationState::Revoked
@@ -63,7 +63,7 @@ fn in_register(state: RegistrationState) -> bool {
 }
 
 impl PublicOrmas {
-    fn build(
+    pub(crate) fn build(
         reg: RegistrationRow,
         org: OrganisationRow,
         today: NaiveDate,

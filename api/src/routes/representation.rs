@@ -128,7 +128,7 @@ fn mime_json() -> &'static str {
 
 /// Whether the request's `If-None-Match` lets the full answer through: absent, or naming no tag
 /// equal to `current` (weak comparison, RFC 9110 §13.1.2: a `W/` prefix is ignored).
-fn none_match(req: &HttpRequest, current: &str) -> bool {
+pub(crate) fn none_match(req: &HttpRequest, current: &str) -> bool {
     let Some(value) = req.headers().get(IF_NONE_MATCH) else {
         return true;
     };

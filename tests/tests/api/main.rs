@@ -16,6 +16,7 @@ mod consultations;
 mod dashboard;
 mod edge;
 mod errors;
+mod exports;
 mod grants;
 mod idempotency;
 mod identity;

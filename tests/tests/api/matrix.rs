@@ -585,6 +585,12 @@ fn endpoints(
             None,
             Action::ReadConsultations,
         ),
+        ep(
+            "GET",
+            "/v1/exports/ormas?format=csv".into(),
+            None,
+            Action::ExportRegister,
+        ),
         // Last: it ends the session.
         ep("POST", "/v1/auth/logout".into(), None, Action::ReadSelf),
     ]
@@ -714,7 +720,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 95);
+    assert_eq!(checked, Role::ALL.len() * 96);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {

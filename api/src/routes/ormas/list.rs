@@ -29,6 +29,17 @@ pub fn scoped_region(
     }
 }
 
+/// How a state as of today filters the stored rows (the list's and the export's `state`).
+pub fn state_filter(state: RegistrationState) -> StateFilter {
+    match state {
+        RegistrationState::NeedsRevision => StateFilter::NeedsRevision,
+        RegistrationState::Lapsed => StateFilter::Lapsed,
+        RegistrationState::Registered => StateFilter::Registered,
+        RegistrationState::Suspended => StateFilter::Suspended,
+        other => StateFilter::Stored(other.as_str().to_owned()),
+    }
+}
+
 /// List registrations.
 #[utoipa::path(
     tag = "ormas",
@@ -66,13 +77,7 @@ pub async fn list_ormas(
     };
     let page_size = query.page_size.unwrap_or(50);
     let today = state.config.today();
-    let state_filter = query.state.map(|s| match s {
-        RegistrationState::NeedsRevision => StateFilter::NeedsRevision,
-        RegistrationState::Lapsed => StateFilter::Lapsed,
-        RegistrationState::Registered => StateFilter::Registered,
-        RegistrationState::Suspended => StateFilter::Suspended,
-        other => StateFilter::Stored(other.as_str().to_owned()),
-    });
+    let state_filter = query.state.map(state_filter);
     let filter = RegistrationFilter {
         region,
         only_ids,
