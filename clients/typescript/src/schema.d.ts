@@ -422,6 +422,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow the changes feed
+         * @description Every change of the register after position `after`, oldest first: registrations and organisations, boards, documents' metadata, reports, sanctions, oversight complaints and cases, grant proposals, attribute permits and consultations, each with the resource as its `GET` showed it to an integrator right after the change. Each event is written in the transaction of its change, so none is lost and none describes a change that did not happen. **Gap-safe**: a reader that has seen position N never later sees an event with a smaller position appear, so `after` = the last position seen is a complete cursor. Within the caller's region subtree, and only the types of resources the caller may read (integrators: registrations, boards, organisations, reports, sanctions, grants, permits). `wait` long-polls. A position past retention answers 410: reload the export, then follow from `GET /v1/changes/snapshot`. Roles: staff and integrators.
+         */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/changes/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where to start following the feed
+         * @description The feed's last position now. A new integrator calls this, then loads the full export (`GET /v1/exports/ormas`, which also names its position), then follows `GET /v1/changes` from that position: nothing is missed. Roles: staff and integrators.
+         */
+        get: operations["getChangesSnapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/clients": {
         parameters: {
             query?: never;
@@ -750,6 +790,26 @@ export interface paths {
          * @description The file itself, with its content type. Roles: staff within their region; a representative, its own ormas.
          */
         get: operations["getDocumentContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/ormas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the register
+         * @description Every registration in the caller's region subtree (or the `region` asked for within it), in the order of `GET /v1/ormas`, streamed: `ndjson` gives one item of `GET /v1/ormas` per line (the same JSON), then a last line `{"_type":"end","feed_position":N,"count":C}`; a failure after the stream started ends it with a line `{"_type":"error",…}` (a problem document) instead. `csv` gives a header line and one line per registration (columns: the main fields, lists joined with `;`); a failure after the stream started aborts the response, so a CSV without a complete last line is incomplete. The header `X-Feed-Position` (and the NDJSON end line) is the position of the changes feed read before the first row: follow `GET /v1/changes?after=` it to miss nothing (events committed while the export was read may be seen twice: apply them idempotently by position). Roles: staff and integrators within their region; not representatives.
+         */
+        get: operations["exportOrmas"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1624,6 +1684,46 @@ export interface paths {
          * @description `multipart/form-data` with `file`: PDF, JPEG or PNG, recognised by their bytes (anything else: 415), at most `ORMAS_DOCUMENT_LIMIT` (10 MB by default; 413 above), like documents. The tracking code is the complainant's only key: an unknown or malformed code is 404. At most 5 per complaint, while it is `received` (409 otherwise). Needs no authentication.
          */
         post: operations["attachToPublicComplaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/exports/datapackage.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The open data's Data Package descriptor
+         * @description A Frictionless Data Package (`tabular-data-package`) describing `GET /v1/public/exports/ormas.csv`: its licence, sources, and the CSV's schema (one field per column, in order). Cacheable like the CSV. Needs no authentication.
+         */
+        get: operations["getPublicDataPackage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/exports/ormas.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public register as CSV (open data)
+         * @description Every ormas in the public register (registered, suspended or revoked), with the fields of `GET /v1/public/ormas` and never personal data, as one CSV file (header line; lists joined with `;`), streamed; described by `GET /v1/public/exports/datapackage.json`. Cacheable: `ETag` and `Last-Modified`, 304 on `If-None-Match` or `If-Modified-Since`. A failure after the stream started aborts the response. Needs no authentication.
+         */
+        get: operations["exportPublicRegister"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2537,6 +2637,88 @@ export interface components {
             category: string;
             /** Format: int64 */
             count: number;
+        };
+        /**
+         * @description One change of the register.
+         * @example {
+         *       "actor": "head",
+         *       "data": {
+         *         "id": "0193b3c4-0000-7000-8000-000000000010",
+         *         "state": "registered"
+         *       },
+         *       "id": "0193b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b",
+         *       "occurred_at": "2026-11-22T03:04:05Z",
+         *       "region_code": "64.71",
+         *       "seq": 1042,
+         *       "subject": "/v1/ormas/0193b3c4-0000-7000-8000-000000000010",
+         *       "type": "ormas.registered"
+         *     }
+         */
+        ChangeEvent: {
+            /**
+             * @description The role that made the change (`officer`, `head`, `ormas_rep`, …), never the person;
+             *     `null` for the system.
+             */
+            actor: string | null;
+            /**
+             * @description The resource as its `GET` showed it to an integrator right after the change (personal data
+             *     masked); `{"id", "deleted": true}` for a removed one.
+             */
+            data: Record<string, never>;
+            /** @description The event's id (UUIDv7): the same in the feed and in webhook deliveries. */
+            id: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /** @description The region of the record changed. */
+            region_code: string | null;
+            /**
+             * Format: int64
+             * @description Its position in the feed: strictly increasing, never reused.
+             */
+            seq: number;
+            /** @description The changed resource's path (`GET` it for its current state). */
+            subject: string;
+            /**
+             * @description What happened: `ormas.created`, `ormas.submitted`, `ormas.registered`, `board.replaced`, `report.accepted`, `sanction.issued`, … A resource's step without a name of its own is `{resource}.updated`.
+             * @enum {string}
+             */
+            type: "board.replaced" | "case.closed" | "case.investigating" | "case.opened" | "case.recommended" | "case.updated" | "case.visited" | "complaint.case_opened" | "complaint.dismissed" | "complaint.filed" | "complaint.updated" | "consultation.answered" | "consultation.assigned" | "consultation.closed" | "consultation.opened" | "consultation.replied" | "consultation.updated" | "document.added" | "document.removed" | "document.updated" | "grant.accountability_accepted" | "grant.accountability_submitted" | "grant.agreement_signed" | "grant.approved" | "grant.created" | "grant.disbursed" | "grant.rejected" | "grant.returned" | "grant.submitted" | "grant.updated" | "grant.verified" | "organisation.updated" | "ormas.created" | "ormas.dissolved" | "ormas.registered" | "ormas.rejected" | "ormas.returned" | "ormas.submitted" | "ormas.updated" | "ormas.visited" | "permit.approved" | "permit.created" | "permit.refused" | "permit.returned" | "permit.reviewed" | "permit.submitted" | "permit.updated" | "report.accepted" | "report.created" | "report.returned" | "report.submitted" | "report.updated" | "sanction.answered" | "sanction.compliance_recorded" | "sanction.issued" | "sanction.lifted" | "sanction.updated";
+        };
+        /** @description A page of the feed, oldest first. */
+        ChangePage: {
+            /**
+             * Format: int64
+             * @description The feed's last position when this page was read; `next_after < head` means more may
+             *     follow at once (events the caller may not read or filtered out count too).
+             */
+            head: number;
+            items: components["schemas"]["ChangeEvent"][];
+            /**
+             * Format: int64
+             * @description Where to continue: pass it as `after` (the last item's position, or `after` itself on an
+             *     empty page).
+             */
+            next_after: number;
+        };
+        /** @description Where to start following the feed. */
+        ChangeSnapshot: {
+            /**
+             * Format: int64
+             * @description Positions up to this one are past retention; asking for them answers 410.
+             */
+            oldest_available_after: number;
+            /**
+             * Format: int64
+             * @description The feed's last position now: an integrator that loaded a full export taken after this
+             *     call follows with `GET /v1/changes?after={position}` and misses nothing (events it has
+             *     already applied may come again; apply them by `seq`, idempotently).
+             */
+            position: number;
+            /**
+             * Format: int32
+             * @description How many days the feed keeps its events.
+             */
+            retention_days: number;
         };
         /** @description One answer of the checklist. */
         ChecklistAnswer: {
@@ -6878,6 +7060,102 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listChanges: {
+        parameters: {
+            query?: {
+                /** @description The position the caller has seen (default 0: from the beginning of what is kept). */
+                after?: number;
+                /** @description 1 to 1000 (default 100). */
+                limit?: number;
+                /** @description Only these event types, comma-separated (e.g. `ormas.registered,report.accepted`). */
+                types?: string;
+                /** @description Only this region's subtree (within the caller's scope; default: the caller's region). */
+                region?: string;
+                /**
+                 * @description Long poll: when nothing is new, wait up to this many seconds for an event (0 to 30,
+                 *     default 0).
+                 */
+                wait?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            /** @description A query parameter is invalid (an unknown event type in `types` is named in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read the feed, or the region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `after` is older than the feed keeps (`feed_position_expired`): resynchronise from a full export. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getChangesSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The position. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeSnapshot"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not read the feed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listClients: {
         parameters: {
             query?: never;
@@ -8210,6 +8488,57 @@ export interface operations {
             };
             /** @description No such document in the caller's scope. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    exportOrmas: {
+        parameters: {
+            query?: {
+                /** @description `ndjson` (default) or `csv`. */
+                format?: "ndjson" | "csv";
+                /** @description Only registrations in this region's subtree (within the caller's scope). */
+                region?: string;
+                /** @description The state as of today, as the list's filter. */
+                state?: "draft" | "submitted" | "needs_revision" | "registered" | "rejected" | "lapsed" | "dissolved" | "suspended" | "revoked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, streamed. */
+            200: {
+                headers: {
+                    /** @description The changes feed's position read before the first row. */
+                    "X-Feed-Position"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller may not export, or the region is outside its scope. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12258,6 +12587,92 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPublicDataPackage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy held: 304 while it is current. */
+                "If-None-Match"?: string | null;
+                /** @description 304 unless changed since (ignored with `If-None-Match`). */
+                "If-Modified-Since"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The descriptor. */
+            200: {
+                headers: {
+                    /** @description `public, max-age=300`. */
+                    "Cache-Control"?: string;
+                    /** @description Changes whenever the register does. */
+                    ETag?: string;
+                    /** @description The latest change of an ormas in the register. */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description The copy held is current. */
+            304: {
+                headers: {
+                    /** @description The current tag. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    exportPublicRegister: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy held: 304 while it is current. */
+                "If-None-Match"?: string | null;
+                /** @description 304 unless changed since (ignored with `If-None-Match`). */
+                "If-Modified-Since"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The register, streamed. */
+            200: {
+                headers: {
+                    /** @description `public, max-age=300`. */
+                    "Cache-Control"?: string;
+                    /** @description Changes whenever the register does. */
+                    ETag?: string;
+                    /** @description The latest change of an ormas in it. */
+                    "Last-Modified"?: string;
+                    /** @description The changes feed's position read before the first row. */
+                    "X-Feed-Position"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The copy held is current. */
+            304: {
+                headers: {
+                    /** @description The current tag. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
