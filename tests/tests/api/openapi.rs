@@ -54,6 +54,8 @@ async fn served_spec_is_openapi_3_1_with_every_operation_documented() {
         "register",
         "getReferenceList",
         "searchPublicRegister",
+        "exportPublicRegister",
+        "getPublicDataPackage",
         "getPublicOrmas",
         "verifyRegistrationNumber",
         "filePublicComplaint",
