@@ -64,6 +64,8 @@ ORMAS_URL="$base" ORMAS_USERNAME=admin.64 ORMAS_OFFICER=officer.6471 ORMAS_PASSW
 step "Schemathesis $SCHEMATHESIS_VERSION against $base"
 report="$root/target/contract"
 mkdir -p "$report"
+# Fresh Idempotency-Keys and no long polls (scripts/contract_hooks.py).
+export PYTHONPATH="$root/scripts${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=contract_hooks
 set +e
 # First: the super_admin pass edits and deactivates accounts it finds, the officer among them.
 step "Schemathesis as the officer of Kota Balikpapan: the register, reports, statistics, oversight, attribute permits, grants and consultations"
