@@ -90,6 +90,19 @@ Environment variables:
   ORMAS_CHANGES_PRUNE_SECS    how often events past retention are removed; 0: never [default: 3600]
   ORMAS_IDEMPOTENCY_TTL_HOURS hours an Idempotency-Key of a POST is remembered for replays
                               [default: 24]
+  ORMAS_WEBHOOK_POLL_MS       how often the webhook dispatcher looks for new events, in
+                              milliseconds; 0: no dispatcher in this instance [default: 1000]
+  ORMAS_WEBHOOK_TIMEOUT_SECS  how long a receiver has to answer a delivery (1 to 30) [default: 15]
+  ORMAS_WEBHOOK_LEASE_SECS    how long an instance holds a subscription between renewals; another
+                              instance takes it over after this (more than the timeout)
+                              [default: 60]
+  ORMAS_WEBHOOK_RETRY_BASE_SECS  the first retry's wait; the n-th waits base × 4^(n-1), at most
+                              base × 4320, ±20 % [default: 10]
+  ORMAS_WEBHOOK_MAX_ATTEMPTS  attempts before a delivery is given up and its subscription
+                              disabled (13 at base 10 s: about three days) [default: 13]
+  ORMAS_WEBHOOK_ALLOWLIST     comma-separated origins (scheme://host[:port]; no port: any port)
+                              that webhooks may reach over plain http and past the address checks,
+                              e.g. http://127.0.0.1 for tests or an intranet [default: none]
   ORMAS_PASSWORD              password for `users create` (read from standard input when unset)
   RUST_LOG                    log filter, e.g. info or ormas_api=debug,info [default: info]";
 
@@ -144,6 +157,35 @@ pub struct Config {
     pub clock: Clock,
     /// How long the response to a `POST` with an `Idempotency-Key` is kept for replays.
     pub idempotency_ttl: Duration,
+    /// Webhook delivery.
+    pub webhooks: WebhookSettings,
+}
+
+/// The settings of webhook delivery (`ORMAS_WEBHOOK_…`).
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// How often the dispatcher looks for work; `None`: this instance runs no dispatcher.
+    pub poll: Option<Duration>,
+    pub timeout: Duration,
+    pub lease: Duration,
+    pub retry: ormas_domain::webhooks::RetryPolicy,
+    /// Origins reachable over plain http and past the address checks.
+    pub allowlist: Vec<String>,
+    /// Subscriptions delivered at the same time by one instance.
+    pub concurrency: usize,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            poll: Some(Duration::from_secs(1)),
+            timeout: Duration::from_secs(15),
+            lease: Duration::from_secs(60),
+            retry: ormas_domain::webhooks::RetryPolicy::default(),
+            allowlist: Vec::new(),
+            concurrency: 4,
+        }
+    }
 }
 
 /// The settings of attribute permits (`ORMAS_ATTRIBUTE_PERMIT_…`).
@@ -546,7 +588,50 @@ impl Config {
                 24 * 365,
             )? * 3600,
         );
+        let webhooks = {
+            let poll = match number("ORMAS_WEBHOOK_POLL_MS", 1_000, 0, 3_600_000)? {
+                0 => None,
+                ms => Some(Duration::from_millis(ms)),
+            };
+            let timeout = Duration::from_secs(number("ORMAS_WEBHOOK_TIMEOUT_SECS", 15, 1, 30)?);
+            let lease = Duration::from_secs(number("ORMAS_WEBHOOK_LEASE_SECS", 60, 2, 3_600)?);
+            if lease <= timeout {
+                return Err(ConfigError {
+                    variable: "ORMAS_WEBHOOK_LEASE_SECS",
+                    message: format!(
+                        "{} s must be longer than ORMAS_WEBHOOK_TIMEOUT_SECS ({} s)",
+                        lease.as_secs(),
+                        timeout.as_secs()
+                    ),
+                });
+            }
+            let retry = ormas_domain::webhooks::RetryPolicy {
+                base: Duration::from_secs(number("ORMAS_WEBHOOK_RETRY_BASE_SECS", 10, 1, 3_600)?),
+                max_attempts: number(
+                    "ORMAS_WEBHOOK_MAX_ATTEMPTS",
+                    ormas_domain::webhooks::RetryPolicy::DEFAULT_MAX_ATTEMPTS.into(),
+                    1,
+                    100,
+                )? as u32,
+            };
+            let allowlist = match get("ORMAS_WEBHOOK_ALLOWLIST") {
+                None => Vec::new(),
+                Some(text) => parse_origins(&text).map_err(|message| ConfigError {
+                    variable: "ORMAS_WEBHOOK_ALLOWLIST",
+                    message,
+                })?,
+            };
+            WebhookSettings {
+                poll,
+                timeout,
+                lease,
+                retry,
+                allowlist,
+                ..WebhookSettings::default()
+            }
+        };
         Ok(Config {
+            webhooks,
             changes_retention_days,
             changes_prune_every,
             attribute_permits,
@@ -610,6 +695,45 @@ mod tests {
         let c = config(&[("ORMAS_IDEMPOTENCY_TTL_HOURS", "2")]).unwrap();
         assert_eq!(c.idempotency_ttl, Duration::from_secs(2 * 3600));
         assert!(config(&[("ORMAS_IDEMPOTENCY_TTL_HOURS", "0")]).is_err());
+    }
+
+    #[test]
+    fn webhook_settings() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.webhooks.poll, Some(Duration::from_secs(1)));
+        assert_eq!(c.webhooks.timeout, Duration::from_secs(15));
+        assert_eq!(c.webhooks.lease, Duration::from_secs(60));
+        assert_eq!(c.webhooks.retry.base, Duration::from_secs(10));
+        assert_eq!(c.webhooks.retry.max_attempts, 13);
+        assert!(c.webhooks.allowlist.is_empty());
+        let c = config(&[
+            ("ORMAS_WEBHOOK_POLL_MS", "0"),
+            ("ORMAS_WEBHOOK_TIMEOUT_SECS", "10"),
+            ("ORMAS_WEBHOOK_LEASE_SECS", "30"),
+            ("ORMAS_WEBHOOK_RETRY_BASE_SECS", "2"),
+            ("ORMAS_WEBHOOK_MAX_ATTEMPTS", "5"),
+            (
+                "ORMAS_WEBHOOK_ALLOWLIST",
+                "http://127.0.0.1, http://intranet.local:8080",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.webhooks.poll, None);
+        assert_eq!(c.webhooks.retry.base, Duration::from_secs(2));
+        assert_eq!(c.webhooks.retry.max_attempts, 5);
+        assert_eq!(
+            c.webhooks.allowlist,
+            ["http://127.0.0.1", "http://intranet.local:8080"]
+        );
+        for bad in [
+            ("ORMAS_WEBHOOK_TIMEOUT_SECS", "31"),
+            ("ORMAS_WEBHOOK_LEASE_SECS", "15"),
+            ("ORMAS_WEBHOOK_RETRY_BASE_SECS", "0"),
+            ("ORMAS_WEBHOOK_MAX_ATTEMPTS", "0"),
+            ("ORMAS_WEBHOOK_ALLOWLIST", "127.0.0.1"),
+        ] {
+            assert!(config(&[bad]).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod middleware;
 pub mod routes;
 pub mod state;
 pub mod text;
+pub mod webhooks;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -68,6 +69,8 @@ async fn docs_redirect() -> HttpResponse {
 pub struct Application {
     pub server: Server,
     pub addr: SocketAddr,
+    /// This instance's webhook dispatcher (when configured); dropping it stops it.
+    pub dispatcher: Option<webhooks::Dispatcher>,
 }
 
 /// Binds `listener` and builds the server over `pool`. The caller has prepared the database.
@@ -92,6 +95,7 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
     if let Some(every) = config.stats_refresh {
         start_stats_refresher(Arc::downgrade(&state.clone().into_inner()), every);
     }
+    let dispatcher = webhooks::Dispatcher::start(state.clone().into_inner());
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -129,6 +133,7 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
     Ok(Application {
         server: server.run(),
         addr,
+        dispatcher,
     })
 }
 

@@ -287,6 +287,9 @@ fn serve(seed_demo: bool) -> Result<(), String> {
             started.elapsed().as_millis()
         );
         app.server.await.map_err(|e| e.to_string())?;
+        // Stops the webhook dispatcher: an attempt in flight is abandoned (and sent again later,
+        // with the same webhook-id), the leases given back.
+        drop(app.dispatcher);
         log::info!("stopped");
         Ok(())
     })

@@ -25,6 +25,7 @@ pub mod services;
 pub mod statistics;
 pub mod status;
 pub mod visits;
+pub mod webhooks;
 
 pub use access::{Action, GrantError, Role, Scope, allows, check_grant};
 pub use calendar::{

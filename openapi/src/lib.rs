@@ -253,7 +253,8 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         (name = "attribute-permits", description = "Attribute permits (izin pemesanan atribut): an ormas's requests to order uniforms, flags, banners, emblems and badges, the officer's UU 16/2017 Ps 59(1) checklist per item, the head's permit with its number and validity, the office's queue with its answer deadline."),
         (name = "grants", description = "Grant proposals (usulan hibah, Permendagri 32/2011 as amended by 13/2018 and 123/2018): eligibility naming every unmet condition, the budget (RAB), verification, approval by decree, the grant agreement (NPHD), disbursement and the accountability report (LPJ), whose lateness (`lpj_overdue`) is derived."),
         (name = "consultations", description = "Institutional consultation (konsultasi kelembagaan): question-and-answer threads between an ormas, or a person forming one, and the office; topics, messages with attachments, assignment to an officer, the first answer due in working days, and the automatic close."),
-        (name = "changes", description = "The changes feed for integrators (SIORMAS, other agencies, dashboards, offline apps): every change of the register in one gap-safe order, with the resource as it reads after the change, the position to follow from after a full export, and retention.")
+        (name = "changes", description = "The changes feed for integrators (SIORMAS, other agencies, dashboards, offline apps): every change of the register in one gap-safe order, with the resource as it reads after the change, the position to follow from after a full export, and retention."),
+        (name = "webhooks", description = "Webhook subscriptions: the changes feed pushed to an integrator's https endpoint, signed per Standard Webhooks, in feed order, at least once, retried with backoff for about three days; secrets rotated with an overlap; pings, the deliveries' history and redelivery.")
     ),
     components(
         schemas(Problem, FieldError, File),
@@ -571,7 +572,8 @@ mod tests {
                 "attribute-permits",
                 "grants",
                 "consultations",
-                "changes"
+                "changes",
+                "webhooks"
             ]
         );
         let schemes = &doc.components.as_ref().unwrap().security_schemes;

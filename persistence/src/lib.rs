@@ -31,6 +31,7 @@ pub mod sql;
 pub mod stats;
 mod tx;
 pub mod visits;
+pub mod webhooks;
 
 pub use error::{PersistenceError, PersistenceResult};
 pub use pool::{

@@ -18,6 +18,7 @@ use ormas_persistence::{DatabaseTarget, PoolOptions, build_pool, prepare_databas
 use serde_json::Value;
 
 pub mod fixtures;
+pub mod receiver;
 
 pub use reqwest;
 pub use serde_json::json;
@@ -50,8 +51,15 @@ fn with_database(url: &str, name: &str) -> String {
 
 /// A database that exists for one test and is removed when dropped.
 pub enum TestDatabase {
-    Sqlite { dir: PathBuf },
-    Postgres { admin_url: String, name: String },
+    Sqlite {
+        dir: PathBuf,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another test app's database: used, never removed.
+    Shared(DatabaseTarget),
 }
 
 impl TestDatabase {
@@ -81,6 +89,7 @@ impl TestDatabase {
             TestDatabase::Postgres { admin_url, name } => {
                 DatabaseTarget::Postgres(with_database(admin_url, name))
             }
+            TestDatabase::Shared(target) => target.clone(),
         }
     }
 
@@ -92,7 +101,7 @@ impl TestDatabase {
     }
 
     pub fn is_postgres(&self) -> bool {
-        matches!(self, TestDatabase::Postgres { .. })
+        matches!(self.target(), DatabaseTarget::Postgres(_))
     }
 
     /// Drops the PostgreSQL database now, closing every connection to it (the server keeps running,
@@ -113,6 +122,7 @@ impl Drop for TestDatabase {
                 let _ = std::fs::remove_dir_all(dir);
             }
             TestDatabase::Postgres { .. } => self.drop_now(),
+            TestDatabase::Shared(_) => {}
         }
     }
 }
@@ -134,6 +144,8 @@ pub fn test_config(database: DatabaseTarget) -> Config {
     config.stats_refresh = None;
     // One test turns the changes feed pruner on.
     config.changes_prune_every = None;
+    // The webhook tests start their own dispatchers.
+    config.webhooks.poll = None;
     config.shutdown_timeout = Duration::from_secs(1);
     // Every test signs in from 127.0.0.1, many times: limits far above any test's traffic (the
     // rate-limit tests set their own).
@@ -173,6 +185,15 @@ impl TestApp {
         })
         .await
         .expect("prepare task");
+        let mut config = test_config(database.target());
+        adjust(&mut config);
+        Self::start(config, database)
+    }
+
+    /// A second instance of the server on this one's database (as several API instances share one
+    /// PostgreSQL database in production), with the settings adjusted.
+    pub fn another_instance(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let database = TestDatabase::Shared(self.database.target());
         let mut config = test_config(database.target());
         adjust(&mut config);
         Self::start(config, database)
@@ -411,7 +432,7 @@ impl Drop for TestApp {
 }
 
 /// Waits for a future from synchronous code (`Drop`), without a second tokio runtime.
-fn futures_executor_block_on<F: std::future::Future>(future: F) -> F::Output {
+pub(crate) fn futures_executor_block_on<F: std::future::Future>(future: F) -> F::Output {
     use std::sync::Arc;
     use std::task::{Context, Poll, Wake, Waker};
 

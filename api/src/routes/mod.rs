@@ -28,6 +28,7 @@ pub mod services;
 pub mod stats;
 pub mod system;
 pub mod users;
+pub mod webhooks;
 
 pub use representation::{
     IfMatch, IfNoneMatch, RequiredIfMatch, Resource, etag_of, represent, represent_get,
@@ -62,5 +63,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(consultations::configure)
         .configure(changes::configure)
         .configure(exports::configure)
-        .configure(open_data::configure);
+        .configure(open_data::configure)
+        .configure(webhooks::configure);
 }

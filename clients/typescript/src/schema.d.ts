@@ -2166,6 +2166,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook subscriptions
+         * @description An integrator's own subscriptions; an admin's, those within its region (the super admin's: all). Secrets are never listed. Roles: `integrator`, `admin`, `super_admin`.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe to the changes feed
+         * @description Delivers every new event of the changes feed that the caller may read, of the given types, in the region's subtree, to `url`: a `POST` with the event as `GET /v1/changes` lists it, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the secret's key, the base64 after `whsec_`). Deliveries start from the feed's position now, one at a time and in feed order; a 2xx answer is a delivery, anything else (a redirect included) is retried with exponential backoff for about three days, after which the subscription is disabled with the reason. The receiver should dedupe on `webhook-id`: delivery is at least once. The URL must be `https` (plain `http` only to an origin on the deployment's allow-list) and its host must resolve to public addresses only (no loopback, private, link-local, CGNAT or multicast address, IPv4-mapped forms included); redirects are never followed. The answer carries the signing secret, shown only now. Roles: `integrator`, `admin`, `super_admin`.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook subscription
+         * @description Its settings and whether it is enabled (or why it was disabled); never its secret. Roles: its creator; an admin within its region.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook subscription
+         * @description Stops its deliveries and removes their history. Roles: its creator; an admin within its region.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit, pause or resume a webhook subscription
+         * @description Changes the URL (checked again), the types, the region or the description; `enabled` pauses or resumes it (resuming also re-enables a subscription disabled after a given-up delivery; later events wait behind nothing, the given-up one stays `failed`). Roles: its creator; an admin within its region.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a webhook's deliveries
+         * @description Newest first: each event's status, attempts, the receiver's last status code and error, and when it is tried next. Roles: its creator; an admin within its region.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{delivery}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver an event again
+         * @description Puts the delivery back in the queue, due now (with the same `webhook-id`): a given-up one after the receiver was fixed, or a delivered one the receiver lost. It goes out in feed order, before later events still waiting. Roles: its creator; an admin within its region.
+         */
+        post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test delivery
+         * @description Queues a `webhook.ping` delivery (`{"id", "type": "webhook.ping", "occurred_at", "data": {"webhook"}}`), signed like every other, after the events already queued; follow it in the deliveries. Roles: its creator; an admin within its region.
+         */
+        post: operations["pingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook's signing secret
+         * @description Issues a new secret, shown only in this answer. For `overlap_hours` (default 24) every delivery carries two signatures in `webhook-signature`, one by each secret, so the receiver can switch without losing a delivery. Roles: its creator; an admin within its region.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2684,6 +2816,11 @@ export interface components {
              */
             type: "board.replaced" | "case.closed" | "case.investigating" | "case.opened" | "case.recommended" | "case.updated" | "case.visited" | "complaint.case_opened" | "complaint.dismissed" | "complaint.filed" | "complaint.updated" | "consultation.answered" | "consultation.assigned" | "consultation.closed" | "consultation.opened" | "consultation.replied" | "consultation.updated" | "document.added" | "document.removed" | "document.updated" | "grant.accountability_accepted" | "grant.accountability_submitted" | "grant.agreement_signed" | "grant.approved" | "grant.created" | "grant.disbursed" | "grant.rejected" | "grant.returned" | "grant.submitted" | "grant.updated" | "grant.verified" | "organisation.updated" | "ormas.created" | "ormas.dissolved" | "ormas.registered" | "ormas.rejected" | "ormas.returned" | "ormas.submitted" | "ormas.updated" | "ormas.visited" | "permit.approved" | "permit.created" | "permit.refused" | "permit.returned" | "permit.reviewed" | "permit.submitted" | "permit.updated" | "report.accepted" | "report.created" | "report.returned" | "report.submitted" | "report.updated" | "sanction.answered" | "sanction.compliance_recorded" | "sanction.issued" | "sanction.lifted" | "sanction.updated";
         };
+        /**
+         * @description What happened: `ormas.created`, `ormas.submitted`, `ormas.registered`, `board.replaced`, `report.accepted`, `sanction.issued`, … A resource's step without a name of its own is `{resource}.updated`.
+         * @enum {string}
+         */
+        ChangeEventType: "board.replaced" | "case.closed" | "case.investigating" | "case.opened" | "case.recommended" | "case.updated" | "case.visited" | "complaint.case_opened" | "complaint.dismissed" | "complaint.filed" | "complaint.updated" | "consultation.answered" | "consultation.assigned" | "consultation.closed" | "consultation.opened" | "consultation.replied" | "consultation.updated" | "document.added" | "document.removed" | "document.updated" | "grant.accountability_accepted" | "grant.accountability_submitted" | "grant.agreement_signed" | "grant.approved" | "grant.created" | "grant.disbursed" | "grant.rejected" | "grant.returned" | "grant.submitted" | "grant.updated" | "grant.verified" | "organisation.updated" | "ormas.created" | "ormas.dissolved" | "ormas.registered" | "ormas.rejected" | "ormas.returned" | "ormas.submitted" | "ormas.updated" | "ormas.visited" | "permit.approved" | "permit.created" | "permit.refused" | "permit.returned" | "permit.reviewed" | "permit.submitted" | "permit.updated" | "report.accepted" | "report.created" | "report.returned" | "report.submitted" | "report.updated" | "sanction.answered" | "sanction.compliance_recorded" | "sanction.issued" | "sanction.lifted" | "sanction.updated";
         /** @description A page of the feed, oldest first. */
         ChangePage: {
             /**
@@ -3405,6 +3542,29 @@ export interface components {
             role: components["schemas"]["RoleName"];
             username: string;
         };
+        /**
+         * @description A new subscription.
+         * @example {
+         *       "description": "SIORMAS",
+         *       "region": "64",
+         *       "types": [
+         *         "ormas.registered"
+         *       ],
+         *       "url": "https://siormas.example.go.id/hooks/ormas"
+         *     }
+         */
+        CreateWebhook: {
+            description?: string | null;
+            /** @description Only this region's subtree (within the caller's scope; default: the caller's region). */
+            region?: string | null;
+            /** @description The event types to deliver (default: every type the caller may read). */
+            types?: components["schemas"]["ChangeEventType"][];
+            /**
+             * @description An absolute `https` URL (plain `http` only to an origin the deployment allow-lists) whose
+             *     host resolves to public addresses only.
+             */
+            url: string;
+        };
         /** @description A new client with its secret, shown this once. */
         CreatedClient: components["schemas"]["Client"] & {
             /** @description Store it now: only its hash is kept, and it is never shown again. */
@@ -3528,6 +3688,55 @@ export interface components {
         };
         /** @enum {string} */
         DatabaseKind: "sqlite" | "postgres";
+        /** @description One event's delivery to a subscription. */
+        Delivery: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at: string | null;
+            /**
+             * Format: int64
+             * @description The event's position in the feed (a ping: the position it was sent at).
+             */
+            event_seq: number;
+            id: string;
+            /** Format: date-time */
+            last_attempt_at: string | null;
+            /** @description What went wrong on the last attempt. */
+            last_error: string | null;
+            /**
+             * Format: int32
+             * @description The receiver's last status code (`null`: no answer).
+             */
+            last_status_code: number | null;
+            /** @description The `webhook-id` header: the event's id, the same on every attempt. */
+            message_id: string;
+            /**
+             * Format: date-time
+             * @description When it is tried next (pending only).
+             */
+            next_attempt_at: string | null;
+            /**
+             * @description `pending` (waiting for its turn or its retry), `succeeded`, or `failed` (given up; the
+             *     subscription was disabled).
+             */
+            status: components["schemas"]["DeliveryStatus"];
+            /** @description The event's type, or `webhook.ping`. */
+            type: string;
+        };
+        DeliveryPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["Delivery"][];
+            /** @description The next page's token; `null` on the last page. */
+            next_page_token: string | null;
+        };
+        /**
+         * @description The states of a delivery.
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "succeeded" | "failed";
         /** @description A design file, uploaded with `PUT /v1/attribute-permits/{id}/items/{number}/design`. */
         DesignFile: {
             /** @description `application/pdf`, `image/jpeg` or `image/png`, from the file's bytes. */
@@ -4907,6 +5116,15 @@ export interface components {
          * @enum {string}
          */
         RoleName: "super_admin" | "admin" | "officer" | "head" | "oversight" | "ormas_rep" | "integrator";
+        /** @description How long the previous secret keeps signing after a rotation. */
+        RotateSecret: {
+            /**
+             * Format: int32
+             * @description Hours during which both secrets sign (0 to 168, default 24): time to deploy the new one.
+             * @default 24
+             */
+            overlap_hours: number | null;
+        };
         /**
          * @description A sanction of the ladder.
          * @example {
@@ -5266,6 +5484,18 @@ export interface components {
             region_code?: string | null;
             role?: components["schemas"]["RoleName"] | null;
         };
+        /** @description Changes to a subscription; absent fields stay as they are. */
+        UpdateWebhook: {
+            description?: string | null;
+            /**
+             * @description `false` pauses deliveries; `true` resumes them, also after the subscription was disabled
+             *     (the given-up delivery stays `failed`: redeliver it if it is still wanted).
+             */
+            enabled?: boolean | null;
+            region?: string | null;
+            types?: components["schemas"]["ChangeEventType"][] | null;
+            url?: string | null;
+        };
         /**
          * @description An account.
          * @example {
@@ -5437,6 +5667,72 @@ export interface components {
          * @enum {string}
          */
         VisitPurpose: "verification" | "re_registration" | "oversight";
+        /**
+         * @description A subscription to the changes feed.
+         * @example {
+         *       "created_at": "2026-12-04T03:04:05Z",
+         *       "description": "SIORMAS",
+         *       "disabled_at": null,
+         *       "disabled_reason": null,
+         *       "enabled": true,
+         *       "id": "0193b3c4-5d6e-7f80-9a1b-2c3d4e5f6a70",
+         *       "owner_role": "integrator",
+         *       "previous_secret_valid_until": null,
+         *       "region_code": "64",
+         *       "types": [
+         *         "ormas.registered",
+         *         "report.accepted"
+         *       ],
+         *       "updated_at": "2026-12-04T03:04:05Z",
+         *       "url": "https://siormas.example.go.id/hooks/ormas",
+         *       "version": 1
+         *     }
+         */
+        Webhook: {
+            /** Format: date-time */
+            created_at: string;
+            description: string | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            disabled_reason: string | null;
+            /**
+             * @description `false` when paused, or disabled after a delivery was given up (`disabled_reason` says
+             *     which and why).
+             */
+            enabled: boolean;
+            id: string;
+            /** @description The role of the account or client that created it: deliveries carry what it may read. */
+            owner_role: string;
+            /**
+             * Format: date-time
+             * @description After a rotation, until when the previous secret still signs too.
+             */
+            previous_secret_valid_until: string | null;
+            /** @description The region subtree delivered; `null`: the nation. */
+            region_code: string | null;
+            /** @description The event types delivered; empty: every type the creator may read. */
+            types: components["schemas"]["ChangeEventType"][];
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Where deliveries are `POST`ed. */
+            url: string;
+            /** Format: int32 */
+            version: number;
+        };
+        WebhookList: {
+            items: components["schemas"]["Webhook"][];
+        };
+        /**
+         * @description A subscription with its signing secret: answered only when it is created or its secret
+         *     rotated. Keep the secret: it is never shown again.
+         */
+        WebhookWithSecret: components["schemas"]["Webhook"] & {
+            /**
+             * @description The Standard Webhooks secret (`whsec_` and base64): verify `webhook-signature` with it.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
     };
     responses: {
         /** @description `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed; retry after `Retry-After`. */
@@ -14352,6 +14648,557 @@ export interface operations {
                 };
             };
             428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscriptions, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage webhooks. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description The subscription with its secret. */
+            201: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage webhooks, or the region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["IdempotencyKeyInProgress"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid: the URL is refused (`webhook_url_refused`, with the reason), or an event type is unknown or not readable by the caller. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The subscription's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage webhooks. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subscription that the caller manages. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage webhooks. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subscription that the caller manages. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` last read (its version is compared; `*` matches any; a weak `W/` tag never
+                 *     matches a write). Required: 428 without it.
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /** @description The subscription's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhook"];
+            };
+        };
+        responses: {
+            /** @description The subscription as changed. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description The body is not valid JSON, or `If-Match` is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage webhooks, or the region is outside the caller's scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subscription that the caller manages. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description It changed meanwhile. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names an older version. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A field is invalid (the URL refused, an unknown or unreadable type). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state. */
+                status?: components["schemas"]["DeliveryStatus"];
+                /** @description 1 to 200 (default 50). */
+                page_size?: number;
+                /** @description The `next_page_token` of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The subscription's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description A query parameter is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage webhooks. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subscription that the caller manages. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    redeliverWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The subscription's id. */
+                id: string;
+                /** @description The delivery's id. */
+                delivery: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, queued again. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. Or: The `Idempotency-Key` header is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage webhooks. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subscription that the caller manages, or no such delivery of it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["IdempotencyKeyInProgress"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    pingWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The subscription's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queued delivery. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description A path or query parameter is malformed, holds control characters or names an implausible date. Or: The `Idempotency-Key` header is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage webhooks. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subscription that the caller manages. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["IdempotencyKeyInProgress"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to retry (draft-ietf-httpapi-idempotency-key-header): a unique value per logical request (a UUID), 1–255 visible ASCII characters, resent unchanged with every retry of the same request. The first request runs; a retry with the same key, method, path, `Content-Type` and body answers the first response again (status, body, `Location`, `ETag`) with `Idempotency-Replayed: true`. Keys belong to the caller (the account of the bearer token, or the client address without one) and are remembered for 24 hours by default. 5xx answers are not remembered. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The subscription's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecret"];
+            };
+        };
+        responses: {
+            /** @description The subscription with its new secret. */
+            200: {
+                headers: {
+                    /** @description Its version and a digest of this representation; send it back in `If-Match`. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The role may not manage webhooks. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such subscription that the caller manages. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description It changed meanwhile: try again. Or: `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `overlap_hours` is out of range. Or: `idempotency_key_reused`: this `Idempotency-Key` was used for another request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };

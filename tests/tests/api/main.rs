@@ -32,3 +32,4 @@ mod stats;
 mod system;
 mod users;
 mod visits;
+mod webhooks;
