@@ -13,6 +13,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_UPDATE_NOTIFIER=1
 SCHEMATHESIS_VERSION=4.32.5
+# The Standard Webhooks reference library (MIT), for the independent webhook receiver.
+STANDARDWEBHOOKS_VERSION=1.0.0
 step() { printf '\n==> %s\n' "$*"; }
 
 step "tools"
@@ -22,6 +24,9 @@ if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; the
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 "$venv/bin/st" --version
+if ! "$venv/bin/pip" show standardwebhooks 2>/dev/null | grep -q "^Version: $STANDARDWEBHOOKS_VERSION$"; then
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION"
+fi
 (cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error)
 
 step "Redocly lint (recommended rules)"
@@ -46,6 +51,7 @@ ORMAS_DATA_DIR="$data" ORMAS_BIND="127.0.0.1:$port" ORMAS_WORKERS=2 RUST_LOG=war
   ORMAS_RATE_LIMIT_LOGIN_PER_MINUTE=100000 ORMAS_RATE_LIMIT_REGISTER_PER_HOUR=100000 \
   ORMAS_RATE_LIMIT_TOKEN_PER_MINUTE=100000 ORMAS_RATE_LIMIT_REFRESH_PER_MINUTE=100000 \
   ORMAS_RATE_LIMIT_PUBLIC_PER_MINUTE=100000 ORMAS_LOGIN_MAX_FAILURES_PER_ADDRESS=100000 \
+  ORMAS_WEBHOOK_ALLOWLIST=http://127.0.0.1 ORMAS_WEBHOOK_POLL_MS=200 ORMAS_WEBHOOK_RETRY_BASE_SECS=1 \
   target/debug/ormas-api serve --seed-demo >"$data/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data" "$generated"; }
@@ -60,6 +66,9 @@ curl -sf "$base/ready"; echo
 step "TypeScript client against $base"
 ORMAS_URL="$base" ORMAS_USERNAME=admin.64 ORMAS_OFFICER=officer.6471 ORMAS_PASSWORD=ormas-demo-2026 \
   node clients/typescript/dist/smoke.js
+
+step "webhooks: an independent receiver verifies the deliveries (Python, standardwebhooks $STANDARDWEBHOOKS_VERSION)"
+"$venv/bin/python" scripts/webhook_receiver.py "$base"
 
 step "Schemathesis $SCHEMATHESIS_VERSION against $base"
 report="$root/target/contract"

@@ -115,6 +115,9 @@ pub struct Destination {
     pub pinned: Option<SocketAddr>,
 }
 
+/// How long a receiver's name may take to resolve.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Resolves the receiver's host and refuses it when any of its addresses is one a delivery may
 /// never reach (loopback, private, link-local, CGNAT, multicast, … and IPv4-mapped forms), unless
 /// the origin is allow-listed. The reason when refused.
@@ -129,10 +132,14 @@ pub async fn resolve(url: &Url, allowlist: &[String]) -> Result<Destination, Str
     let addresses: Vec<SocketAddr> = match url.host() {
         Some(Host::Ipv4(ip)) => vec![SocketAddr::new(IpAddr::V4(ip), port)],
         Some(Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
-        Some(Host::Domain(name)) => tokio::net::lookup_host((name, port))
-            .await
-            .map_err(|e| format!("{name} does not resolve: {e}"))?
-            .collect(),
+        Some(Host::Domain(name)) => {
+            match tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((name, port))).await
+            {
+                Err(_) => return Err(format!("{name} did not resolve within 5 s")),
+                Ok(Err(e)) => return Err(format!("{name} does not resolve: {e}")),
+                Ok(Ok(found)) => found.collect(),
+            }
+        }
         None => return Err("the URL has no host".into()),
     };
     let first = *addresses
