@@ -145,6 +145,13 @@ pub fn integral_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D
     }
 }
 
+/// An optional [`integral_i64`]: absent or `null` is `None`.
+pub fn optional_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "integral_i64")] i64);
+    Ok(Option::<Wrapped>::deserialize(d)?.map(|w| w.0))
+}
+
 /// An `as_of` date within the years the reporting rules handle (1900–2999).
 pub fn validate_as_of(date: &chrono::NaiveDate) -> Result<(), ValidationError> {
     use chrono::Datelike;

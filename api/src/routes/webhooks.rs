@@ -24,7 +24,7 @@ use crate::clock::now_utc;
 use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::{ValidJson, ValidQuery};
 use crate::routes::changes::ChangeEventType;
-use crate::routes::dto::{utc, validate_region_code};
+use crate::routes::dto::{optional_i64, utc, validate_region_code};
 use crate::routes::ormas::list::scoped_region;
 use crate::routes::paging;
 use crate::routes::{
@@ -180,9 +180,10 @@ pub struct UpdateWebhook {
 #[serde(deny_unknown_fields, default)]
 pub struct RotateSecret {
     /// Hours during which both secrets sign (0 to 168, default 24): time to deploy the new one.
+    #[serde(deserialize_with = "optional_i64")]
     #[validate(range(min = 0, max = 168))]
     #[schema(minimum = 0, maximum = 168, default = 24)]
-    pub overlap_hours: Option<u32>,
+    pub overlap_hours: Option<i64>,
 }
 
 /// One event's delivery to a subscription.
@@ -701,7 +702,7 @@ pub async fn rotate_webhook_secret(
     body: ValidJson<RotateSecret>,
 ) -> Result<HttpResponse, ApiError> {
     let mut row = load(&state, &principal, path.into_inner()).await?;
-    let overlap = i64::from(body.0.overlap_hours.unwrap_or(24));
+    let overlap = body.0.overlap_hours.unwrap_or(24);
     let at = now_utc();
     let secret = new_secret();
     let expected = row.version;

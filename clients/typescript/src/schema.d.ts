@@ -5119,7 +5119,7 @@ export interface components {
         /** @description How long the previous secret keeps signing after a rotation. */
         RotateSecret: {
             /**
-             * Format: int32
+             * Format: int64
              * @description Hours during which both secrets sign (0 to 168, default 24): time to deploy the new one.
              * @default 24
              */

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use crate::error::ApiError;
 use crate::routes::Resource;
-use crate::routes::dto::{integral_i32, integral_i64, utc, validate_not_blank};
+use crate::routes::dto::{integral_i32, integral_i64, optional_i64, utc, validate_not_blank};
 
 /// One line of the budget (RAB): quantity × unit price.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -142,12 +142,6 @@ pub struct UpdateGrantProposal {
     #[validate(length(max = 20))]
     #[schema(max_items = 20)]
     pub document_ids: Option<Vec<String>>,
-}
-
-fn optional_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    #[derive(Deserialize)]
-    struct Wrapped(#[serde(deserialize_with = "integral_i64")] i64);
-    Ok(Option::<Wrapped>::deserialize(d)?.map(|w| w.0))
 }
 
 /// Submit: nothing to say (an empty body, or none).
