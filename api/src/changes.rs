@@ -33,6 +33,54 @@ use crate::routes::permits::dto::AttributePermit;
 use crate::routes::reports::dto::Report;
 use crate::routes::sanctions::dto::Sanction;
 
+/// The check the HTTP test suite runs with (`Config::require_events`): a successful write to the
+/// register ([`ormas_domain::changes::changes_register`]) that did not move the feed is answered
+/// 500 instead, naming the request, so that a write path that forgets its events fails the test
+/// that takes it. (Concurrent writes can only hide a miss, never invent one.)
+pub async fn require_events(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::ResponseError;
+    let state = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .cloned();
+    let checked = req.method() != actix_web::http::Method::GET
+        && req.method() != actix_web::http::Method::HEAD
+        && ormas_domain::changes::changes_register(req.path());
+    let (Some(state), true) = (state.filter(|s| s.config.require_events), checked) else {
+        return next
+            .call(req)
+            .await
+            .map(actix_web::dev::ServiceResponse::map_into_boxed_body);
+    };
+    let what = format!("{} {}", req.method(), req.path());
+    let before = state
+        .db(|conn| ormas_persistence::changes::position(conn))
+        .await
+        .map(|p| p.head);
+    let response = next.call(req).await?.map_into_boxed_body();
+    if !response.status().is_success() {
+        return Ok(response);
+    }
+    let after = state
+        .db(|conn| ormas_persistence::changes::position(conn))
+        .await
+        .map(|p| p.head);
+    match (before, after) {
+        (Ok(before), Ok(after)) if after > before => Ok(response),
+        _ => {
+            log::error!("{what} changed the register but wrote no event to the changes feed");
+            let error = ApiError::internal(format!("{what} wrote no event to the changes feed"));
+            let (req, _) = response.into_parts();
+            Ok(actix_web::dev::ServiceResponse::new(
+                req,
+                error.error_response(),
+            ))
+        }
+    }
+}
+
 /// The sink of an application with this configuration.
 pub fn sink(config: Arc<Config>) -> Sink {
     Arc::new(move |conn: &mut AnyConnection, rows: &[AuditRow]| events(conn, &config, rows))

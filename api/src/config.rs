@@ -159,6 +159,9 @@ pub struct Config {
     pub idempotency_ttl: Duration,
     /// Webhook delivery.
     pub webhooks: WebhookSettings,
+    /// Answers 500 to a successful write of the register that wrote no event to the changes feed
+    /// (`crate::changes::require_events`): on in the HTTP test suite, off otherwise.
+    pub require_events: bool,
 }
 
 /// The settings of webhook delivery (`ORMAS_WEBHOOK_…`).
@@ -631,6 +634,7 @@ impl Config {
             }
         };
         Ok(Config {
+            require_events: false,
             webhooks,
             changes_retention_days,
             changes_prune_every,

@@ -109,10 +109,12 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
         // any route, authentication or the 405 fallback), then the rate limits. Idempotency keys
         // innermost: after the text checks, before compression (replays are stored uncompressed
         // and compressed again for each client), inside the request context (its problems carry
-        // the request id and language).
+        // the request id and language). Innermost of all, and only in the test suite: the check that
+        // a write of the register wrote its events (a replayed answer is not checked again).
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
             .route("/docs", web::get().to(docs_redirect))
             .default_service(web::to(middleware::fallback))
+            .wrap(actix_web::middleware::from_fn(changes::require_events))
             .wrap(actix_web::middleware::from_fn(idempotency::idempotency_key))
             .wrap(actix_web::middleware::from_fn(text::refuse_bad_text))
             .wrap(actix_web::middleware::Compress::default())

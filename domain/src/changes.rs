@@ -142,6 +142,24 @@ const NAMED: &[(&str, &str, &str)] = &[
 /// Audited actions that change nothing (an audited read).
 const NOT_CHANGES: &[&str] = &["complaint.read_identity"];
 
+/// Writes that are not changes of the register, by path prefix: signing in and tokens, one's own
+/// account, accounts and API clients, the holiday calendar (and its due-date calculator), and
+/// webhook subscriptions. Every other successful non-`GET` request changes the register and must
+/// write at least one event (the HTTP suite runs with that check on).
+pub const NOT_REGISTER_WRITES: &[&str] = &[
+    "/v1/auth/",
+    "/v1/me/",
+    "/v1/users",
+    "/v1/clients",
+    "/v1/calendar/",
+    "/v1/webhooks",
+];
+
+/// Whether a successful write to `path` is a change of the register, which the feed must carry.
+pub fn changes_register(path: &str) -> bool {
+    path.starts_with("/v1/") && !NOT_REGISTER_WRITES.iter().any(|p| path.starts_with(p))
+}
+
 /// The feed resource of an audit target type.
 pub fn feed_resource(target_type: &str) -> Option<&'static FeedResource> {
     FEED_RESOURCES.iter().find(|r| r.target_type == target_type)
@@ -313,6 +331,27 @@ mod tests {
         }
         for resource in FEED_RESOURCES {
             assert!(all.contains(&format!("{}.updated", resource.name).as_str()));
+        }
+    }
+
+    #[test]
+    fn which_writes_change_the_register() {
+        for (path, changes) in [
+            ("/v1/ormas", true),
+            ("/v1/ormas/x/approve", true),
+            ("/v1/organisations/x", true),
+            ("/v1/documents/x", true),
+            ("/v1/public/complaints", true),
+            ("/v1/sanctions/x/lift", true),
+            ("/v1/auth/login", false),
+            ("/v1/me/password", false),
+            ("/v1/users/x/ormas", false),
+            ("/v1/clients/x/rotate-secret", false),
+            ("/v1/calendar/holidays/2026-01-01", false),
+            ("/v1/webhooks/x/ping", false),
+            ("/health", false),
+        ] {
+            assert_eq!(changes_register(path), changes, "{path}");
         }
     }
 }

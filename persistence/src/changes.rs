@@ -8,7 +8,9 @@
 //! which turns them into events (the resource's type, path and representation after the change),
 //! and [`append`] writes them, still inside that transaction. A change and its event thus commit
 //! or roll back together, and a new resource cannot forget its events: it cannot forget its audit
-//! row either (the HTTP test walks every write operation of the spec and asserts the feed moved).
+//! row either (the HTTP suite runs with a check that answers 500 to any successful write of the
+//! register that moved no event, and a test walks the spec's write operations so that none escapes
+//! the check unnamed).
 //!
 //! # Why positions are gap-safe
 //! Positions are given in one place, by updating the single row of `change_feed_head`. A writer

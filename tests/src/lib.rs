@@ -146,6 +146,9 @@ pub fn test_config(database: DatabaseTarget) -> Config {
     config.changes_prune_every = None;
     // The webhook tests start their own dispatchers.
     config.webhooks.poll = None;
+    // Every successful write of the register must write an event to the changes feed: a write path
+    // that forgets is answered 500, and its test fails.
+    config.require_events = true;
     config.shutdown_timeout = Duration::from_secs(1);
     // Every test signs in from 127.0.0.1, many times: limits far above any test's traffic (the
     // rate-limit tests set their own).

@@ -499,3 +499,65 @@ async fn a_position_past_retention_answers_410_with_where_to_resync_from() {
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0]["seq"], 3);
 }
+
+/// Every write operation of the contract is either a change of the register — whose successful
+/// answers the whole HTTP suite checks wrote an event (`Config::require_events`, on in every test
+/// server: a write path that forgets its events answers 500 and fails its test) — or one of these,
+/// which change no register data. A new write operation lands on the checked side unless it is
+/// listed here, with its reason.
+#[test]
+fn every_write_operation_of_the_spec_is_checked_for_its_events_or_exempt_by_name() {
+    let spec: Value = serde_json::from_str(&ormas_api::openapi_json().unwrap()).unwrap();
+    let exempt: BTreeSet<&str> = [
+        // Signing in, tokens, self-registration of an account, one's own password.
+        "login",
+        "logout",
+        "refreshTokens",
+        "register",
+        "clientCredentialsToken",
+        "changeOwnPassword",
+        // Accounts, their binding to an ormas, and API clients.
+        "createUser",
+        "updateUser",
+        "bindRepresentative",
+        "createClient",
+        "updateClient",
+        "rotateClientSecret",
+        // The holiday calendar and its due-date calculator.
+        "computeDueDate",
+        "addHoliday",
+        "deleteHoliday",
+        // Webhook subscriptions: they carry the feed, they are not in it.
+        "createWebhook",
+        "updateWebhook",
+        "deleteWebhook",
+        "rotateWebhookSecret",
+        "pingWebhook",
+        "redeliverWebhookDelivery",
+    ]
+    .into();
+    let mut checked = Vec::new();
+    let mut not_exempt = BTreeSet::new();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            if !["post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            let id = operation["operationId"].as_str().unwrap();
+            if ormas_domain::changes::changes_register(path) {
+                assert!(
+                    !exempt.contains(id),
+                    "{id} ({method} {path}) is checked, not exempt"
+                );
+                checked.push(id.to_owned());
+            } else {
+                not_exempt.insert(id);
+            }
+        }
+    }
+    assert_eq!(
+        not_exempt, exempt,
+        "the writes that are not checked for events"
+    );
+    assert!(checked.len() >= 50, "{checked:?}");
+}

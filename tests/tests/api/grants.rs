@@ -785,3 +785,134 @@ async fn a_region_may_ask_for_years_as_a_legal_entity() {
     .await;
     assert_eq!(codes(&problem), ["legal_entity_too_recent"]);
 }
+
+#[tokio::test]
+async fn a_returned_proposal_is_corrected_resubmitted_and_then_rejected_by_the_head() {
+    let app = TestApp::spawn().await;
+    app.clock.pin(Some(day("2026-02-02")));
+    let officer = app
+        .signed_in("hibah.petugas", "officer", Some("64.71"))
+        .await;
+    let head = app.signed_in("hibah.kepala", "head", Some("64.71")).await;
+    let ormas = OrmasFixture::registered("64.71").insert(&app).await;
+    let docs = grant_ready(&app, &ormas, true).await;
+    let rep = representative(&app, &officer, "hibah.rep", &ormas).await;
+    let mut body = proposal(&ormas, FIXTURE, 2026);
+    body["document_ids"] = json!(&docs[..3]);
+    let created = expect_json(
+        app.post_as("/v1/grant-proposals", &rep.access_token, &body)
+            .await,
+        201,
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/grant-proposals/{id}");
+    expect_json(
+        step(&app, &rep.access_token, &id, "submit", json!({})).await,
+        200,
+    )
+    .await;
+
+    // Returning needs a reason and is the officer's.
+    expect_problem(
+        step(
+            &app,
+            &officer.access_token,
+            &id,
+            "return",
+            json!({"reason": " "}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    expect_problem(
+        step(
+            &app,
+            &head.access_token,
+            &id,
+            "return",
+            json!({"reason": "Lengkapi RAB."}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let returned = expect_json(
+        step(
+            &app,
+            &officer.access_token,
+            &id,
+            "return",
+            json!({"reason": "Lengkapi RAB."}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(returned["state"], "returned");
+    let corrected = expect_json(
+        app.patch_as(
+            &path,
+            &rep.access_token,
+            &json!({"title": "Pelatihan kewirausahaan pemuda 2026"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(corrected["state"], "returned");
+    expect_json(
+        step(&app, &rep.access_token, &id, "submit", json!({})).await,
+        200,
+    )
+    .await;
+    expect_json(
+        step(
+            &app,
+            &officer.access_token,
+            &id,
+            "verify",
+            json!({"recommended_amount": 18_000_000, "notes": "Disesuaikan.", "team": ["Rina"]}),
+        )
+        .await,
+        200,
+    )
+    .await;
+
+    // Rejecting is the head's, with a reason; a rejected proposal moves no further.
+    expect_problem(
+        step(
+            &app,
+            &officer.access_token,
+            &id,
+            "reject",
+            json!({"reason": "Anggaran habis."}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let rejected = expect_json(
+        step(
+            &app,
+            &head.access_token,
+            &id,
+            "reject",
+            json!({"reason": "Anggaran habis."}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(rejected["state"], "rejected");
+    expect_problem(
+        step(&app, &rep.access_token, &id, "submit", json!({})).await,
+        409,
+        "conflict",
+    )
+    .await;
+}
