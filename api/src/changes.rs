@@ -56,7 +56,7 @@ pub async fn require_events(
     };
     let what = format!("{} {}", req.method(), req.path());
     let before = state
-        .db(|conn| ormas_persistence::changes::position(conn))
+        .db(ormas_persistence::changes::position)
         .await
         .map(|p| p.head);
     let response = next.call(req).await?.map_into_boxed_body();
@@ -64,7 +64,7 @@ pub async fn require_events(
         return Ok(response);
     }
     let after = state
-        .db(|conn| ormas_persistence::changes::position(conn))
+        .db(ormas_persistence::changes::position)
         .await
         .map(|p| p.head);
     match (before, after) {
