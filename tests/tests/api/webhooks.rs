@@ -213,6 +213,25 @@ async fn subscriptions_belong_to_their_owner_and_the_admins_of_their_region() {
         "forbidden",
     )
     .await;
+    for (name, role) in [
+        ("head.64", "head"),
+        ("oversight.64", "oversight"),
+        ("pengurus.64", "ormas_rep"),
+    ] {
+        let who = app.signed_in(name, role, Some("64")).await;
+        for response in [
+            app.get_as("/v1/webhooks", &who.access_token).await,
+            app.get_as(&location, &who.access_token).await,
+            app.post_as(
+                "/v1/webhooks",
+                &who.access_token,
+                &json!({"url": "http://127.0.0.1:9/"}),
+            )
+            .await,
+        ] {
+            expect_problem(response, 403, "forbidden").await;
+        }
+    }
     expect_problem(app.get("/v1/webhooks").await, 401, "unauthorized").await;
     expect_problem(app.get(&location).await, 401, "unauthorized").await;
 
