@@ -157,6 +157,9 @@ pub struct Config {
     pub clock: Clock,
     /// How long the response to a `POST` with an `Idempotency-Key` is kept for replays.
     pub idempotency_ttl: Duration,
+    /// How long a key may stay "in progress" before it counts as abandoned (its instance died
+    /// mid-request) and a retry runs anew.
+    pub idempotency_abandon_after: Duration,
     /// Webhook delivery.
     pub webhooks: WebhookSettings,
     /// Answers 500 to a successful write of the register that wrote no event to the changes feed
@@ -635,6 +638,7 @@ impl Config {
         };
         Ok(Config {
             require_events: false,
+            idempotency_abandon_after: Duration::from_secs(300),
             webhooks,
             changes_retention_days,
             changes_prune_every,

@@ -283,6 +283,8 @@ pub async fn idempotency_key(
     let ttl = chrono::TimeDelta::from_std(state.config.idempotency_ttl)
         .unwrap_or(chrono::TimeDelta::hours(24));
     let row = IdempotencyRow::claim(&caller, &key, &fingerprint, now, now + ttl);
+    let abandon = chrono::TimeDelta::from_std(state.config.idempotency_abandon_after)
+        .unwrap_or(chrono::TimeDelta::minutes(5));
     let purge = purge_due(now.and_utc().timestamp());
     let claimed = state
         .db(move |conn| {
@@ -292,7 +294,7 @@ pub async fn idempotency_key(
                     log::info!("idempotency: purged {purged} expired key(s)");
                 }
             }
-            idempotency::claim(conn, &row)
+            idempotency::claim(conn, &row, now - abandon)
         })
         .await;
     match claimed {

@@ -127,9 +127,15 @@ fn find(
 }
 
 /// Claims `row`'s key for its caller: inserts it "in progress", or, when the key is taken, returns
-/// the live row holding it. An expired row is deleted and the claim tried once more. Not inside
-/// a transaction: on PostgreSQL a refused insert would abort it.
-pub fn claim(conn: &mut AnyConnection, row: &IdempotencyRow) -> PersistenceResult<Claim> {
+/// the live row holding it. An expired row, or one still "in progress" since before
+/// `abandoned_before` (its instance died mid-request: no request runs that long), is deleted and
+/// the claim tried once more. Not inside a transaction: on PostgreSQL a refused insert would abort
+/// it.
+pub fn claim(
+    conn: &mut AnyConnection,
+    row: &IdempotencyRow,
+    abandoned_before: NaiveDateTime,
+) -> PersistenceResult<Claim> {
     for _ in 0..2 {
         match diesel::insert_into(idempotency_keys::table)
             .values(row)
@@ -142,16 +148,25 @@ pub fn claim(conn: &mut AnyConnection, row: &IdempotencyRow) -> PersistenceResul
             },
         }
         match find(conn, &row.caller, &row.idempotency_key)? {
-            Some(held) if held.expires_at > row.created_at => {
+            Some(held)
+                if held.expires_at > row.created_at
+                    && !(held.state == IN_PROGRESS && held.created_at < abandoned_before) =>
+            {
                 return Ok(Claim::Held(Box::new(held)));
             }
             Some(_) => {
-                // Expired: whoever deletes it first takes the key over.
+                // Expired or abandoned: whoever deletes it first takes the key over.
                 diesel::delete(
                     idempotency_keys::table
                         .filter(idempotency_keys::caller.eq(&row.caller))
                         .filter(idempotency_keys::idempotency_key.eq(&row.idempotency_key))
-                        .filter(idempotency_keys::expires_at.le(row.created_at)),
+                        .filter(
+                            idempotency_keys::expires_at.le(row.created_at).or(
+                                idempotency_keys::state
+                                    .eq(IN_PROGRESS)
+                                    .and(idempotency_keys::created_at.lt(abandoned_before)),
+                            ),
+                        ),
                 )
                 .execute(conn)?;
             }

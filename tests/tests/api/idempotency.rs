@@ -365,6 +365,73 @@ async fn an_expired_key_runs_anew() {
     assert_eq!(other.status(), 201, "expired again: a new request runs");
 }
 
+/// The account id (`sub`) of an access token.
+fn subject(token: &str) -> String {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    claims["sub"].as_str().unwrap().to_owned()
+}
+
+/// Leaves `key` "in progress" for the token's account since `since`, for this request, as an
+/// instance that died mid-request leaves it.
+async fn leave_in_progress(
+    app: &TestApp,
+    token: &str,
+    key: &str,
+    since: chrono::NaiveDateTime,
+    (path, body): (&str, &Value),
+) {
+    use ormas_persistence::idempotency::{self, Fingerprint, IdempotencyRow};
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(serde_json::to_vec(body).unwrap());
+    let target = app.database.target();
+    let row = IdempotencyRow::claim(
+        &format!("sub:{}", subject(token)),
+        key,
+        &Fingerprint {
+            method: "POST".into(),
+            path: path.to_owned(),
+            content_type: "application/json".into(),
+            body_sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        },
+        since,
+        since + chrono::TimeDelta::hours(24),
+    );
+    tokio::task::spawn_blocking(move || {
+        let mut conn = target.connect().unwrap();
+        idempotency::claim(&mut conn, &row, since).unwrap();
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_key_left_in_progress_by_a_dead_instance_is_free_again_after_a_while() {
+    let app = TestApp::spawn().await;
+    let (ormas, token) = reporting_ormas(&app).await;
+    let path = format!("/v1/ormas/{ormas}/reports");
+    let now = chrono::Utc::now().naive_utc();
+    // Claimed a moment ago: that request may still be running, so a retry waits (409).
+    let body = report("2025-S2");
+    leave_in_progress(&app, &token, "recent", now, (&path, &body)).await;
+    let busy = post_keyed(&app, &path, Some(&token), "recent", &report("2025-S2")).await;
+    expect_problem(busy, 409, "idempotency_key_in_progress").await;
+    // Claimed ten minutes ago and never completed: its instance died; the retry runs.
+    let ten_minutes_ago = now - chrono::TimeDelta::minutes(10);
+    leave_in_progress(&app, &token, "abandoned", ten_minutes_ago, (&path, &body)).await;
+    let retried = post_keyed(&app, &path, Some(&token), "abandoned", &report("2025-S2")).await;
+    assert_eq!(retried.status(), 201);
+    let replay =
+        answer(post_keyed(&app, &path, Some(&token), "abandoned", &report("2025-S2")).await).await;
+    assert_eq!((replay.0, replay.3), (201, true), "and is kept for replays");
+}
+
 #[tokio::test]
 async fn multipart_uploads_replay_the_same_bytes() {
     let app = crate::register::app().await;
