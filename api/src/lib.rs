@@ -87,6 +87,7 @@ pub fn build(config: Config, pool: DbPool, listener: TcpListener) -> std::io::Re
         pool,
         keys: Arc::new(auth::TokenKeys::new(&secret, config.access_token_ttl)),
         changes: changes::sink(shared_config.clone()),
+        flights: state::Flights::default(),
         config: shared_config,
     });
     if let Some(every) = config.changes_prune_every {

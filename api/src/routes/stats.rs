@@ -243,6 +243,18 @@ async fn overview(
     let consultations =
         crate::routes::consultations::stats::service_level(state, region.clone()).await?;
     let scope = region.clone();
+    // Single flight: concurrent requests for the same statistics of today wait for the first one,
+    // which recounts the cold offices and stores their snapshots, then read those.
+    let _flight = if as_of == today {
+        Some(
+            state
+                .flights
+                .enter(&format!("stats:{}", scope.as_deref().unwrap_or("nation")))
+                .await,
+        )
+    } else {
+        None
+    };
     // One trip to the database: the region, its child regions (for their names) and the counts.
     let (region_row, child_regions, offices, recounted) = state
         .db(move |conn| {

@@ -356,3 +356,33 @@ async fn the_background_refresher_keeps_snapshots_current() {
         assert_eq!(n(&stats["totals"]["active"]), active);
     }
 }
+
+/// Without the single flight, PostgreSQL recounts once per pooled connection (4 here); SQLite's
+/// write lock happens to serialise the recounts.
+#[tokio::test]
+async fn concurrent_first_requests_recount_a_cold_office_once() {
+    let app = TestApp::spawn().await;
+    app.clock.pin(Some(day("2026-11-22")));
+    let officer = app
+        .signed_in("officer.6471", "officer", Some("64.71"))
+        .await;
+    ormas_tests::fixtures::insert_all(
+        &app,
+        (0..20).map(|_| OrmasFixture::registered("64.71")).collect(),
+    )
+    .await;
+    let requests = (0..8).map(|_| async {
+        expect_json(
+            app.get_as("/v1/stats/overview", &officer.access_token)
+                .await,
+            200,
+        )
+        .await
+    });
+    let answers = futures_util::future::join_all(requests).await;
+    let recounts: u64 = answers.iter().map(|a| n(&a["offices_recounted"])).sum();
+    assert_eq!(recounts, 1, "eight requests at once, one recount");
+    for answer in &answers {
+        assert_eq!(answer["totals"], answers[0]["totals"]);
+    }
+}
