@@ -101,6 +101,14 @@ pub mod responses {
     )]
     pub struct NotModified;
 
+    /// 304 to a conditional `GET` of a file.
+    #[derive(ToResponse)]
+    #[response(
+        description = "Not modified: `If-None-Match` names the file's current `ETag`; no body.",
+        headers(("ETag" = String, description = "The current `ETag` (the one sent)."))
+    )]
+    pub struct FileNotModified;
+
     /// 428 to a write of a versioned resource without `If-Match`.
     #[derive(ToResponse)]
     #[response(
@@ -260,6 +268,7 @@ Region data: idn-area-data by fityannugroho, ODbL.",
         schemas(Problem, FieldError, File),
         responses(
             responses::NotModified,
+            responses::FileNotModified,
             responses::PreconditionRequired,
             responses::Unauthorized,
             responses::MalformedJson,

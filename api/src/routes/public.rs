@@ -1,6 +1,6 @@
 //! The public register: registered ormas only, no personal data.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use ormas_domain::registration::{OrmasKind, RegistrationState, effective_state};
 use ormas_domain::sanctions::SanctionKind;
@@ -16,7 +16,8 @@ use validator::Validate;
 use crate::error::{ApiError, Text};
 use crate::extract::ValidQuery;
 use crate::routes::dto::validate_region_code;
-use crate::routes::paging;
+use crate::routes::representation::{path_segment, represent_view_get};
+use crate::routes::{IfNoneMatch, paging};
 use crate::state::AppState;
 
 /// A registered ormas, as the public sees it: no board, no NIK, no personal phone.
@@ -219,10 +220,11 @@ fn not_registered() -> ApiError {
     operation_id = "getPublicOrmas",
     summary = "A registered ormas",
     description = "One registered ormas (also when suspended or revoked, with the decree number); anything not registered is 404. Needs no authentication.",
-    params(("id" = String, Path, description = "The registration's id.")),
+    params(("id" = String, Path, description = "The registration's id."), IfNoneMatch),
     security(()),
     responses(
-        (status = 200, description = "The ormas.", body = PublicOrmas),
+        (status = 200, description = "The ormas.", body = PublicOrmas, headers(("ETag" = String, description = "A digest of this representation."), ("Location" = String, description = "Its URL."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 404, description = "No registered ormas has this id.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 500, response = ormas_openapi::responses::ServerError),
         (status = 503, response = ormas_openapi::responses::Unavailable),
@@ -232,6 +234,7 @@ fn not_registered() -> ApiError {
 pub async fn get_public(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let lookup = id.clone();
@@ -242,10 +245,10 @@ pub async fn get_public(
         })
         .await?;
     let today = state.config.today();
-    found
+    let ormas = found
         .and_then(|(r, o)| PublicOrmas::build(r, o, today, &decrees))
-        .map(|p| HttpResponse::Ok().json(p))
-        .ok_or_else(not_registered)
+        .ok_or_else(not_registered)?;
+    represent_view_get(&req, format!("/v1/public/ormas/{}", ormas.id), &ormas)
 }
 
 /// The result of checking a registration letter's number.
@@ -267,10 +270,11 @@ pub struct Verification {
     description = "Checks the number on a registration letter (SKM). Numbers contain slashes: send \
 them percent-encoded (`001%2FSKM%2F64.71%2FXI%2F2026`) or as they are. Unknown numbers are 404. \
 Needs no authentication.",
-    params(("registration_number" = String, Path, description = "The number on the letter.", example = "001/SKM/64.71/XI/2026")),
+    params(("registration_number" = String, Path, description = "The number on the letter.", example = "001/SKM/64.71/XI/2026"), IfNoneMatch),
     security(()),
     responses(
-        (status = 200, description = "The number is known.", body = Verification),
+        (status = 200, description = "The number is known.", body = Verification, headers(("ETag" = String, description = "A digest of this representation."), ("Location" = String, description = "Its URL."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 404, description = "No registration has this number.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 500, response = ormas_openapi::responses::ServerError),
         (status = 503, response = ormas_openapi::responses::Unavailable),
@@ -280,6 +284,7 @@ Needs no authentication.",
 pub async fn verify(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let number = path.into_inner();
     let lookup = number.clone();
@@ -304,12 +309,17 @@ pub async fn verify(
     let mut ormas =
         PublicOrmas::build(public_row, org, today, &decrees).ok_or_else(not_registered)?;
     ormas.state = current;
-    Ok(HttpResponse::Ok().json(Verification {
-        registration_number: number,
-        valid,
-        state: state_name,
-        ormas,
-    }))
+    let location = format!("/v1/public/verify/{}", path_segment(&number));
+    represent_view_get(
+        &req,
+        location,
+        &Verification {
+            registration_number: number,
+            valid,
+            state: state_name,
+            ormas,
+        },
+    )
 }
 
 /// Registers this module's handlers; their order is the order of their paths in the OpenAPI

@@ -1,12 +1,14 @@
 //! Coded reference lists with Indonesian and English labels.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use ormas_domain::reference_lists::{self, Label};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, Text};
+use crate::routes::IfNoneMatch;
+use crate::routes::representation::represent_view_get;
 
 /// A code with its labels.
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,15 +47,16 @@ fn codes(list: &[Label]) -> Vec<Code> {
 `board_positions`, `kinds`, `states`, and for oversight `complaint_categories`, \
 `complaint_sources`, `complaint_states`, `agencies`, `case_states`, `case_outcomes`, and for the \
 services `consultation_topics`. Needs no authentication.",
-    params(("list" = String, Path, description = "The list's name.", pattern = "^(fields|special_characters|document_types|board_positions|kinds|states|complaint_categories|complaint_sources|complaint_states|agencies|case_states|case_outcomes|consultation_topics)$")),
+    params(("list" = String, Path, description = "The list's name.", pattern = "^(fields|special_characters|document_types|board_positions|kinds|states|complaint_categories|complaint_sources|complaint_states|agencies|case_states|case_outcomes|consultation_topics)$"), IfNoneMatch),
     security(()),
     responses(
-        (status = 200, description = "The list.", body = CodeList),
+        (status = 200, description = "The list.", body = CodeList, headers(("ETag" = String, description = "A digest of this representation."), ("Location" = String, description = "Its URL."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 404, description = "No such list.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/reference/{list}")]
-pub async fn get_list(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_list(path: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let name = path.into_inner();
     let (kinds, states) = (
         reference_lists::kind_labels(),
@@ -92,10 +95,14 @@ pub async fn get_list(path: web::Path<String>) -> Result<HttpResponse, ApiError>
             )));
         }
     };
-    Ok(HttpResponse::Ok().json(CodeList {
-        list: name,
-        items: codes(list),
-    }))
+    represent_view_get(
+        &req,
+        format!("/v1/reference/{name}"),
+        &CodeList {
+            items: codes(list),
+            list: name,
+        },
+    )
 }
 
 /// Registers this module's handlers; their order is the order of their paths in the OpenAPI

@@ -1,6 +1,6 @@
 //! Kemendagri regions: 38 provinces, 514 kabupaten/kota, 7,285 kecamatan (idn-area-data, ODbL).
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use ormas_domain::{RegionCode, RegionLevel};
 use ormas_persistence::reference::{self, RegionFilter, RegionRow};
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,8 @@ use validator::Validate;
 
 use crate::error::{ApiError, Text};
 use crate::extract::ValidQuery;
-use crate::routes::paging;
+use crate::routes::representation::represent_view_get;
+use crate::routes::{IfNoneMatch, paging};
 use crate::state::AppState;
 
 pub const DEFAULT_PAGE_SIZE: i64 = 100;
@@ -140,9 +141,10 @@ pub async fn list_regions(
     security(()),
     summary = "Get a region",
     description = "One region with the regions above it. Public reference data: needs no authentication.",
-    params(("code" = String, Path, description = "Kemendagri region code.", pattern = r"^[0-9]{2}(\.[0-9]{2}){0,2}$", example = "64.71")),
+    params(("code" = String, Path, description = "Kemendagri region code.", pattern = r"^[0-9]{2}(\.[0-9]{2}){0,2}$", example = "64.71"), IfNoneMatch),
     responses(
-        (status = 200, description = "The region.", body = RegionDetail),
+        (status = 200, description = "The region.", body = RegionDetail, headers(("ETag" = String, description = "A digest of this representation."), ("Location" = String, description = "Its URL."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 404, description = "No region has this code.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 500, response = ormas_openapi::responses::ServerError),
         (status = 503, response = ormas_openapi::responses::Unavailable),
@@ -152,6 +154,7 @@ pub async fn list_regions(
 pub async fn get_region(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let text = path.into_inner();
     let not_found = || {
@@ -176,10 +179,14 @@ pub async fn get_region(
         .collect::<Result<Vec<_>, _>>()?;
     // Sorted by code, so the region itself, the longest code, comes last.
     match regions.pop() {
-        Some(region) if region.code == code.as_str() => Ok(HttpResponse::Ok().json(RegionDetail {
-            region,
-            ancestors: regions,
-        })),
+        Some(region) if region.code == code.as_str() => represent_view_get(
+            &req,
+            format!("/v1/regions/{}", region.code),
+            &RegionDetail {
+                region,
+                ancestors: regions,
+            },
+        ),
         _ => Err(not_found()),
     }
 }

@@ -122,6 +122,63 @@ pub fn represent_get<R: Resource>(
     })
 }
 
+/// A view with no URL or version of its own in its body (the caller's profile, a derived status,
+/// a region, a public page), answered at `location`: its `ETag` is a digest of it.
+struct View<'a, T> {
+    location: String,
+    body: &'a T,
+}
+
+impl<T: Serialize> Serialize for View<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.body.serialize(serializer)
+    }
+}
+
+impl<T: Serialize> Resource for View<'_, T> {
+    fn location(&self) -> String {
+        self.location.clone()
+    }
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+}
+
+/// Answers a `GET` of a view (see [`represent_get`]): its `ETag` is a digest of `body`, its
+/// `Location` is `location`.
+pub fn represent_view_get<T: Serialize>(
+    req: &HttpRequest,
+    location: String,
+    body: &T,
+) -> Result<HttpResponse, ApiError> {
+    represent_get(req, &View { location, body })
+}
+
+/// The `ETag` of a stored file's download: a digest of its bytes' SHA-256 (already stored, so a
+/// conditional `GET` needs no read of the file), its checked type and its name, all of which the
+/// answer carries.
+pub fn file_etag(sha256: &str, content_type: &str, filename: &str) -> String {
+    etag(
+        None,
+        format!("{sha256}\n{content_type}\n{filename}").as_bytes(),
+    )
+}
+
+/// A URL's path segment for a `Location`: unreserved characters (and `/`, which the verification
+/// route takes raw) as they are, anything else percent-encoded, so the header is always valid.
+pub fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn mime_json() -> &'static str {
     "application/json"
 }
@@ -254,6 +311,23 @@ mod tests {
         for bad in ["\"3-xyz\"", "\"-\"", "\"a\"", "3-0123456789abcdef", ""] {
             assert_eq!(version(bad), Err(ErrorKind::BadRequest), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_location_segment_keeps_slashes_and_encodes_the_rest() {
+        assert_eq!(
+            path_segment("001/SKM/64.71/XI/2026"),
+            "001/SKM/64.71/XI/2026"
+        );
+        assert_eq!(path_segment("a b\"é"), "a%20b%22%C3%A9");
+    }
+
+    #[test]
+    fn a_files_etag_names_its_bytes_type_and_name() {
+        let tag = file_etag("ab", "image/png", "a.png");
+        assert_eq!(tag.len(), 18);
+        assert_ne!(tag, file_etag("ab", "image/png", "b.png"));
+        assert_ne!(tag, file_etag("ac", "image/png", "a.png"));
     }
 
     #[test]

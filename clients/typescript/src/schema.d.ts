@@ -5735,6 +5735,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description Not modified: `If-None-Match` names the file's current `ETag`; no body. */
+        FileNotModified: {
+            headers: {
+                /** @description The current `ETag` (the one sent). */
+                ETag?: string;
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description `idempotency_key_in_progress`: the first request with this `Idempotency-Key` is still being processed; retry after `Retry-After`. */
         IdempotencyKeyInProgress: {
             headers: {
@@ -6313,7 +6322,10 @@ export interface operations {
     getAttributePermitDesign: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The request's id. */
                 id: string;
@@ -6327,6 +6339,8 @@ export interface operations {
             /** @description The file, as an attachment with its checked type. */
             200: {
                 headers: {
+                    /** @description A digest of the file, its type and its name. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6335,6 +6349,7 @@ export interface operations {
                     "image/png": components["schemas"]["File"];
                 };
             };
+            304: components["responses"]["FileNotModified"];
             /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {
@@ -7873,7 +7888,10 @@ export interface operations {
     getComplaintAttachment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The complaint's id. */
                 id: string;
@@ -7887,6 +7905,8 @@ export interface operations {
             /** @description The file, as an attachment with its checked type. */
             200: {
                 headers: {
+                    /** @description A digest of the file, its type and its name. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7895,6 +7915,7 @@ export interface operations {
                     "image/png": components["schemas"]["File"];
                 };
             };
+            304: components["responses"]["FileNotModified"];
             /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {
@@ -8374,7 +8395,10 @@ export interface operations {
     getConsultationAttachment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The consultation's id. */
                 id: string;
@@ -8388,6 +8412,8 @@ export interface operations {
             /** @description The file. */
             200: {
                 headers: {
+                    /** @description A digest of the file, its type and its name. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8396,6 +8422,7 @@ export interface operations {
                     "image/png": components["schemas"]["File"];
                 };
             };
+            304: components["responses"]["FileNotModified"];
             /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {
@@ -8743,7 +8770,10 @@ export interface operations {
     getDocumentContent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The document's id. */
                 id: string;
@@ -8755,6 +8785,8 @@ export interface operations {
             /** @description The file, as an attachment with its checked type. */
             200: {
                 headers: {
+                    /** @description A digest of the file, its type and its name. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8763,6 +8795,7 @@ export interface operations {
                     "image/png": components["schemas"]["File"];
                 };
             };
+            304: components["responses"]["FileNotModified"];
             /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {
@@ -10025,7 +10058,10 @@ export interface operations {
     getMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10034,12 +10070,17 @@ export interface operations {
             /** @description The caller. */
             200: {
                 headers: {
+                    /** @description A digest of this representation. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
@@ -11529,7 +11570,10 @@ export interface operations {
                  */
                 as_of?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The registration's id. */
                 id: string;
@@ -11541,12 +11585,17 @@ export interface operations {
             /** @description The status. */
             200: {
                 headers: {
+                    /** @description A digest of this representation. */
+                    ETag?: string;
+                    /** @description Its URL (with `as_of` when asked for). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrmasStatus"];
                 };
             };
+            304: components["responses"]["NotModified"];
             /** @description `as_of` is not a date. */
             400: {
                 headers: {
@@ -12734,7 +12783,10 @@ export interface operations {
     trackPublicComplaint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /**
                  * @description The code received when filing.
@@ -12749,12 +12801,17 @@ export interface operations {
             /** @description The complaint's state. */
             200: {
                 headers: {
+                    /** @description A digest of this representation. */
+                    ETag?: string;
+                    /** @description Its URL, with the code as it is printed (`XXXX-XXXX-XXXX-XXXX`). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ComplaintTracking"];
                 };
             };
+            304: components["responses"]["NotModified"];
             /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {
@@ -13016,7 +13073,10 @@ export interface operations {
     getPublicOrmas: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The registration's id. */
                 id: string;
@@ -13028,12 +13088,17 @@ export interface operations {
             /** @description The ormas. */
             200: {
                 headers: {
+                    /** @description A digest of this representation. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PublicOrmas"];
                 };
             };
+            304: components["responses"]["NotModified"];
             /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {
@@ -13059,7 +13124,10 @@ export interface operations {
     verifyRegistrationNumber: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /**
                  * @description The number on the letter.
@@ -13074,12 +13142,17 @@ export interface operations {
             /** @description The number is known. */
             200: {
                 headers: {
+                    /** @description A digest of this representation. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Verification"];
                 };
             };
+            304: components["responses"]["NotModified"];
             /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {
@@ -13105,7 +13178,10 @@ export interface operations {
     getReferenceList: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The list's name. */
                 list: string;
@@ -13117,12 +13193,17 @@ export interface operations {
             /** @description The list. */
             200: {
                 headers: {
+                    /** @description A digest of this representation. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CodeList"];
                 };
             };
+            304: components["responses"]["NotModified"];
             /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {
@@ -13189,7 +13270,10 @@ export interface operations {
     getRegion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy the client holds: 304 with no body while it is current. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /**
                  * @description Kemendagri region code.
@@ -13204,12 +13288,17 @@ export interface operations {
             /** @description The region. */
             200: {
                 headers: {
+                    /** @description A digest of this representation. */
+                    ETag?: string;
+                    /** @description Its URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RegionDetail"];
                 };
             };
+            304: components["responses"]["NotModified"];
             /** @description A path or query parameter is malformed, holds control characters or names an implausible date. */
             400: {
                 headers: {

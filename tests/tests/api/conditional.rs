@@ -497,3 +497,424 @@ async fn concurrent_board_replacements_from_one_read_keep_exactly_one() {
     let registration = app.get_as(&url, token).await;
     assert_eq!(etag_version(&registration.headers()["etag"]), 2);
 }
+
+/// GET paths of the spec with a parameter that answer a list or a history, not one resource's
+/// representation: the walk below skips them. A new path with a parameter is either here or
+/// walked.
+const NOT_SINGLE_RESOURCES: &[&str] = &[
+    "/v1/attribute-permits/{id}/history",
+    "/v1/grant-proposals/{id}/history",
+    "/v1/ormas/{id}/documents",
+    "/v1/ormas/{id}/history",
+    "/v1/ormas/{id}/reports",
+    "/v1/ormas/{id}/sanctions",
+    "/v1/ormas/{id}/visits",
+    "/v1/oversight/cases/{id}/history",
+    "/v1/oversight/cases/{id}/visits",
+];
+
+/// Single resources whose path has no parameter.
+const SINGLETONS: &[&str] = &["/v1/me"];
+
+/// The spec's single-resource `GET`s: every `GET` path with a parameter that is not a list, every
+/// one whose 200 documents an `ETag`, and the singletons.
+fn single_resource_gets(spec: &Value) -> Vec<String> {
+    let paths = spec["paths"].as_object().unwrap();
+    let mut found: Vec<String> = paths
+        .iter()
+        .filter(|(_, item)| item.get("get").is_some())
+        .filter(|(path, item)| {
+            let etag = item["get"]["responses"]["200"]["headers"]
+                .get("ETag")
+                .is_some();
+            (path.contains('{') && !NOT_SINGLE_RESOURCES.contains(&path.as_str()))
+                || etag
+                || SINGLETONS.contains(&path.as_str())
+        })
+        .map(|(path, _)| path.clone())
+        .collect();
+    found.sort();
+    found
+}
+
+/// One single-resource `GET` to walk: the spec's path, a concrete one, and who reads it.
+struct Walked {
+    template: &'static str,
+    path: String,
+    token: Option<String>,
+}
+
+async fn conditional_get(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+    tag: Option<&str>,
+) -> Response {
+    let mut request = app.client.get(app.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(tag) = tag {
+        request = request.header("If-None-Match", tag);
+    }
+    request.send().await.unwrap()
+}
+
+/// Every single-resource `GET` of the spec answers an `ETag`, and 304 with no body and the same
+/// `ETag` (and `Location`, where it sends one) to `If-None-Match` naming it. The walk creates one
+/// of everything through the API (the register's fixtures where the API has no way in); a path of
+/// the spec that the walk does not know fails the test, so a new resource cannot forget its
+/// `ETag`.
+#[tokio::test]
+async fn every_single_resource_get_in_the_spec_answers_an_etag_and_304() {
+    use base64::Engine;
+    use ormas_tests::reqwest::multipart::{Form, Part};
+
+    let app = TestApp::spawn().await;
+    app.clock.pin(Some(day("2026-02-02")));
+    let spec = expect_json(app.get("/openapi.json").await, 200).await;
+    let admin = app.signed_in("admin.6471", "admin", Some("64.71")).await;
+    let office = crate::register::office(&app, "64.71").await;
+    let oversight = app.signed_in("tim.6471", "oversight", Some("64.71")).await;
+    let officer = office.officer.access_token.clone();
+
+    // A registered ormas with a number, ready for a grant, with a representative and a report.
+    let registered = insert_all(
+        &app,
+        vec![
+            OrmasFixture::registered("64.71")
+                .numbered()
+                .submitted("2025-S2", "2026-01-20"),
+        ],
+    )
+    .await
+    .remove(0);
+    crate::grants::grant_ready(&app, &registered, true).await;
+    let rep = crate::reports::representative(&app, &office.officer, "rep.walk", &registered).await;
+    let reports = expect_json(
+        app.get_as(&format!("/v1/ormas/{registered}/reports"), &officer)
+            .await,
+        200,
+    )
+    .await;
+    let report = reports["items"][0]["id"].as_str().unwrap().to_owned();
+
+    // A draft with a document.
+    let draft = expect_json(
+        create_draft(&app, &officer, "Ormas Jalan", "SKT-J").await,
+        201,
+    )
+    .await;
+    let draft_id = draft["id"].as_str().unwrap().to_owned();
+    let organisation = draft["organisation"]["id"].as_str().unwrap().to_owned();
+    let form = Form::new()
+        .text("type", "cover_letter")
+        .part("file", Part::bytes(PDF.to_vec()).file_name("surat.pdf"));
+    let uploaded = app
+        .client
+        .post(app.url(&format!("/v1/ormas/{draft_id}/documents")))
+        .bearer_auth(&officer)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let document = expect_json(uploaded, 201).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The services: an attribute permit with its design, a grant proposal, a consultation with an
+    // attachment.
+    let png: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    let permit = expect_json(
+        app.post_as(
+            "/v1/attribute-permits",
+            &rep.access_token,
+            &json!({"registration_id": registered, "purpose": "Musyawarah Daerah",
+                "vendor": {"name": "CV Sablon Borneo", "address": "Jl. Sudirman 12"},
+                "items": [{"kind": "bendera", "description": "Bendera", "colours": ["hijau"], "quantity": 10}]}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let design = app
+        .client
+        .put(app.url(&format!("/v1/attribute-permits/{permit}/items/1/design")))
+        .bearer_auth(&rep.access_token)
+        .multipart(Form::new().part("file", Part::bytes(png.to_vec()).file_name("desain.png")))
+        .send()
+        .await
+        .unwrap();
+    expect_json(design, 200).await;
+    let grant = expect_json(
+        app.post_as(
+            "/v1/grant-proposals",
+            &rep.access_token,
+            &crate::grants::proposal(&registered, crate::grants::FIXTURE, 2026),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let content = base64::engine::general_purpose::STANDARD.encode(png);
+    let consultation = expect_json(
+        app.post_as(
+            "/v1/consultations",
+            &rep.access_token,
+            &json!({"topic": "kepengurusan", "subject": "Pergantian ketua", "message": "Apa yang dilaporkan?",
+                "attachments": [{"filename": "sk.png", "content_base64": content}]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let consultation_id = consultation["id"].as_str().unwrap().to_owned();
+    let consultation_attachment = consultation["messages"][0]["attachments"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Oversight: a public complaint with a photo, a case, a written warning.
+    let receipt = expect_json(
+        app.post_json(
+            "/v1/public/complaints",
+            &json!({"region_code": "64.71", "ormas_id": registered, "category": "public_order",
+                "description": "Anggota berseragam menutup jalan.", "occurred_on": "2026-01-28"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let tracking = receipt["tracking_code"].as_str().unwrap().to_owned();
+    let photo = app
+        .client
+        .post(app.url(&format!("/v1/public/complaints/{tracking}/attachments")))
+        .multipart(Form::new().part("file", Part::bytes(png.to_vec()).file_name("foto.png")))
+        .send()
+        .await
+        .unwrap();
+    let photo = expect_json(photo, 201).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let complaints = expect_json(app.get_as("/v1/complaints", &officer).await, 200).await;
+    let complaint = complaints["items"][0]["id"].as_str().unwrap().to_owned();
+    let case = expect_json(
+        app.post_as(
+            "/v1/oversight/cases",
+            &oversight.access_token,
+            &json!({"region_code": "64.71", "ormas_id": registered, "title": "Pawai beratribut"}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sanction = expect_json(
+        app.post_as(
+            &format!("/v1/ormas/{registered}/sanctions"),
+            &office.head.access_token,
+            &json!({"kind": "written_warning", "case_id": case,
+                "violation": "Atribut menyerupai lambang Polri.", "demanded_remedy": "Hentikan.",
+                "letter_number": "300/112/KESBANG/II/2026", "letter_date": "2026-02-02"}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let staff = |template, path: String| Walked {
+        template,
+        path,
+        token: Some(officer.clone()),
+    };
+    let anonymous = |template, path: String| Walked {
+        template,
+        path,
+        token: None,
+    };
+    let walked = vec![
+        staff("/v1/me", "/v1/me".into()),
+        Walked {
+            template: "/v1/users/{id}",
+            path: format!("/v1/users/{}", office.officer.user_id),
+            token: Some(admin.access_token.clone()),
+        },
+        staff(
+            "/v1/users/{id}/ormas",
+            format!("/v1/users/{}/ormas", rep.user_id),
+        ),
+        anonymous("/v1/regions/{code}", "/v1/regions/64.71".into()),
+        anonymous("/v1/reference/{list}", "/v1/reference/fields".into()),
+        staff("/v1/ormas/{id}", format!("/v1/ormas/{draft_id}")),
+        staff(
+            "/v1/ormas/{id}/board",
+            format!("/v1/ormas/{draft_id}/board"),
+        ),
+        staff(
+            "/v1/ormas/{id}/status",
+            format!("/v1/ormas/{registered}/status"),
+        ),
+        staff(
+            "/v1/organisations/{id}",
+            format!("/v1/organisations/{organisation}"),
+        ),
+        staff("/v1/documents/{id}", format!("/v1/documents/{document}")),
+        staff(
+            "/v1/documents/{id}/content",
+            format!("/v1/documents/{document}/content"),
+        ),
+        staff("/v1/reports/{id}", format!("/v1/reports/{report}")),
+        staff(
+            "/v1/attribute-permits/{id}",
+            format!("/v1/attribute-permits/{permit}"),
+        ),
+        staff(
+            "/v1/attribute-permits/{id}/items/{number}/design",
+            format!("/v1/attribute-permits/{permit}/items/1/design"),
+        ),
+        staff(
+            "/v1/grant-proposals/{id}",
+            format!("/v1/grant-proposals/{grant}"),
+        ),
+        staff(
+            "/v1/consultations/{id}",
+            format!("/v1/consultations/{consultation_id}"),
+        ),
+        staff(
+            "/v1/consultations/{id}/attachments/{attachment_id}",
+            consultation_attachment,
+        ),
+        staff("/v1/complaints/{id}", format!("/v1/complaints/{complaint}")),
+        staff(
+            "/v1/complaints/{id}/attachments/{attachment_id}",
+            format!("/v1/complaints/{complaint}/attachments/{photo}"),
+        ),
+        staff(
+            "/v1/oversight/cases/{id}",
+            format!("/v1/oversight/cases/{case}"),
+        ),
+        staff("/v1/sanctions/{id}", format!("/v1/sanctions/{sanction}")),
+        anonymous(
+            "/v1/public/ormas/{id}",
+            format!("/v1/public/ormas/{registered}"),
+        ),
+        anonymous(
+            "/v1/public/verify/{registration_number}",
+            "/v1/public/verify/000/SKM/64.71/FIXTURE".into(),
+        ),
+        anonymous(
+            "/v1/public/complaints/{tracking_code}",
+            format!("/v1/public/complaints/{tracking}"),
+        ),
+        anonymous(
+            "/v1/public/exports/ormas.csv",
+            "/v1/public/exports/ormas.csv".into(),
+        ),
+        anonymous(
+            "/v1/public/exports/datapackage.json",
+            "/v1/public/exports/datapackage.json".into(),
+        ),
+    ];
+
+    // The walk and the spec name the same paths.
+    let expected = single_resource_gets(&spec);
+    let known: Vec<&str> = walked.iter().map(|w| w.template).collect();
+    let missing: Vec<&String> = expected
+        .iter()
+        .filter(|p| !known.contains(&p.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "single-resource GETs of the spec that the walk does not cover (walk them here, or list \
+them in NOT_SINGLE_RESOURCES if they answer a list): {missing:?}"
+    );
+    let stale: Vec<&&str> = known
+        .iter()
+        .chain(NOT_SINGLE_RESOURCES)
+        .filter(|p| spec["paths"].get(**p).and_then(|i| i.get("get")).is_none())
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "walked or listed, but no GET in the spec: {stale:?}"
+    );
+
+    let mut failures = Vec::new();
+    for w in &walked {
+        let token = w.token.as_deref();
+        let first = conditional_get(&app, &w.path, token, None).await;
+        let status = first.status();
+        let Some(tag) = first
+            .headers()
+            .get("etag")
+            .map(|t| t.to_str().unwrap().to_owned())
+        else {
+            failures.push(format!(
+                "{} ({}): {status} without an ETag",
+                w.template, w.path
+            ));
+            continue;
+        };
+        let location = first.headers().get("location").cloned();
+        let body = first.bytes().await.unwrap();
+        if status != StatusCode::OK || body.is_empty() {
+            failures.push(format!(
+                "{} ({}): {status}, {} bytes",
+                w.template,
+                w.path,
+                body.len()
+            ));
+            continue;
+        }
+        let again = conditional_get(&app, &w.path, token, Some(&tag)).await;
+        let again_tag = again
+            .headers()
+            .get("etag")
+            .map(|t| t.to_str().unwrap().to_owned());
+        let again_location = again.headers().get("location").cloned();
+        let again_status = again.status();
+        let again_body = again.bytes().await.unwrap();
+        if again_status != StatusCode::NOT_MODIFIED
+            || again_tag.as_deref() != Some(tag.as_str())
+            || again_location != location
+            || !again_body.is_empty()
+        {
+            failures.push(format!(
+                "{} ({}): If-None-Match {tag} → {again_status}, ETag {again_tag:?}, Location \
+{again_location:?} (was {location:?}), {} bytes",
+                w.template,
+                w.path,
+                again_body.len()
+            ));
+        }
+        // The spec documents what the server does: the ETag on the 200, and the 304.
+        let operation = &spec["paths"][w.template]["get"];
+        let takes_if_none_match = operation["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["name"] == "If-None-Match"));
+        if operation["responses"]["200"]["headers"]
+            .get("ETag")
+            .is_none()
+            || operation["responses"].get("304").is_none()
+            || !takes_if_none_match
+        {
+            failures.push(format!(
+                "{}: the spec documents no ETag, no 304 or no If-None-Match",
+                w.template
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -12,7 +12,7 @@ use crate::reports::representative;
 
 /// Makes a fixture grant-ready: an AHU decree, a full board, a domicile letter and the proposal's
 /// documents; returns the ids of the proposal letter, the budget, the board decree and an LPJ.
-async fn grant_ready(app: &TestApp, registration: &str, ahu: bool) -> Vec<String> {
+pub(crate) async fn grant_ready(app: &TestApp, registration: &str, ahu: bool) -> Vec<String> {
     let target = app.database.target();
     let registration = registration.to_owned();
     tokio::task::spawn_blocking(move || {
@@ -72,9 +72,9 @@ async fn grant_ready(app: &TestApp, registration: &str, ahu: bool) -> Vec<String
 }
 
 /// The name a lone fixture gets (`insert_all` numbers them).
-const FIXTURE: &str = "Perkumpulan Uji 64.71 0";
+pub(crate) const FIXTURE: &str = "Perkumpulan Uji 64.71 0";
 
-fn proposal(registration: &str, holder: &str, fiscal_year: i32) -> Value {
+pub(crate) fn proposal(registration: &str, holder: &str, fiscal_year: i32) -> Value {
     json!({
         "registration_id": registration,
         "fiscal_year": fiscal_year,

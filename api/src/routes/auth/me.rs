@@ -1,6 +1,6 @@
 //! The caller's own profile and password.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use ormas_domain::auth::check_password;
 use ormas_domain::{Action, Role};
 use ormas_persistence::audit as audit_log;
@@ -13,7 +13,9 @@ use crate::auth::{self, Principal, PrincipalKind};
 use crate::clock::now_utc;
 use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::ValidJson;
+use crate::routes::IfNoneMatch;
 use crate::routes::dto::utc;
+use crate::routes::representation::represent_view_get;
 use crate::state::AppState;
 
 /// Who am I.
@@ -23,9 +25,11 @@ use crate::state::AppState;
     summary = "The caller's profile",
     description = "The account (or service client) of the access token, with its role and region. \
 Any authenticated caller.",
+    params(IfNoneMatch),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 200, description = "The caller.", body = Me),
+        (status = 200, description = "The caller.", body = Me, headers(("ETag" = String, description = "A digest of this representation."), ("Location" = String, description = "Its URL."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 500, response = ormas_openapi::responses::ServerError),
         (status = 503, response = ormas_openapi::responses::Unavailable),
@@ -35,6 +39,7 @@ Any authenticated caller.",
 pub async fn me(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Action::ReadSelf)?;
     let id = principal.id.clone();
@@ -74,7 +79,7 @@ pub async fn me(
             }
         }
     };
-    Ok(HttpResponse::Ok().json(me))
+    represent_view_get(&req, "/v1/me".into(), &me)
 }
 
 /// Change one's own password.

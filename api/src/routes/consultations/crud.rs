@@ -309,6 +309,7 @@ Roles: those who may read the thread.",
     params(
         ("id" = String, Path, description = "The consultation's id."),
         ("attachment_id" = String, Path, description = "The attachment's id."),
+        IfNoneMatch,
     ),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
@@ -316,7 +317,8 @@ Roles: those who may read the thread.",
             (ormas_openapi::File = "application/pdf"),
             (ormas_openapi::File = "image/jpeg"),
             (ormas_openapi::File = "image/png"),
-        )),
+        ), headers(("ETag" = String, description = "A digest of the file, its type and its name."))),
+        (status = 304, response = ormas_openapi::responses::FileNotModified),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read consultations.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such consultation or attachment in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -329,6 +331,7 @@ pub async fn get_attachment_content(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(String, String)>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, attachment_id) = path.into_inner();
     let (row, _) = load_visible(&state, &principal, id).await?;
@@ -343,5 +346,12 @@ pub async fn get_attachment_content(
         )));
     };
     let path = stored_path(&documents_root(&state), &attachment.sha256);
-    file_response(path, &attachment.content_type, &attachment.filename).await
+    file_response(
+        &req,
+        path,
+        &attachment.sha256,
+        &attachment.content_type,
+        &attachment.filename,
+    )
+    .await
 }

@@ -25,6 +25,7 @@ use crate::auth::Principal;
 use crate::clock::now_utc;
 use crate::error::{ApiError, ErrorKind, FieldIssue, Text};
 use crate::routes::dto::utc;
+use crate::routes::representation::{file_etag, none_match};
 use crate::routes::{IfNoneMatch, Resource, represent, represent_get};
 use crate::state::AppState;
 
@@ -298,16 +299,27 @@ pub async fn receive_only_file(
     Ok(stored)
 }
 
-/// Answers a stored file as an attachment with its checked type.
+/// Answers a stored file (`sha256` its bytes' digest, stored at `path`) as an attachment with its
+/// checked type and an `ETag`; 304 with no body, without reading the file, when `If-None-Match`
+/// names that `ETag`.
 pub async fn file_response(
+    req: &HttpRequest,
     path: PathBuf,
+    sha256: &str,
     content_type: &str,
     filename: &str,
 ) -> Result<HttpResponse, ApiError> {
+    let tag = file_etag(sha256, content_type, filename);
+    if !none_match(req, &tag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish());
+    }
     let bytes = web::block(move || std::fs::read(path))
         .await?
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
         .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
@@ -606,12 +618,14 @@ pub async fn get_document(
     summary = "Download a document",
     description = "The file itself, with its content type. Roles: staff within their region; a \
 representative, its own ormas.",
-    params(("id" = String, Path, description = "The document's id.")),
+    params(("id" = String, Path, description = "The document's id."), IfNoneMatch),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The file, as an attachment with its checked type.", content(
             (ormas_openapi::File = "application/pdf"), (ormas_openapi::File = "image/jpeg"),
-            (ormas_openapi::File = "image/png"))),
+            (ormas_openapi::File = "image/png")),
+            headers(("ETag" = String, description = "A digest of the file, its type and its name."))),
+        (status = 304, response = ormas_openapi::responses::FileNotModified),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read documents.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -624,10 +638,11 @@ pub async fn get_document_content(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (row, _) = visible_document(&state, &principal, path.into_inner()).await?;
     let file = stored_path(&documents_dir(&state), &row.sha256);
-    file_response(file, &row.content_type, &row.filename).await
+    file_response(&req, file, &row.sha256, &row.content_type, &row.filename).await
 }
 
 /// Delete a document.

@@ -1,6 +1,6 @@
 //! The derived status of one ormas: active or inactive, and why.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use ormas_domain::registration::{RegistrationState, effective_state};
 use ormas_domain::reporting::Period;
@@ -16,6 +16,8 @@ use super::load_visible;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::ValidQuery;
+use crate::routes::IfNoneMatch;
+use crate::routes::representation::represent_view_get;
 use crate::state::AppState;
 
 /// The accepted report with the latest period.
@@ -98,10 +100,11 @@ ended, and a report accepted within the active window (12 months by default). Ot
 with reason codes. Also the next report due, and whether it may receive services (registered, \
 not suspended or revoked, legal basis valid). Roles: staff and integrators within their region; \
 a representative, its own ormas.",
-    params(("id" = String, Path, description = "The registration's id."), StatusQuery),
+    params(("id" = String, Path, description = "The registration's id."), StatusQuery, IfNoneMatch),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
-        (status = 200, description = "The status.", body = OrmasStatus),
+        (status = 200, description = "The status.", body = OrmasStatus, headers(("ETag" = String, description = "A digest of this representation."), ("Location" = String, description = "Its URL (with `as_of` when asked for)."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 400, description = "`as_of` is not a date.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 404, description = "No such registration in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -115,8 +118,13 @@ pub async fn get_status(
     principal: Principal,
     path: web::Path<String>,
     query: ValidQuery<StatusQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (reg, org) = load_visible(&state, &principal, path.into_inner()).await?;
+    let location = match query.0.as_of {
+        Some(as_of) => format!("/v1/ormas/{}/status?as_of={as_of}", reg.id),
+        None => format!("/v1/ormas/{}/status", reg.id),
+    };
     let as_of = query.0.as_of.unwrap_or_else(|| state.config.today());
     let id = reg.id.clone();
     // Today the stored finding of the last visit is the answer (the list filters read it too);
@@ -179,7 +187,7 @@ pub async fn get_status(
     )
     .err()
     .unwrap_or_default();
-    Ok(HttpResponse::Ok().json(OrmasStatus {
+    let status = OrmasStatus {
         registration_id: reg.id,
         as_of,
         state: current,
@@ -200,5 +208,6 @@ pub async fn get_status(
             eligible: unmet.is_empty(),
             unmet,
         },
-    }))
+    };
+    represent_view_get(&req, location, &status)
 }

@@ -29,6 +29,7 @@ use crate::error::{ApiError, FieldIssue, Text};
 use crate::extract::{OptionalJson, ValidJson, ValidQuery};
 use crate::routes::ormas::documents::{file_response, receive_only_file, stored_path};
 use crate::routes::paging;
+use crate::routes::representation::represent_view_get;
 use crate::routes::{IfMatch, IfNoneMatch, represent, represent_get, require_current_version};
 use crate::state::AppState;
 
@@ -214,10 +215,11 @@ pub async fn file_public_complaint(
     description = "The complaint's state (`received`, `dismissed`, `in_case`) and dates only: never \
 its notes, who handles it, the reporter or the description. Case and dashes of the code do not \
 matter. A malformed and an unknown code get the same 404. Needs no authentication.",
-    params(("tracking_code" = String, Path, description = "The code received when filing.", example = "7K3M-Q9ZD-2XWA-HB4E")),
+    params(("tracking_code" = String, Path, description = "The code received when filing.", example = "7K3M-Q9ZD-2XWA-HB4E"), IfNoneMatch),
     security(()),
     responses(
-        (status = 200, description = "The complaint's state.", body = ComplaintTracking),
+        (status = 200, description = "The complaint's state.", body = ComplaintTracking, headers(("ETag" = String, description = "A digest of this representation."), ("Location" = String, description = "Its URL, with the code as it is printed (`XXXX-XXXX-XXXX-XXXX`)."))),
+        (status = 304, response = ormas_openapi::responses::NotModified),
         (status = 404, description = "No complaint has this code.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address.", body = ormas_openapi::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds until it may be tried again."))),
@@ -229,8 +231,10 @@ matter. A malformed and an unknown code get the same 404. Needs no authenticatio
 pub async fn track_public_complaint(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let hash = tracking_hash(&path.into_inner());
+    let typed = path.into_inner();
+    let hash = tracking_hash(&typed);
     let found = state
         .db(move |conn| oversight::find_complaint_by_tracking_hash(conn, &hash))
         .await?;
@@ -243,15 +247,21 @@ pub async fn track_public_complaint(
         }
         _ => None,
     };
-    Ok(HttpResponse::Ok().json(ComplaintTracking {
-        state: complaint_state,
-        received_on: row.created_at.date(),
-        updated_on: row
-            .updated_at
-            .date()
-            .max(case_closed_on.unwrap_or_default()),
-        closed_on,
-    }))
+    // A code that matched is well formed; it reads back as printed, whatever the case or dashes.
+    let code = TrackingCode::parse(&typed).map_err(|_| unknown_code())?;
+    represent_view_get(
+        &req,
+        format!("/v1/public/complaints/{code}"),
+        &ComplaintTracking {
+            state: complaint_state,
+            received_on: row.created_at.date(),
+            updated_on: row
+                .updated_at
+                .date()
+                .max(case_closed_on.unwrap_or_default()),
+            closed_on,
+        },
+    )
 }
 
 /// File an internal complaint or a monitoring finding.
@@ -541,12 +551,15 @@ pub async fn attach_to_public_complaint(
     params(
         ("id" = String, Path, description = "The complaint's id."),
         ("attachment_id" = String, Path, description = "The attachment's id."),
+        IfNoneMatch,
     ),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The file, as an attachment with its checked type.", content(
             (ormas_openapi::File = "application/pdf"), (ormas_openapi::File = "image/jpeg"),
-            (ormas_openapi::File = "image/png"))),
+            (ormas_openapi::File = "image/png")),
+            headers(("ETag" = String, description = "A digest of the file, its type and its name."))),
+        (status = 304, response = ormas_openapi::responses::FileNotModified),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 403, description = "The role may not read complaints.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such complaint or attachment in the caller's scope.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
@@ -559,6 +572,7 @@ pub async fn get_complaint_attachment(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(String, String)>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, attachment_id) = path.into_inner();
     let (row, _) = load_visible_complaint(&state, &principal, id).await?;
@@ -575,7 +589,14 @@ pub async fn get_complaint_attachment(
             ))
         })?;
     let file = stored_path(&attachments_dir(&state), &attachment.sha256);
-    file_response(file, &attachment.content_type, &attachment.filename).await
+    file_response(
+        &req,
+        file,
+        &attachment.sha256,
+        &attachment.content_type,
+        &attachment.filename,
+    )
+    .await
 }
 
 /// The complaint after a triage step, and what the step wrote.

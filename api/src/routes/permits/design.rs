@@ -19,7 +19,7 @@ use crate::clock::now_utc;
 use crate::error::{ApiError, Text};
 use crate::routes::dto::utc;
 use crate::routes::ormas::documents::{file_response, receive_only_file, stored_path};
-use crate::routes::{IfMatch, represent, require_current_version};
+use crate::routes::{IfMatch, IfNoneMatch, represent, require_current_version};
 use crate::state::AppState;
 
 fn designs_dir(state: &AppState) -> PathBuf {
@@ -148,12 +148,15 @@ within their region; a representative, its own ormas's.",
     params(
         ("id" = String, Path, description = "The request's id."),
         ("number" = usize, Path, description = "The item's number, from 1.", minimum = 1),
+        IfNoneMatch,
     ),
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The file, as an attachment with its checked type.", content(
             (ormas_openapi::File = "application/pdf"), (ormas_openapi::File = "image/jpeg"),
-            (ormas_openapi::File = "image/png"))),
+            (ormas_openapi::File = "image/png")),
+            headers(("ETag" = String, description = "A digest of the file, its type and its name."))),
+        (status = 304, response = ormas_openapi::responses::FileNotModified),
         (status = 401, response = ormas_openapi::responses::Unauthorized),
         (status = 404, description = "No such request in the caller's scope, no such item, or no design yet.", body = ormas_openapi::Problem, content_type = "application/problem+json"),
         (status = 500, response = ormas_openapi::responses::ServerError),
@@ -165,6 +168,7 @@ pub async fn get_design(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(String, usize)>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, number) = path.into_inner();
     let (row, _, _) = load_visible_permit(&state, &principal, id).await?;
@@ -175,5 +179,12 @@ pub async fn get_design(
         .and_then(|item| item.design.clone())
         .ok_or_else(|| no_item(number))?;
     let path = stored_path(&designs_dir(&state), &design.sha256);
-    file_response(path, &design.content_type, &design.filename).await
+    file_response(
+        &req,
+        path,
+        &design.sha256,
+        &design.content_type,
+        &design.filename,
+    )
+    .await
 }
