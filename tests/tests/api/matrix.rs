@@ -1,4 +1,4 @@
-//! Every role × every protected endpoint (95: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions, the dashboard, 12 of attribute permits, 14 of grant proposals, 6 of consultations; replying to a consultation, open to both sides, is checked in consultations.rs), against the permission matrix in `ormas_domain::access`.
+//! Every role × every protected endpoint (98: 35, 15 of complaints and cases, 4 of field visits, 8 of sanctions, the dashboard, 12 of attribute permits, 14 of grant proposals, 6 of consultations, the changes feed and its snapshot, the bulk export; replying to a consultation, open to both sides, is checked in consultations.rs), against the permission matrix in `ormas_domain::access`.
 
 use ormas_domain::{Action, Role, allows};
 use ormas_tests::fixtures::OrmasFixture;
@@ -585,6 +585,19 @@ fn endpoints(
             None,
             Action::ReadConsultations,
         ),
+        // Integration (issue 14): the changes feed and the bulk export.
+        ep(
+            "GET",
+            "/v1/changes?after=0&limit=1".into(),
+            None,
+            Action::ReadChanges,
+        ),
+        ep(
+            "GET",
+            "/v1/changes/snapshot".into(),
+            None,
+            Action::ReadChanges,
+        ),
         ep(
             "GET",
             "/v1/exports/ormas?format=csv".into(),
@@ -720,7 +733,7 @@ async fn every_role_against_every_endpoint() {
             checked += 1;
         }
     }
-    assert_eq!(checked, Role::ALL.len() * 96);
+    assert_eq!(checked, Role::ALL.len() * 98);
 
     // Without a token, every protected endpoint is 401.
     for endpoint in endpoints("anonymous", &officer_id, &ormas_id, &registered, &report_id) {
