@@ -511,6 +511,7 @@ const NOT_SINGLE_RESOURCES: &[&str] = &[
     "/v1/ormas/{id}/visits",
     "/v1/oversight/cases/{id}/history",
     "/v1/oversight/cases/{id}/visits",
+    "/v1/webhooks/{id}/deliveries",
 ];
 
 /// Single resources whose path has no parameter.
@@ -735,6 +736,21 @@ async fn every_single_resource_get_in_the_spec_answers_an_etag_and_304() {
         .unwrap()
         .to_owned();
 
+    // A webhook subscription (a public address: no delivery is attempted, the dispatcher is off).
+    let webhook = expect_json(
+        app.post_as(
+            "/v1/webhooks",
+            &admin.access_token,
+            &json!({"url": "https://8.8.8.8/hooks"}),
+        )
+        .await,
+        201,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
     let staff = |template, path: String| Walked {
         template,
         path,
@@ -747,6 +763,11 @@ async fn every_single_resource_get_in_the_spec_answers_an_etag_and_304() {
     };
     let walked = vec![
         staff("/v1/me", "/v1/me".into()),
+        Walked {
+            template: "/v1/webhooks/{id}",
+            path: format!("/v1/webhooks/{webhook}"),
+            token: Some(admin.access_token.clone()),
+        },
         Walked {
             template: "/v1/users/{id}",
             path: format!("/v1/users/{}", office.officer.user_id),
