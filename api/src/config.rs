@@ -33,6 +33,8 @@ Environment variables:
   DATABASE_URL                postgres://user:pass@host/db for PostgreSQL, or an SQLite file path
                               (sqlite://PATH also accepted) [default: $ORMAS_DATA_DIR/ormas.db]
   ORMAS_DB_POOL_SIZE          connections in the pool [default: 10]
+  ORMAS_DB_TEST_IDLE_SECS     a pooled connection idle longer than this is tested (SELECT 1) before
+                              use; 0: test every checkout [default: 2]
   ORMAS_DB_POOL_TIMEOUT_SECS  seconds a request waits for a connection before a 503 [default: 5]
   ORMAS_BODY_LIMIT            largest JSON request body, in bytes [default: 1048576]
   ORMAS_WORKERS               HTTP worker threads [default: number of CPUs]
@@ -335,6 +337,7 @@ impl Config {
                 1,
                 600,
             )?),
+            trust_idle_for: Duration::from_secs(number("ORMAS_DB_TEST_IDLE_SECS", 2, 0, 3600)?),
         };
         let body_limit =
             number("ORMAS_BODY_LIMIT", DEFAULT_BODY_LIMIT as u64, 1024, 1 << 30)? as usize;

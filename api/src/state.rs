@@ -85,7 +85,13 @@ impl AppState {
         let result = web::block(move || {
             ormas_persistence::changes::with_sink(&sink, || {
                 let mut conn = pool.get()?;
-                work(&mut conn)
+                let result = work(&mut conn);
+                if let Err(e) = &result
+                    && e.is_connection_failure()
+                {
+                    conn.mark_broken();
+                }
+                result
             })
         })
         .await?;

@@ -50,11 +50,20 @@ impl From<DieselError> for PersistenceError {
                     info.constraint_name().unwrap_or(info.message()).to_owned(),
                 )
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                PersistenceError::Unavailable(info.message().to_owned())
-            }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => PersistenceError::Unavailable(info.message().to_owned()),
             other => PersistenceError::Database(other),
         }
+    }
+}
+
+impl PersistenceError {
+    /// Whether the work failed because its connection is unusable (closed by the server, or the
+    /// command could not be sent): that connection must not be reused.
+    pub fn is_connection_failure(&self) -> bool {
+        matches!(self, PersistenceError::Unavailable(_))
     }
 }
 

@@ -156,6 +156,7 @@ pub fn test_config(database: DatabaseTarget) -> Config {
     config.pool = PoolOptions {
         max_size: 4,
         connection_timeout: Duration::from_secs(5),
+        ..PoolOptions::default()
     };
     config
 }

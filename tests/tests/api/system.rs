@@ -123,3 +123,57 @@ async fn docs_are_served_from_the_binary() {
 
     expect_problem(app.get("/docs/no-such-file.js").await, 404, "not_found").await;
 }
+
+/// Pooled connections used a moment ago are trusted without a `SELECT 1`; when the server has
+/// closed them (a restart), each fails one request at most and is discarded, and the service
+/// recovers by itself.
+#[tokio::test]
+async fn connections_the_server_closed_are_discarded_after_one_failure() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn().await;
+    if !app.database.is_postgres() {
+        return; // Nothing closes an SQLite file's connections.
+    }
+    // Warm the pool: several connections, all just handed back.
+    let warm = (0..8).map(|_| app.get("/v1/regions?level=province"));
+    for response in futures_util::future::join_all(warm).await {
+        assert_eq!(response.status(), 200);
+    }
+    let url = app.database.url();
+    let admin = ormas_tests::postgres_admin_url().unwrap();
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = <diesel::pg::PgConnection as diesel::Connection>::establish(&admin).unwrap();
+        conn.batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    let mut failures = 0;
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let status = app
+            .get("/v1/regions?level=province")
+            .await
+            .status()
+            .as_u16();
+        statuses.push(status);
+        if status != 200 {
+            failures += 1;
+        }
+    }
+    // At most one failure per pooled connection (4), each a 503, then every request succeeds.
+    assert!(failures <= 4, "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| [200, 503].contains(s)),
+        "{statuses:?}"
+    );
+    let first_ok = statuses.iter().position(|s| *s == 200).unwrap();
+    assert!(
+        statuses[first_ok..].iter().all(|s| *s == 200),
+        "{statuses:?}"
+    );
+}
