@@ -706,3 +706,40 @@ async fn the_statistics_show_the_median_first_answer_and_overdue_per_office() {
     assert_eq!(offices[1]["median_first_answer_working_days"], 2.0);
     assert_eq!(overview["consultations"]["answered"], 4);
 }
+
+#[tokio::test]
+async fn blank_texts_are_422_naming_the_field_even_in_unicode_spaces() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let mut body = question();
+    body["subject"] = json!("\u{a0}\u{2003}");
+    body["attachments"] =
+        json!([{"filename": "\u{a0}", "content_base64": b64(b"%PDF-1.4\n%%EOF\n")}]);
+    let problem = expect_problem(
+        app.post_as("/v1/consultations", &w.rep_a.access_token, &body)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<(&str, &str)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert!(fields.contains(&("subject", "blank")), "{problem}");
+    assert!(
+        fields.contains(&("attachments[0].filename", "blank")),
+        "{problem}"
+    );
+    let opened = open(&app, &w.rep_a, &question()).await;
+    let id = opened["id"].as_str().unwrap();
+    let problem = expect_problem(
+        reply(&app, &w.officer, id, "\u{3000}").await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["code"], "blank", "{problem}");
+}
