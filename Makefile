@@ -1,5 +1,5 @@
 # The two set-up commands are `make run` and `make test`; see README.md.
-.PHONY: run test lint fmt openapi validate-openapi client browser contract bench-stats docker build release clean help
+.PHONY: run test lint fmt openapi validate-openapi client browser contract bench-stats bench-export docker build release clean help
 
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
@@ -37,6 +37,9 @@ validate-openapi: ## validate the committed document as OpenAPI 3.1 (installs op
 
 bench-stats: ## latency of the statistics, list and status endpoints against a national-scale PostgreSQL database (BENCH_DATABASE_URL, generated once)
 	@bash scripts/bench-stats.sh
+
+bench-export: ## rows/s and server memory of GET /v1/exports/ormas (ndjson, csv) on a fresh national-scale PostgreSQL database (ormas_bench_export, dropped afterwards)
+	@bash scripts/bench-export.sh
 
 build: ## debug build of everything
 	cargo build --workspace

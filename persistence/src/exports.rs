@@ -18,6 +18,13 @@ pub const BATCH: i64 = 2_000;
 
 /// The next batch of `filter` after the key `after` (`None`: the first), at most [`BATCH`] rows.
 /// The filter's own `after` and `limit` are ignored.
+///
+/// On PostgreSQL the query runs without parallel workers (`SET LOCAL` in its own transaction):
+/// the planner costs the whole range after the key, not the 2,000 rows the limit takes, and picks
+/// a parallel scan whose two workers are started and stopped for every batch. In a profile of the
+/// national export, starting and stopping them (page mapping in the kernel) took a large part of
+/// the database's CPU, on a machine whose cores also serialize the export; one process reading one
+/// short range of the index does the same work without it.
 pub fn batch(
     conn: &mut AnyConnection,
     filter: &RegistrationFilter,
@@ -26,7 +33,13 @@ pub fn batch(
     let mut filter = filter.clone();
     filter.after = after;
     filter.limit = BATCH;
-    register::list_registrations(conn, &filter)
+    match conn {
+        AnyConnection::Postgresql(_) => crate::in_transaction(conn, |conn| {
+            diesel::sql_query("SET LOCAL max_parallel_workers_per_gather = 0").execute(conn)?;
+            register::list_registrations(conn, &filter)
+        }),
+        AnyConnection::Sqlite(_) => register::list_registrations(conn, &filter),
+    }
 }
 
 /// What the public register's content depends on, read in three aggregate queries: it changes

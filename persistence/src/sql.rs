@@ -33,12 +33,19 @@ pub(crate) use in_subtree;
 
 /// The rows after a two-part cursor in `(first, second)` order, e.g. `(region_code, id)`: the one
 /// keyset condition of every list ordered that way.
+///
+/// Written `first >= a AND (first > a OR second > b)`, not `first > a OR (first = a AND second >
+/// b)` (the same rows, both columns being NOT NULL): PostgreSQL cannot start an index scan at an
+/// `OR`, so that form read the `(first, second)` index from its beginning and filtered every row
+/// before the cursor, each page costing as much as all the pages before it (the national export's
+/// 275 batches took 36 s that way, 10–15 s with the index condition). `first >= a` is an index
+/// condition on both backends.
 macro_rules! after_pair {
     ($first:expr, $second:expr, $after:expr) => {{
         let (first, second): (String, String) = $after;
         $first
-            .gt(first.clone())
-            .or($first.eq(first).and($second.gt(second)))
+            .ge(first.clone())
+            .and($first.gt(first).or($second.gt(second)))
     }};
 }
 pub(crate) use after_pair;

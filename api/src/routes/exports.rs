@@ -3,13 +3,18 @@
 //! # How an export streams
 //! The handler reads the feed position, then the first batch (so that a database that cannot be
 //! reached is still a problem document, not a broken stream). A task on the actix worker then
-//! reads the next batches one at a time, each on the blocking pool
+//! reads the next batches one at a time, each on the blocking pool with a pooled connection
 //! ([`ormas_persistence::exports::batch`]: 2,000 rows by key in the list's order, their board and
-//! document facts in one query each), serialized there, and sends each into a bounded channel
-//! ([`CHANNEL`] chunks) whose receiver is the response body. While the client reads slowly the
-//! channel is full and the task waits on it, holding neither a blocking thread nor a pooled
-//! connection; a client that goes away drops the receiver, and the task stops at its next send.
-//! At most `CHANNEL + 2` batches are in memory, whatever the size of the register.
+//! document facts in one query each), serializes each on another blocking thread without a
+//! connection, and sends it into a bounded channel ([`CHANNEL`] chunks) whose receiver is the
+//! response body. The read of a batch starts as soon as the previous batch is read (its last key is
+//! all it needs), so the database reads one batch while the previous one is serialized, and the
+//! export runs at the pace of the slower of the two instead of their sum. While the client reads
+//! slowly the channel is full and the task waits on it, holding
+//! no pooled connection beyond the one batch read ahead; a client that goes away drops the
+//! receiver, and the task stops at its next send. At most `CHANNEL + 3` batches are in memory
+//! (the channel's, the one being sent, the one being serialized, the one read ahead), whatever the
+//! size of the register.
 //!
 //! # Where a follower of the feed starts
 //! The feed position is read *before* the first row: every change committed after it is in the
@@ -63,9 +68,47 @@ pub struct Batch {
     pub next: Option<(String, String)>,
 }
 
-/// Reads and serializes the batch after a key (`None`: the first), on a blocking thread.
+/// The serialization of a batch read, CPU work that needs no connection: its bytes and the rows
+/// written.
+type Serialize = Box<dyn FnOnce() -> Result<(Vec<u8>, usize), ApiError> + Send>;
+
+/// One batch as read from the database, before its serialization.
+pub struct ReadRows {
+    /// The key to read the next batch after; `None` once a batch came back short (the last).
+    next: Option<(String, String)>,
+    serialize: Serialize,
+}
+
+impl ReadRows {
+    /// A batch to be read on after `next`, that `serialize` turns into bytes (and the number of
+    /// rows written).
+    pub fn new(
+        next: Option<(String, String)>,
+        serialize: impl FnOnce() -> Result<(Vec<u8>, usize), ApiError> + Send + 'static,
+    ) -> ReadRows {
+        ReadRows {
+            next,
+            serialize: Box::new(serialize),
+        }
+    }
+
+    /// Serializes the batch, on the calling thread.
+    pub fn serialize(self) -> Result<Batch, ApiError> {
+        let (bytes, rows) = (self.serialize)()?;
+        Ok(Batch {
+            bytes,
+            rows,
+            next: self.next,
+        })
+    }
+}
+
+/// Reads the batch after a key (`None`: the first), on a blocking thread with a connection; its
+/// serialization is left to [`ReadRows::serialize`].
 pub type ReadBatch = Arc<
-    dyn Fn(&mut AnyConnection, Option<(String, String)>) -> Result<Batch, ApiError> + Send + Sync,
+    dyn Fn(&mut AnyConnection, Option<(String, String)>) -> Result<ReadRows, ApiError>
+        + Send
+        + Sync,
 >;
 
 /// How the stream ends.
@@ -86,14 +129,15 @@ pub fn next_key<T>(rows: &[T], key: impl Fn(&T) -> (String, String)) -> Option<(
 }
 
 async fn read_batch(
-    state: &AppState,
+    state: web::Data<AppState>,
     read: ReadBatch,
-    after: Option<(String, String)>,
-) -> Result<Batch, ApiError> {
-    state.db(move |conn| Ok(read(conn, after))).await?
+    after: (String, String),
+) -> Result<ReadRows, ApiError> {
+    state.db(move |conn| Ok(read(conn, Some(after)))).await?
 }
 
-/// Reads the first batch (errors become the response) and the feed position before it.
+/// Reads and serializes the first batch (errors become the response), and the feed position
+/// before it.
 pub async fn first_batch(
     state: &AppState,
     read: ReadBatch,
@@ -101,7 +145,7 @@ pub async fn first_batch(
     let (position, first) = state
         .db(move |conn| {
             let position = changes::position(conn)?;
-            Ok((position, read(conn, None)))
+            Ok((position, read(conn, None).and_then(ReadRows::serialize)))
         })
         .await?;
     Ok((position, first?))
@@ -120,20 +164,42 @@ pub fn stream(
     let (tx, rx) = mpsc::channel::<Chunk>(CHANNEL);
     actix_web::rt::spawn(async move {
         let mut count = first.rows;
-        let mut next = first.next;
+        let read_after =
+            |after| actix_web::rt::spawn(read_batch(state.clone(), read.clone(), after));
+        // Read ahead: the next batch is read while this one is serialized and sent.
+        let mut ahead = first.next.map(read_after);
         if tx.send(Ok(Bytes::from(first.bytes))).await.is_err() {
+            if let Some(ahead) = ahead {
+                ahead.abort();
+            }
             return;
         }
-        while let Some(after) = next.take() {
-            match read_batch(&state, read.clone(), Some(after)).await {
+        while let Some(reading) = ahead.take() {
+            let serialized = match reading.await {
+                Ok(Ok(read)) => {
+                    ahead = read.next.clone().map(read_after);
+                    web::block(move || read.serialize())
+                        .await
+                        .map_err(ApiError::from)
+                        .and_then(|batch| batch)
+                }
+                Ok(Err(error)) => Err(error),
+                Err(join) => Err(ApiError::internal(join)),
+            };
+            match serialized {
                 Ok(batch) => {
                     count += batch.rows;
-                    next = batch.next;
                     if tx.send(Ok(Bytes::from(batch.bytes))).await.is_err() {
+                        if let Some(ahead) = ahead {
+                            ahead.abort();
+                        }
                         return;
                     }
                 }
                 Err(error) => {
+                    if let Some(ahead) = ahead.take() {
+                        ahead.abort();
+                    }
                     log::error!("export stopped after {count} rows: {error}");
                     let chunk = match ending {
                         Ending::Ndjson { .. } => Ok(error_line(&error)),
@@ -293,43 +359,48 @@ fn csv_row(o: &Ormas) -> Vec<String> {
     ]
 }
 
-/// One batch of the register, as items of `GET /v1/ormas` in `format`.
+/// One batch of the register, as items of `GET /v1/ormas` in `format`: read here, serialized by
+/// [`ReadRows::serialize`].
 fn ormas_batch(
-    state: &AppState,
+    state: &web::Data<AppState>,
     conn: &mut AnyConnection,
     filter: &RegistrationFilter,
     after: Option<(String, String)>,
     format: ExportFormat,
-) -> Result<Batch, ApiError> {
+) -> Result<ReadRows, ApiError> {
     let rows = exports::batch(conn, filter, after)?;
     let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
-    let facts = completeness(conn, &ids, &state.config.required_documents)?;
+    let mut facts = completeness(conn, &ids, &state.config.required_documents)?;
     let next = next_key(&rows, |(r, _)| (r.region_code.clone(), r.id.clone()));
-    let today = state.config.today();
-    let mut bytes = Vec::with_capacity(rows.len() * 1024);
-    let mut writer = (format == ExportFormat::Csv).then(csv_writer);
-    for (reg, org) in &rows {
-        let (complete, missing) = facts.get(&reg.id).cloned().unwrap_or_default();
-        let current = current_state(state, reg)?;
-        let item = Ormas::build(reg, org, current, today, complete, missing)?;
-        match writer.as_mut() {
-            Some(writer) => writer
-                .write_record(csv_row(&item))
-                .map_err(ApiError::internal)?,
-            None => {
-                serde_json::to_writer(&mut bytes, &item).map_err(ApiError::internal)?;
-                bytes.push(b'\n');
+    let state = state.clone();
+    Ok(ReadRows::new(next, move || {
+        let today = state.config.today();
+        let mut writer = (format == ExportFormat::Csv).then(csv_writer);
+        // The CSV writer has its own buffer; an NDJSON line is about 1.2 KB.
+        let mut bytes = Vec::with_capacity(if writer.is_some() {
+            0
+        } else {
+            rows.len() * 1280
+        });
+        for (reg, org) in &rows {
+            let (complete, missing) = facts.remove(&reg.id).unwrap_or_default();
+            let current = current_state(&state, reg)?;
+            let item = Ormas::build(reg, org, current, today, complete, missing)?;
+            match writer.as_mut() {
+                Some(writer) => writer
+                    .write_record(csv_row(&item))
+                    .map_err(ApiError::internal)?,
+                None => {
+                    serde_json::to_writer(&mut bytes, &item).map_err(ApiError::internal)?;
+                    bytes.push(b'\n');
+                }
             }
         }
-    }
-    if let Some(writer) = writer {
-        bytes = writer.into_inner().map_err(ApiError::internal)?;
-    }
-    Ok(Batch {
-        bytes,
-        rows: rows.len(),
-        next,
-    })
+        if let Some(writer) = writer {
+            bytes = writer.into_inner().map_err(ApiError::internal)?;
+        }
+        Ok((bytes, rows.len()))
+    }))
 }
 
 /// Export the register.

@@ -19,7 +19,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
 use crate::routes::exports::{
-    Batch, CSV, Ending, FEED_POSITION, ReadBatch, csv_header, csv_writer, first_batch, next_key,
+    CSV, Ending, FEED_POSITION, ReadBatch, ReadRows, csv_header, csv_writer, first_batch, next_key,
     stream,
 };
 use crate::routes::public::PublicOrmas;
@@ -111,26 +111,24 @@ fn public_batch(
     filter: &RegistrationFilter,
     after: Option<(String, String)>,
     today: NaiveDate,
-) -> Result<Batch, ApiError> {
+) -> Result<ReadRows, ApiError> {
     let rows = exports::batch(conn, filter, after)?;
     let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
     let decrees = sanctions::decrees_in_force_of(conn, &ids)?;
     let next = next_key(&rows, |(r, _)| (r.region_code.clone(), r.id.clone()));
-    let mut writer = csv_writer();
-    let mut written = 0;
-    for (reg, org) in rows {
-        if let Some(item) = PublicOrmas::build(reg, org, today, &decrees) {
-            writer
-                .write_record(public_row(&item))
-                .map_err(ApiError::internal)?;
-            written += 1;
+    Ok(ReadRows::new(next, move || {
+        let mut writer = csv_writer();
+        let mut written = 0;
+        for (reg, org) in rows {
+            if let Some(item) = PublicOrmas::build(reg, org, today, &decrees) {
+                writer
+                    .write_record(public_row(&item))
+                    .map_err(ApiError::internal)?;
+                written += 1;
+            }
         }
-    }
-    Ok(Batch {
-        bytes: writer.into_inner().map_err(ApiError::internal)?,
-        rows: written,
-        next,
-    })
+        Ok((writer.into_inner().map_err(ApiError::internal)?, written))
+    }))
 }
 
 /// The validators of an open-data answer.
