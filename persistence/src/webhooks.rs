@@ -19,10 +19,10 @@ use diesel::prelude::*;
 use crate::changes::{self, ChangeFilter, ChangeRow};
 use crate::schema::{webhook_deliveries, webhook_subscriptions};
 use crate::sql::in_subtree;
-use crate::{AnyConnection, PersistenceError, PersistenceResult};
+use crate::{AnyConnection, PersistenceResult};
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = webhook_subscriptions, treat_none_as_null = true)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_subscriptions)]
 pub struct SubscriptionRow {
     pub id: String,
     pub owner_id: String,
@@ -140,39 +140,49 @@ pub fn list_subscriptions(
     Ok(query.load(conn)?)
 }
 
+/// What an edit changes: everything but the owner, the creation time, and the dispatcher's lease
+/// and cursor.
+#[derive(AsChangeset)]
+#[diesel(table_name = webhook_subscriptions, treat_none_as_null = true)]
+struct SubscriptionEdit<'a> {
+    id: &'a str,
+    url: &'a str,
+    description: Option<&'a str>,
+    event_types: &'a str,
+    region_code: Option<&'a str>,
+    secret: &'a str,
+    previous_secret: Option<&'a str>,
+    previous_secret_until: Option<NaiveDateTime>,
+    enabled: bool,
+    disabled_reason: Option<&'a str>,
+    disabled_at: Option<NaiveDateTime>,
+    version: i32,
+    updated_at: NaiveDateTime,
+}
+
 /// Saves an edited subscription when its stored version is still `expected` (the row carries
-/// the new version). The lease and the cursor are the dispatcher's and are kept as stored.
+/// the new version); [`crate::PersistenceError::StaleVersion`] otherwise.
 pub fn update_subscription(
     conn: &mut AnyConnection,
     row: &SubscriptionRow,
     expected: i32,
 ) -> PersistenceResult<()> {
-    use webhook_subscriptions::dsl as s;
-    let changed = diesel::update(
-        s::webhook_subscriptions
-            .filter(s::id.eq(&row.id))
-            .filter(s::version.eq(expected)),
-    )
-    .set((
-        s::url.eq(&row.url),
-        s::description.eq(&row.description),
-        s::event_types.eq(&row.event_types),
-        s::region_code.eq(&row.region_code),
-        s::secret.eq(&row.secret),
-        s::previous_secret.eq(&row.previous_secret),
-        s::previous_secret_until.eq(row.previous_secret_until),
-        s::enabled.eq(row.enabled),
-        s::disabled_reason.eq(&row.disabled_reason),
-        s::disabled_at.eq(row.disabled_at),
-        s::version.eq(row.version),
-        s::updated_at.eq(row.updated_at),
-    ))
-    .execute(conn)?;
-    if changed == 1 {
-        Ok(())
-    } else {
-        Err(PersistenceError::StaleVersion)
-    }
+    let edit = SubscriptionEdit {
+        id: &row.id,
+        url: &row.url,
+        description: row.description.as_deref(),
+        event_types: &row.event_types,
+        region_code: row.region_code.as_deref(),
+        secret: &row.secret,
+        previous_secret: row.previous_secret.as_deref(),
+        previous_secret_until: row.previous_secret_until,
+        enabled: row.enabled,
+        disabled_reason: row.disabled_reason.as_deref(),
+        disabled_at: row.disabled_at,
+        version: row.version,
+        updated_at: row.updated_at,
+    };
+    crate::sql::update_if_version!(conn, webhook_subscriptions, &edit, expected)
 }
 
 pub fn delete_subscription(conn: &mut AnyConnection, id: &str) -> PersistenceResult<bool> {
