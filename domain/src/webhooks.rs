@@ -104,6 +104,12 @@ fn mapped(why: &'static str) -> &'static str {
     }
 }
 
+/// Who may see and manage a webhook subscription: its creator, or an admin (the super admin
+/// included) whose scope covers the subscription's region.
+pub fn may_manage(role: crate::Role, creator: bool, covers_region: bool) -> bool {
+    creator || (matches!(role, crate::Role::Admin | crate::Role::SuperAdmin) && covers_region)
+}
+
 /// How failed deliveries are retried: the `n`-th retry waits `base × 4ⁿ⁻¹`, capped at
 /// `base × 4320` (12 hours at the default base of 10 s), each spread by ±20 % jitter; after
 /// `max_attempts` attempts the subscription is disabled. With the defaults (10 s, 13 attempts) the
@@ -251,6 +257,19 @@ mod tests {
         assert_eq!(policy.delay(1, 0.5), Duration::from_millis(100));
         assert_eq!(policy.delay(2, 1.0), Duration::from_millis(480));
         assert_eq!(policy.delay(1, 7.0), Duration::from_millis(120));
+    }
+
+    #[test]
+    fn the_creator_and_the_region_admins_manage_a_subscription() {
+        use crate::Role::*;
+        for role in [
+            SuperAdmin, Admin, Officer, Head, Oversight, OrmasRep, Integrator,
+        ] {
+            let admin = matches!(role, SuperAdmin | Admin);
+            assert!(may_manage(role, true, false), "{role:?} creator");
+            assert_eq!(may_manage(role, false, true), admin, "{role:?} in region");
+            assert!(!may_manage(role, false, false), "{role:?} elsewhere");
+        }
     }
 
     #[test]
