@@ -293,10 +293,15 @@ async fn run(state: Arc<AppState>, poll: Duration, stopping: Arc<(AtomicBool, No
     log::info!("webhook dispatcher {instance} stopped");
 }
 
+/// How long a claim or renewal holds a subscription.
+fn lease_of(settings: &WebhookSettings) -> chrono::Duration {
+    chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::seconds(60))
+}
+
 /// One round: claims the subscriptions with work and delivers them side by side.
 async fn tick(state: &Arc<AppState>, instance: &str) {
     let settings = &state.config.webhooks;
-    let lease = chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::seconds(60));
+    let lease = lease_of(settings);
     let limit = i64::try_from(settings.concurrency).unwrap_or(4);
     let owner = instance.to_owned();
     let claimed = state
@@ -337,7 +342,7 @@ async fn deliver_subscription(
     id: &str,
 ) -> Result<(), crate::error::ApiError> {
     let settings = state.config.webhooks.clone();
-    let lease = chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::seconds(60));
+    let lease = lease_of(&settings);
     for _ in 0..DELIVERIES_PER_CLAIM {
         let owner = instance.to_owned();
         let sub_id = id.to_owned();
